@@ -175,10 +175,6 @@ def main(argv: list[str] | None = None) -> int:
     data, image_id = docker_archive(busybox)
     output = Path(args.output)
     write_atomically(output, data)
-    # Keep the generated directory out of git when it is the default build/ directory.
-    ignore = output.parent / ".gitignore"
-    if output.parent.name == "build" and not ignore.exists():
-        ignore.write_text("*\n")
     print(image_id)
     return 0
 
