@@ -1,0 +1,56 @@
+"""herodo_py.nerdctl: a typed Python API over nerdctl, docker and podman.
+
+Names are loaded lazily (on first use) so that ``herodo`` starts fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+    # errors
+    **{name: "errors" for name in (
+        "NerdctlError", "CommandExecutionFailed", "EngineNotFound", "CommandFailed", "CommandTimeout",
+        "NoSuchContainer", "NoSuchImage", "NameInUse", "PortInUse", "EngineUnreachable",
+        "PermissionDenied", "BuildKitMissing", "JsonParseError", "ConversionError",
+        "UnsupportedByEngine", "OtherError", "Other", "ContainerNotRunning", "ContainerUnhealthy",
+        "WaitTimeout",
+    )},
+    # engine and executor
+    **{name: "cmd" for name in (
+        "CommandResult", "EngineSettings", "Engine", "execute_nerdctl_command", "configure", "settings",
+        "current_engine", "resolve_engine", "add_listener", "remove_listener",
+    )},
+    # containers
+    "Container": "container_operations",
+    "HealthCheck": "container_types",
+    "ContainerStatus": "container_types",
+    "ResourceUsage": "container_types",
+    "prepare_health_check_command": "health_check_script",
+    # images
+    **{name: "images" for name in (
+        "Image", "ImageList", "images", "image_remove", "image_tag", "image_pull", "image_push",
+        "image_commit", "image_build",
+    )},
+    # static container functions
+    **{name: "container_functions" for name in (
+        "ContainerSummary", "ContainerList", "run", "run_with_name", "run_with_port", "exec", "copy",
+        "stop", "remove", "list", "logs",
+    )},
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module_name}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

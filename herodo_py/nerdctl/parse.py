@@ -1,0 +1,124 @@
+"""Shared helpers for reading engine output: JSON documents, JSON lines or arrays, sizes,
+percentages, labels and zero times. Record-specific parsers live beside their record types."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from .errors import JsonParseError
+
+ZERO_TIMES = frozenset({"", "0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000000000Z"})
+
+_UNITS = {
+    "": 1, "b": 1,
+    "k": 1000, "kb": 1000, "m": 1000**2, "mb": 1000**2, "g": 1000**3, "gb": 1000**3,
+    "t": 1000**4, "tb": 1000**4, "p": 1000**5, "pb": 1000**5, "e": 1000**6, "eb": 1000**6,
+    "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4, "pib": 1024**5, "eib": 1024**6,
+}
+_SIZE = re.compile(r"\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[a-zA-Z]*)\s*")
+
+
+def load_json(text: str, what: str) -> Any:
+    """One JSON document, or ``JsonParseError`` showing the offending text."""
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise JsonParseError(what, text, getattr(exc, "msg", str(exc))) from None
+
+
+def load_records(text: str, what: str) -> list[dict[str, Any]]:
+    """Records from JSON lines (nerdctl, docker) or one JSON array (podman); blank output is []."""
+    stripped = text.strip()
+    if not stripped:
+        return []
+    if stripped.startswith("["):
+        data = load_json(stripped, what)
+        records = data if isinstance(data, list) else [data]
+    else:
+        records = []
+        for line in stripped.splitlines():
+            line = line.strip()
+            if not line or line == "null":
+                continue
+            if not line.startswith("{"):
+                raise JsonParseError(what, line, "expected one JSON object per line")
+            records.append(load_json(line, what))
+    for record in records:
+        if not isinstance(record, dict):
+            raise JsonParseError(what, json.dumps(record), "expected JSON objects")
+    return records
+
+
+def parse_size(text: Any) -> int | None:
+    """``'1.59MiB'`` -> 1667235, ``'12.1kB'`` -> 12100, a number -> itself; unknown -> None."""
+    if isinstance(text, bool):
+        return None
+    if isinstance(text, (int, float)):
+        return int(text)
+    if not isinstance(text, str):
+        return None
+    m = _SIZE.fullmatch(text)
+    if not m:
+        return None
+    factor = _UNITS.get(m["unit"].lower())
+    if factor is None:
+        return None
+    return int(round(float(m["num"]) * factor))
+
+
+def parse_percent(text: Any) -> float | None:
+    """``'15.33%'`` -> 15.33; a number -> itself; ``'--'`` or unknown -> None."""
+    if isinstance(text, bool):
+        return None
+    if isinstance(text, (int, float)):
+        return float(text)
+    if not isinstance(text, str):
+        return None
+    try:
+        return float(text.strip().rstrip("%"))
+    except ValueError:
+        return None
+
+
+def split_pair(text: Any) -> tuple[str, str]:
+    """``'1.17kB / 542B'`` -> ('1.17kB', '542B'); a missing side is ''."""
+    if not isinstance(text, str):
+        return ("", "")
+    left, _, right = text.partition("/")
+    return (left.strip(), right.strip())
+
+
+def parse_labels(value: Any) -> dict[str, str]:
+    """Labels as a dict, from a dict (podman) or a ``k=v,k2=v2`` string (nerdctl, docker)."""
+    if isinstance(value, dict):
+        return {str(k): "" if v is None else str(v) for k, v in value.items()}
+    if not isinstance(value, str) or not value:
+        return {}
+    labels: dict[str, str] = {}
+    key = None
+    # Values may contain commas (JSON in nerdctl's labels): a piece without '=' continues the value.
+    for piece in value.split(","):
+        if "=" in piece and re.match(r"^[\w./-]+=", piece):
+            key, _, val = piece.partition("=")
+            labels[key] = val
+        elif key is not None:
+            labels[key] += "," + piece
+    return labels
+
+
+def normalize_time(value: Any) -> str:
+    """Engine zero times (``""``, ``0001-01-01T00:00:00Z``) become ``""``; others stay as given."""
+    if not isinstance(value, str) or value in ZERO_TIMES or value.startswith("0001-01-01"):
+        return ""
+    return value
+
+
+def first(record: dict[str, Any], *keys: str, default: Any = None) -> Any:
+    """The first present, non-None value among ``keys`` (engines name the same field differently)."""
+    for key in keys:
+        value = record.get(key)
+        if value is not None:
+            return value
+    return default

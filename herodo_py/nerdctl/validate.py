@@ -1,0 +1,258 @@
+"""Input checks, run before any command. Each failure is a ``ConversionError`` naming the field,
+the value and the expected form. Each check returns the value in the form the engine takes."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any, Mapping
+
+from .errors import ConversionError
+
+_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")
+# Docker's reference grammar (distribution/reference), simplified but strict enough to refuse flags,
+# spaces, upper case in the path and empty parts.
+_DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?)"
+_PATH_COMPONENT = r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*"
+_IMAGE = re.compile(
+    rf"(?:{_DOMAIN}/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
+    r"(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
+)
+_IMAGE_ID = re.compile(r"(?:sha256:)?[0-9a-f]{12,64}")
+_PORT_RANGE = r"\d{1,5}(?:-\d{1,5})?"
+_PORT = re.compile(
+    rf"(?:(?P<ip>\[[0-9a-fA-F:.]+\]|[0-9.]+):)?(?:(?P<host>{_PORT_RANGE})?:)?(?P<ctr>{_PORT_RANGE})"
+    r"(?:/(?P<proto>tcp|udp|sctp))?"
+)
+_SIZE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[bkmgtp]?)(?:i?b)?", re.I)
+_DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+")
+_RESTART = re.compile(r"no|always|unless-stopped|on-failure(?::(?P<n>\d+))?")
+_ENV_KEY = re.compile(r"[^=\x00\s]+")
+_LABEL_KEY = re.compile(r"[^=\x00\n]+")
+_VOLUME_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
+_VOLUME_OPTIONS = frozenset({"ro", "rw", "z", "Z", "shared", "slave", "private", "rshared", "rslave",
+                             "rprivate", "nocopy", "delegated", "cached", "consistent", "rro"})
+_USER = re.compile(r"[a-zA-Z0-9_][a-zA-Z0-9_.-]*(?::[a-zA-Z0-9_][a-zA-Z0-9_.-]*)?")
+
+
+def fail(field: str, value: Any, expected: str, hint: str | None = None) -> ConversionError:
+    return ConversionError(field=field, value=value, expected=expected, hint=hint)
+
+
+def check_text(value: Any, field: str, *, allow_empty: bool = False) -> str:
+    """A string without NUL bytes (they cannot cross into an argv)."""
+    if not isinstance(value, str):
+        raise fail(field, value, f"a string, got {type(value).__name__}")
+    if not allow_empty and not value:
+        raise fail(field, value, "a non-empty string")
+    if "\x00" in value:
+        raise fail(field, value, "a string without NUL bytes")
+    return value
+
+
+def check_name(value: Any, field: str = "name") -> str:
+    """Container (or network) name: ``[a-zA-Z0-9][a-zA-Z0-9_.-]*``."""
+    check_text(value, field)
+    if not _NAME.fullmatch(value) or len(value) > 253:
+        raise fail(field, value, "letters, digits, '_', '.', '-', starting with a letter or digit (e.g. 'web-1')")
+    return value
+
+
+def check_container_ref(value: Any, field: str = "container") -> str:
+    """A container name or id."""
+    return check_name(value, field)
+
+
+def check_image(value: Any, field: str = "image") -> str:
+    """Image reference ``[registry[:port]/]path[:tag][@digest]`` or an image id."""
+    check_text(value, field)
+    if not (_IMAGE.fullmatch(value) or _IMAGE_ID.fullmatch(value)) or len(value) > 512:
+        raise fail(field, value, "an image reference like 'nginx:1.25', 'localhost:5000/team/app:v2' "
+                                 "or 'app@sha256:<digest>' (lower-case repository)")
+    return value
+
+
+def check_port(value: Any, field: str = "port") -> str:
+    """Port mapping ``[ip:][host:]container[/tcp|udp|sctp]`` with ports 1-65535."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    check_text(value, field)
+    expected = "'[ip:]host:container[/tcp|udp]' with ports 1-65535, e.g. '8080:80' or '127.0.0.1:53:53/udp'"
+    m = _PORT.fullmatch(value)
+    if not m:
+        raise fail(field, value, expected)
+    if m["ip"]:
+        try:
+            ipaddress.ip_address(m["ip"].strip("[]"))
+        except ValueError:
+            raise fail(field, value, expected, hint=f"{m['ip']} is not an IP address") from None
+    for part in (m["host"], m["ctr"]):
+        if part is None:
+            continue
+        bounds = [int(p) for p in part.split("-")]
+        if any(not 1 <= p <= 65535 for p in bounds) or (len(bounds) == 2 and bounds[0] > bounds[1]):
+            raise fail(field, value, expected)
+    return value
+
+
+def check_volume(value: Any, field: str = "volume") -> str:
+    """Volume ``source:/container/path[:options]`` (source: absolute host path or volume name)."""
+    check_text(value, field)
+    expected = "'/host/path:/container/path[:ro]' or 'volume-name:/container/path'"
+    parts = value.split(":")
+    if len(parts) == 1:
+        target, source, options = parts[0], None, None
+    elif len(parts) in (2, 3):
+        source, target = parts[0], parts[1]
+        options = parts[2] if len(parts) == 3 else None
+    else:
+        raise fail(field, value, expected)
+    if not target.startswith("/"):
+        raise fail(field, value, expected, hint="the container path must be absolute")
+    if source is not None and not (source.startswith("/") or _VOLUME_NAME.fullmatch(source)):
+        raise fail(field, value, expected, hint="a host path must be absolute (no './' or '~')")
+    if options is not None and not all(o in _VOLUME_OPTIONS for o in options.split(",")):
+        raise fail(field, value, expected, hint=f"options are among {', '.join(sorted(_VOLUME_OPTIONS))}")
+    return value
+
+
+def check_env_key(value: Any, field: str = "env key") -> str:
+    check_text(value, field)
+    if not _ENV_KEY.fullmatch(value):
+        raise fail(field, value, "a name without '=' or spaces, e.g. 'APP_MODE'")
+    return value
+
+
+def check_env_value(value: Any, field: str = "env value") -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = _number_text(value)
+    return check_text(value, field, allow_empty=True)
+
+
+def check_label_key(value: Any, field: str = "label key") -> str:
+    check_text(value, field)
+    if not _LABEL_KEY.fullmatch(value):
+        raise fail(field, value, "a key without '=' or newlines, e.g. 'com.example.role'")
+    return value
+
+
+def check_size(value: Any, field: str = "memory", *, allow_unlimited: bool = False) -> str:
+    """Memory size ``<number>[b|k|m|g]`` (e.g. '512m', '1g'); ``-1`` where unlimited is allowed."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    check_text(value, field)
+    if allow_unlimited and value == "-1":
+        return value
+    m = _SIZE.fullmatch(value.strip())
+    if not m or float(m["num"]) <= 0 or m["unit"].lower() in ("t", "p"):
+        expected = "a size like '512m', '1g' or '262144k' (units b, k, m, g)"
+        if allow_unlimited:
+            expected += ", or '-1' for unlimited"
+        raise fail(field, value, expected)
+    return value.strip()
+
+
+def check_cpus(value: Any, field: str = "cpu limit") -> str:
+    """CPU count as a positive decimal, e.g. '0.5' or '2'."""
+    text = _number_text(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+    check_text(text, field)
+    try:
+        number = float(text)
+    except ValueError:
+        number = -1.0
+    if not number > 0 or number > 1024 or not re.fullmatch(r"\d+(?:\.\d+)?", text):
+        raise fail(field, value, "a positive number of CPUs like '0.5' or '2'")
+    return text
+
+
+def check_cpu_shares(value: Any, field: str = "cpu shares") -> str:
+    """Relative CPU weight, an integer 2-262144 (1024 is the default weight)."""
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    check_text(text, field)
+    if not re.fullmatch(r"\d+", text) or not 2 <= int(text) <= 262144:
+        raise fail(field, value, "an integer from 2 to 262144 (1024 is the default weight)")
+    return text
+
+
+def check_restart_policy(value: Any, field: str = "restart policy") -> str:
+    check_text(value, field)
+    if not _RESTART.fullmatch(value):
+        raise fail(field, value, "one of 'no', 'always', 'on-failure', 'on-failure:N', 'unless-stopped'")
+    return value
+
+
+def check_duration(value: Any, field: str = "duration") -> str:
+    """Go duration like '30s', '1m30s', '500ms'. A number (not a string) is taken as seconds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value <= 0:
+            raise fail(field, value, "a positive duration like '30s' or '1m30s'")
+        return _number_text(value) + "s"
+    check_text(value, field)
+    if not _DURATION.fullmatch(value):
+        raise fail(field, value, "a duration with a unit like '30s', '1m30s' or '500ms'",
+                   hint="a bare number has no unit: write '30s'" if re.fullmatch(r"\d+(\.\d+)?", value) else None)
+    return value
+
+
+def check_count(value: Any, field: str = "retries", *, minimum: int = 0) -> int:
+    """A whole number >= minimum (Lua numbers like 3.0 are accepted)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and re.fullmatch(r"\d+", value):
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise fail(field, value, f"a whole number >= {minimum}")
+    return value
+
+
+def check_timeout(value: Any, field: str = "timeout") -> float:
+    """A positive number of seconds."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise fail(field, value, "a positive number of seconds, e.g. 30")
+    return float(value)
+
+
+def check_path(value: Any, field: str = "path", *, absolute: bool = False) -> str:
+    check_text(value, field)
+    if absolute and not value.startswith("/"):
+        raise fail(field, value, "an absolute path like '/app'")
+    return value
+
+
+def check_user(value: Any, field: str = "user") -> str:
+    """``user``, ``uid``, ``user:group`` or ``uid:gid``."""
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    check_text(text, field)
+    if not _USER.fullmatch(text):
+        raise fail(field, value, "'name', 'uid', 'name:group' or 'uid:gid'")
+    return text
+
+
+def check_copy_location(value: Any, field: str) -> str:
+    """``/local/path`` or ``container:/path`` (a container side needs an absolute path)."""
+    check_text(value, field)
+    if value.startswith("-"):
+        raise fail(field, value, "'/local/path' or 'container:/path' (not starting with '-')")
+    head, sep, tail = value.partition(":")
+    if sep and "/" not in head and head:
+        check_name(head, field + " container")
+        if not tail.startswith("/"):
+            raise fail(field, value, "'container:/absolute/path'")
+    return value
+
+
+def check_string_list(value: Any, field: str) -> list[str]:
+    """A list of strings (a Lua table arrives as a list)."""
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise fail(field, value, "a list of strings")
+    return [check_text(v, f"{field}[{i + 1}]", allow_empty=True) for i, v in enumerate(value)]
+
+
+def check_mapping(value: Any, field: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise fail(field, value, "a table of key = value pairs")
+    return value
+
+
+def _number_text(value: float | int) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
