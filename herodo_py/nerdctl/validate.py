@@ -20,10 +20,6 @@ _IMAGE = re.compile(
 )
 _IMAGE_ID = re.compile(r"(?:sha256:)?[0-9a-f]{12,64}")
 _PORT_RANGE = r"\d{1,5}(?:-\d{1,5})?"
-_PORT = re.compile(
-    rf"(?:(?P<ip>\[[0-9a-fA-F:.]+\]|[0-9.]+):)?(?:(?P<host>{_PORT_RANGE})?:)?(?P<ctr>{_PORT_RANGE})"
-    r"(?:/(?P<proto>tcp|udp|sctp))?"
-)
 _SIZE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[bkmgtp]?)(?:i?b)?", re.I)
 _DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+")
 _RESTART = re.compile(r"no|always|unless-stopped|on-failure(?::(?P<n>\d+))?")
@@ -39,22 +35,27 @@ def fail(field: str, value: Any, expected: str, hint: str | None = None) -> Conv
     return ConversionError(field=field, value=value, expected=expected, hint=hint)
 
 
-def check_text(value: Any, field: str, *, allow_empty: bool = False) -> str:
-    """A string without NUL bytes (they cannot cross into an argv)."""
+def check_text(value: Any, field: str, expected: str | None = None, *, allow_empty: bool = False) -> str:
+    """A string without NUL bytes (they cannot cross into an argv); ``expected`` words the failures."""
     if not isinstance(value, str):
-        raise fail(field, value, f"a string, got {type(value).__name__}")
+        raise fail(field, value, f"{expected or 'a string'}, got {_type_name(value)}")
     if not allow_empty and not value:
-        raise fail(field, value, "a non-empty string")
+        raise fail(field, value, expected or "a non-empty string")
     if "\x00" in value:
-        raise fail(field, value, "a string without NUL bytes")
+        raise fail(field, value, f"{expected or 'a string'} without NUL bytes")
     return value
+
+
+def _type_name(value: Any) -> str:
+    return {type(None): "nil", bool: "boolean", dict: "table", list: "table"}.get(type(value), type(value).__name__)
 
 
 def check_name(value: Any, field: str = "name") -> str:
     """Container (or network) name: ``[a-zA-Z0-9][a-zA-Z0-9_.-]*``."""
-    check_text(value, field)
+    expected = "letters, digits, '_', '.', '-', starting with a letter or digit (e.g. 'web-1')"
+    check_text(value, field, expected)
     if not _NAME.fullmatch(value) or len(value) > 253:
-        raise fail(field, value, "letters, digits, '_', '.', '-', starting with a letter or digit (e.g. 'web-1')")
+        raise fail(field, value, expected)
     return value
 
 
@@ -65,10 +66,11 @@ def check_container_ref(value: Any, field: str = "container") -> str:
 
 def check_image(value: Any, field: str = "image") -> str:
     """Image reference ``[registry[:port]/]path[:tag][@digest]`` or an image id."""
-    check_text(value, field)
+    expected = ("an image reference like 'nginx:1.25', 'localhost:5000/team/app:v2' "
+                "or 'app@sha256:<digest>' (lower-case repository)")
+    check_text(value, field, expected)
     if not (_IMAGE.fullmatch(value) or _IMAGE_ID.fullmatch(value)) or len(value) > 512:
-        raise fail(field, value, "an image reference like 'nginx:1.25', 'localhost:5000/team/app:v2' "
-                                 "or 'app@sha256:<digest>' (lower-case repository)")
+        raise fail(field, value, expected)
     return value
 
 
@@ -76,19 +78,34 @@ def check_port(value: Any, field: str = "port") -> str:
     """Port mapping ``[ip:][host:]container[/tcp|udp|sctp]`` with ports 1-65535."""
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    check_text(value, field)
     expected = "'[ip:]host:container[/tcp|udp]' with ports 1-65535, e.g. '8080:80' or '127.0.0.1:53:53/udp'"
-    m = _PORT.fullmatch(value)
-    if not m:
+    check_text(value, field, expected)
+    spec, _, proto = value.partition("/")
+    if proto and proto not in ("tcp", "udp", "sctp"):
         raise fail(field, value, expected)
-    if m["ip"]:
+    ip = None
+    if spec.startswith("["):  # [ipv6]:host:container
+        ip, sep, spec = spec[1:].partition("]:")
+        if not sep:
+            raise fail(field, value, expected)
+    parts = spec.split(":")
+    if ip is None and len(parts) == 3:
+        ip = parts.pop(0)
+    if len(parts) > 2 or (ip is not None and len(parts) != 2):
+        raise fail(field, value, expected)
+    if ip is not None:
         try:
-            ipaddress.ip_address(m["ip"].strip("[]"))
+            ipaddress.ip_address(ip)
         except ValueError:
-            raise fail(field, value, expected, hint=f"{m['ip']} is not an IP address") from None
-    for part in (m["host"], m["ctr"]):
-        if part is None:
+            raise fail(field, value, expected, hint=f"{ip!r} is not an IP address") from None
+    host, ctr = (parts if len(parts) == 2 else [None, parts[0]])
+    if host == "" and ip is None:
+        raise fail(field, value, expected)
+    for part in (host, ctr):
+        if part in (None, "") and part is not ctr:
             continue
+        if not re.fullmatch(_PORT_RANGE, part or ""):
+            raise fail(field, value, expected)
         bounds = [int(p) for p in part.split("-")]
         if any(not 1 <= p <= 65535 for p in bounds) or (len(bounds) == 2 and bounds[0] > bounds[1]):
             raise fail(field, value, expected)
@@ -97,8 +114,8 @@ def check_port(value: Any, field: str = "port") -> str:
 
 def check_volume(value: Any, field: str = "volume") -> str:
     """Volume ``source:/container/path[:options]`` (source: absolute host path or volume name)."""
-    check_text(value, field)
     expected = "'/host/path:/container/path[:ro]' or 'volume-name:/container/path'"
+    check_text(value, field, expected)
     parts = value.split(":")
     if len(parts) == 1:
         target, source, options = parts[0], None, None
@@ -117,9 +134,10 @@ def check_volume(value: Any, field: str = "volume") -> str:
 
 
 def check_env_key(value: Any, field: str = "env key") -> str:
-    check_text(value, field)
+    expected = "a name without '=' or spaces, e.g. 'APP_MODE'"
+    check_text(value, field, expected)
     if not _ENV_KEY.fullmatch(value):
-        raise fail(field, value, "a name without '=' or spaces, e.g. 'APP_MODE'")
+        raise fail(field, value, expected)
     return value
 
 
@@ -130,9 +148,10 @@ def check_env_value(value: Any, field: str = "env value") -> str:
 
 
 def check_label_key(value: Any, field: str = "label key") -> str:
-    check_text(value, field)
+    expected = "a key without '=' or newlines, e.g. 'com.example.role'"
+    check_text(value, field, expected)
     if not _LABEL_KEY.fullmatch(value):
-        raise fail(field, value, "a key without '=' or newlines, e.g. 'com.example.role'")
+        raise fail(field, value, expected)
     return value
 
 
@@ -140,44 +159,43 @@ def check_size(value: Any, field: str = "memory", *, allow_unlimited: bool = Fal
     """Memory size ``<number>[b|k|m|g]`` (e.g. '512m', '1g'); ``-1`` where unlimited is allowed."""
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    check_text(value, field)
+    expected = "a size like '512m', '1g' or '262144k' (units b, k, m, g)"
+    if allow_unlimited:
+        expected += ", or '-1' for unlimited"
+    check_text(value, field, expected)
     if allow_unlimited and value == "-1":
         return value
     m = _SIZE.fullmatch(value.strip())
     if not m or float(m["num"]) <= 0 or m["unit"].lower() in ("t", "p"):
-        expected = "a size like '512m', '1g' or '262144k' (units b, k, m, g)"
-        if allow_unlimited:
-            expected += ", or '-1' for unlimited"
         raise fail(field, value, expected)
     return value.strip()
 
 
 def check_cpus(value: Any, field: str = "cpu limit") -> str:
     """CPU count as a positive decimal, e.g. '0.5' or '2'."""
+    expected = "a positive number of CPUs like '0.5' or '2'"
     text = _number_text(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
-    check_text(text, field)
-    try:
-        number = float(text)
-    except ValueError:
-        number = -1.0
-    if not number > 0 or number > 1024 or not re.fullmatch(r"\d+(?:\.\d+)?", text):
-        raise fail(field, value, "a positive number of CPUs like '0.5' or '2'")
+    check_text(text, field, expected)
+    if not re.fullmatch(r"\d+(?:\.\d+)?", text) or not 0 < float(text) <= 1024:
+        raise fail(field, value, expected)
     return text
 
 
 def check_cpu_shares(value: Any, field: str = "cpu shares") -> str:
     """Relative CPU weight, an integer 2-262144 (1024 is the default weight)."""
+    expected = "an integer from 2 to 262144 (1024 is the default weight)"
     text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-    check_text(text, field)
+    check_text(text, field, expected)
     if not re.fullmatch(r"\d+", text) or not 2 <= int(text) <= 262144:
-        raise fail(field, value, "an integer from 2 to 262144 (1024 is the default weight)")
+        raise fail(field, value, expected)
     return text
 
 
 def check_restart_policy(value: Any, field: str = "restart policy") -> str:
-    check_text(value, field)
+    expected = "one of 'no', 'always', 'on-failure', 'on-failure:N', 'unless-stopped'"
+    check_text(value, field, expected)
     if not _RESTART.fullmatch(value):
-        raise fail(field, value, "one of 'no', 'always', 'on-failure', 'on-failure:N', 'unless-stopped'")
+        raise fail(field, value, expected)
     return value
 
 
@@ -187,9 +205,10 @@ def check_duration(value: Any, field: str = "duration") -> str:
         if value <= 0:
             raise fail(field, value, "a positive duration like '30s' or '1m30s'")
         return _number_text(value) + "s"
-    check_text(value, field)
+    expected = "a duration with a unit like '30s', '1m30s' or '500ms'"
+    check_text(value, field, expected)
     if not _DURATION.fullmatch(value):
-        raise fail(field, value, "a duration with a unit like '30s', '1m30s' or '500ms'",
+        raise fail(field, value, expected,
                    hint="a bare number has no unit: write '30s'" if re.fullmatch(r"\d+(\.\d+)?", value) else None)
     return value
 
@@ -213,26 +232,29 @@ def check_timeout(value: Any, field: str = "timeout") -> float:
 
 
 def check_path(value: Any, field: str = "path", *, absolute: bool = False) -> str:
-    check_text(value, field)
+    expected = "an absolute path like '/app'" if absolute else "a path"
+    check_text(value, field, expected)
     if absolute and not value.startswith("/"):
-        raise fail(field, value, "an absolute path like '/app'")
+        raise fail(field, value, expected)
     return value
 
 
 def check_user(value: Any, field: str = "user") -> str:
     """``user``, ``uid``, ``user:group`` or ``uid:gid``."""
+    expected = "'name', 'uid', 'name:group' or 'uid:gid'"
     text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-    check_text(text, field)
+    check_text(text, field, expected)
     if not _USER.fullmatch(text):
-        raise fail(field, value, "'name', 'uid', 'name:group' or 'uid:gid'")
+        raise fail(field, value, expected)
     return text
 
 
 def check_copy_location(value: Any, field: str) -> str:
     """``/local/path`` or ``container:/path`` (a container side needs an absolute path)."""
-    check_text(value, field)
+    expected = "'/local/path' or 'container:/path' (not starting with '-')"
+    check_text(value, field, expected)
     if value.startswith("-"):
-        raise fail(field, value, "'/local/path' or 'container:/path' (not starting with '-')")
+        raise fail(field, value, expected)
     head, sep, tail = value.partition(":")
     if sep and "/" not in head and head:
         check_name(head, field + " container")
