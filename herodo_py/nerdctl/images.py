@@ -4,7 +4,6 @@ engine's progress to a terminal and get the long timeout (``cmd.LONG_SUBCOMMANDS
 
 from __future__ import annotations
 
-import datetime as _dt
 import ipaddress
 import os
 import shutil
@@ -90,16 +89,6 @@ def _split_name(name: str) -> tuple[str, str]:
     return repo, tag
 
 
-def _created(record: dict[str, Any]) -> str:
-    value = first(record, "CreatedAt", "Created")
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if value < 0:  # podman's zero time
-            return ""
-        stamp = _dt.datetime.fromtimestamp(value, _dt.timezone.utc)
-        return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return normalize_time(_text(value))
-
-
 def _rows(record: dict[str, Any]) -> Iterable[Image]:
     size = first(record, "Size", "VirtualSize")
     common: dict[str, Any] = dict(
@@ -107,7 +96,7 @@ def _rows(record: dict[str, Any]) -> Iterable[Image]:
         digest=_digest(record.get("Digest")),
         size=_human_size(size),
         size_bytes=parse_size(size),
-        created=_created(record),
+        created=normalize_time(first(record, "CreatedAt", "Created")),
         created_since=_text(record.get("CreatedSince")),
     )
     if "Repository" in record or "Tag" in record:  # nerdctl, docker, explicit fields

@@ -3,6 +3,7 @@ percentages, labels and zero times. Record-specific parsers live beside their re
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from typing import Any
@@ -109,7 +110,12 @@ def parse_labels(value: Any) -> dict[str, str]:
 
 
 def normalize_time(value: Any) -> str:
-    """Engine zero times (``""``, ``0001-01-01T00:00:00Z``) become ``""``; others stay as given."""
+    """Engine zero times (``""``, ``0001-01-01T00:00:00Z``) become ``""``; others stay as given.
+    Unix seconds (podman's ``ps``/``images`` JSON) become ``'2026-11-28T15:50:31Z'``."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value < 0:  # podman writes the zero time as -62135596800
+            return ""
+        return datetime.datetime.fromtimestamp(value, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     if not isinstance(value, str) or value in ZERO_TIMES or value.startswith("0001-01-01"):
         return ""
     return value
