@@ -38,7 +38,7 @@ from .validate import (
     fail,
 )
 
-__all__ = ["ContainerBuilder", "ContainerConfig", "run_args", "shell_command"]
+__all__ = ["ContainerBuilder", "ContainerConfig", "rm_args", "run_args", "shell_command"]
 
 NETWORK_ALIAS_HINT = (
     "nerdctl has no --network-alias; containers on one network reach each other by name "
@@ -130,6 +130,13 @@ def run_args(config: ContainerConfig, engine_kind: EngineKind) -> list[str]:
     args.append(check_image(config.image))
     args += check_string_list(config.command, "command")
     return args
+
+
+def rm_args(ref: str, *, force: bool, engine_kind: EngineKind) -> list[str]:
+    """``rm`` argv; a forced remove kills at once on every engine (podman would wait 10s for SIGTERM)."""
+    if not force:
+        return ["rm", ref]
+    return ["rm", "-f", *(["--time", "0"] if engine_kind == "podman" else []), ref]
 
 
 # --- the builder --------------------------------------------------------------------------
@@ -285,7 +292,7 @@ class ContainerBuilder(ContainerConfig):
         (except name and image)."""
         name = check_name(self.name)
         try:
-            execute_nerdctl_command(["rm", "-f", name])
+            execute_nerdctl_command(rm_args(name, force=True, engine_kind=current_engine().kind))
         except NoSuchContainer:
             pass
         fresh = ContainerConfig(name=name, image=self.image)
