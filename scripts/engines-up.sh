@@ -207,7 +207,7 @@ fi
 # --- 6. Python package and test tools -------------------------------------------------------------
 if [ -f "$ROOT/pyproject.toml" ]; then
     say "python: pip install -e '.[test]' (log /tmp/herodo-pip.log)"
-    if ! "$PYTHON" -m pip install --disable-pip-version-check -q -e "$ROOT[test]" >/tmp/herodo-pip.log 2>&1; then
+    if ! "$PYTHON" -m pip install --disable-pip-version-check -q -e "${ROOT}[test]" >/tmp/herodo-pip.log 2>&1; then
         tail -n 30 /tmp/herodo-pip.log >&2
         die "pip install failed"
     fi
