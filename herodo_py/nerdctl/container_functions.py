@@ -2,7 +2,7 @@
 
 Each checks its input before anything runs. ``run`` builds its argv with the builder's
 ``run_args`` (one run-argv builder for the whole library); ``exec``, ``copy``, ``stop``,
-``remove`` and ``logs`` are also what ``Container`` calls with its id.
+``remove`` and ``logs`` run the same-named ``Container`` operations on a handle to the container.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any, Sequence
 
 from .cmd import CommandResult, current_engine, execute_nerdctl_command
 from .container_builder import run_args, shell_command
+from .container_operations import Container
 from .container_types import ContainerConfig
 from .errors import CommandFailed
 from .parse import first, load_records, normalize_time, parse_labels
@@ -21,7 +22,6 @@ from .result_list import ResultList
 from .validate import (
     check_container_ref,
     check_copy_location,
-    check_count,
     check_image,
     check_name,
     check_port,
@@ -31,7 +31,7 @@ from .validate import (
 
 __all__ = [
     "ContainerSummary", "ContainerList", "parse_containers", "state_from_status",
-    "run", "run_with_name", "run_with_port", "exec", "copy", "stop", "remove", "list", "logs",
+    "run", "run_with_name", "run_with_port", "attached", "exec", "copy", "stop", "remove", "list", "logs",
 ]
 
 
@@ -187,42 +187,46 @@ def run_with_port(image: str, name: str, port: str) -> str:
     return run(image, name=name, ports=[port])
 
 
+def attached(container: str) -> Container:
+    """A ``Container`` on an existing container (name or id), without looking it up: the static
+    functions run the Container's operations, so each operation has one implementation."""
+    ref = check_container_ref(container)
+    return Container(ref, container_id=ref)
+
+
 def exec(container: str, command: str | Sequence[str]) -> CommandResult:
     """Run a command in a running container: a string through ``sh -c``, a list as the argv.
-    A non-zero exit raises ``CommandFailed`` (nerdctl itself exits 1 and names the real code)."""
-    check_container_ref(container)
-    return execute_nerdctl_command(["exec", container, *shell_command(command)])
+    A non-zero exit raises ``CommandFailed`` with the command's real exit code (on every engine)."""
+    return attached(container).exec(command)
 
 
-def _is_container_side(location: str) -> bool:
+def _container_side(location: str) -> str | None:
     head, sep, _ = location.partition(":")
-    return bool(sep and head and "/" not in head)
+    return head if sep and head and "/" not in head else None
 
 
 def copy(source: str, dest: str) -> CommandResult:
     """Copy between the host and a container: one side is ``container:/path``, the other a local path."""
     check_copy_location(source, "source")
     check_copy_location(dest, "dest")
-    if _is_container_side(source) == _is_container_side(dest):
+    sides = [side for side in (_container_side(source), _container_side(dest)) if side]
+    if len(sides) != 1:
         raise fail("copy locations", f"{source} -> {dest}",
                    "one side 'container:/path' and the other a local path",
                    hint="copy('web:/etc/hosts', '/tmp/hosts') or copy('/tmp/app.conf', 'web:/etc/app.conf')")
-    return execute_nerdctl_command(["cp", source, dest])
+    return attached(sides[0]).copy(source, dest)
 
 
-def stop(container: str, time: int | None = None) -> CommandResult:
-    """Stop a container; ``time`` is the grace period in seconds before it is killed (engine default 10)."""
-    check_container_ref(container)
-    flags = [] if time is None else ["--time", str(check_count(time, "time"))]
-    return execute_nerdctl_command(["stop", *flags, container])
+def stop(container: str, timeout: int | None = None) -> CommandResult:
+    """Stop a container; ``timeout``: seconds before the engine kills it (engine default 10)."""
+    return attached(container).stop(timeout)
 
 
 def remove(container: str, force: bool = False) -> CommandResult:
-    """Remove a container; ``force`` also removes a running one."""
-    check_container_ref(container)
+    """Remove a container; ``force`` also removes a running one (at once)."""
     if not isinstance(force, bool):
         raise fail("force", force, "true or false")
-    return execute_nerdctl_command(["rm", *(["--force"] if force else []), container])
+    return attached(container).remove(force)
 
 
 def list(all: bool = False) -> ContainerList:  # noqa: A001 - the original's name
@@ -237,6 +241,4 @@ def list(all: bool = False) -> ContainerList:  # noqa: A001 - the original's nam
 def logs(container: str, tail: int | str | None = None) -> CommandResult:
     """A container's output so far (its stdout in ``stdout``, its stderr in ``stderr``);
     ``tail``: only the last N lines."""
-    check_container_ref(container)
-    flags = [] if tail is None else ["--tail", str(check_count(tail, "tail"))]
-    return execute_nerdctl_command(["logs", *flags, container])
+    return attached(container).logs(tail)

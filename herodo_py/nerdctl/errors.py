@@ -329,7 +329,7 @@ _RULES: list[tuple[re.Pattern[str], type[CommandFailed]]] = [
                 r"unable to connect to podman|connection refused.*(?:sock|daemon)", re.I), EngineUnreachable),
     (re.compile(r"no such container|no container with (?:name or )?id|"
                 r"container \"[^\"]*\" in namespace \"[^\"]*\": not found", re.I), NoSuchContainer),
-    (re.compile(r"no such image|image not known|pull access denied|"
+    (re.compile(r"no such image|image not known|pull access denied|does not exist locally|"
                 r"repository does not exist|manifest unknown|failed to resolve reference", re.I), NoSuchImage),
     (re.compile(r"is already used by id|container name \"[^\"]*\" is already in use|"
                 r"name is already in use", re.I), NameInUse),

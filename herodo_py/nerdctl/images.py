@@ -197,10 +197,11 @@ def image_push(image: str, destination: str | None = None) -> CommandResult:
 
 
 def image_commit(container: str, image_name: str) -> CommandResult:
-    """Save a container's filesystem as the image ``image_name``."""
-    validate.check_container_ref(container)
+    """Save a container's filesystem as the image ``image_name`` (``Container.commit`` does the work)."""
+    from .container_functions import attached  # here: containers need more modules than images()
+
     validate.check_image(image_name, "image_name")
-    return execute_nerdctl_command(["commit", container, image_name])
+    return attached(container).commit(image_name)
 
 
 def _is_remote_context(path: str) -> bool:

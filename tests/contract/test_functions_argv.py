@@ -83,10 +83,10 @@ def test_run_in_dry_run_mode_runs_nothing(engine):
     (lambda: n.copy("web:/etc/hosts", "/tmp/hosts"), ["cp", "web:/etc/hosts", "/tmp/hosts"]),
     (lambda: n.copy("/tmp/app.conf", "web:/etc/app.conf"), ["cp", "/tmp/app.conf", "web:/etc/app.conf"]),
     (lambda: n.stop("web"), ["stop", "web"]),
-    (lambda: n.stop("web", 1), ["stop", "--time", "1", "web"]),
-    (lambda: n.stop("web", 0.0), ["stop", "--time", "0", "web"]),  # Lua numbers are floats
+    (lambda: n.stop("web", 1), ["stop", "-t", "1", "web"]),
+    (lambda: n.stop("web", 0.0), ["stop", "-t", "0", "web"]),  # Lua numbers are floats
     (lambda: n.remove("web"), ["rm", "web"]),
-    (lambda: n.remove("web", force=True), ["rm", "--force", "web"]),
+    (lambda: n.remove("web", force=True), ["rm", "-f", "web"]),
     (lambda: n.logs("web"), ["logs", "web"]),
     (lambda: n.logs("web", tail=20), ["logs", "--tail", "20", "web"]),
     (lambda: n.list(), ["ps", "--no-trunc", "--format", "{{json .}}"]),
@@ -105,11 +105,12 @@ def test_list_parses_what_nerdctl_answers(engine):
     assert listing.code == 0 and "test-nginx_1-1" in listing.stdout
 
 
-def test_exec_failure_names_the_real_exit_code(engine, monkeypatch):
-    monkeypatch.setenv("NERDCTL_STANDIN_EXEC_EXIT", "3")
+def test_exec_failure_carries_the_commands_exit_code(engine, monkeypatch):
+    monkeypatch.setenv("NERDCTL_STANDIN_EXEC_EXIT", "3")  # nerdctl exits 1 and names the code
     with pytest.raises(CommandFailed) as info:
         n.exec("web", "exit 3")
-    assert info.value.code == 1 and info.value.engine_message == "exec failed with exit code 3"
+    assert info.value.code == 3
+    assert info.value.message.startswith("command 'exit 3' in container 'web' exited with status 3")
 
 
 @pytest.mark.parametrize("call", [
@@ -139,7 +140,7 @@ def test_missing_container_is_classified(engine, call):
     (lambda: n.copy("/a", "/b"), "copy locations"),
     (lambda: n.copy("web:/a", "db:/b"), "copy locations"),
     (lambda: n.copy("web:relative", "/b"), "source"),
-    (lambda: n.stop("web", -1), "time"),
+    (lambda: n.stop("web", -1), "stop timeout"),
     (lambda: n.remove("web", force="yes"), "force"),
     (lambda: n.logs("web", tail="all"), "tail"),
     (lambda: n.list(all="yes"), "all"),

@@ -146,3 +146,23 @@ def test_two_fatal_lines_are_both_kept():
     output = dict(((c, o) for eng, c, _, o in CASES if eng == "nerdctl"))[
         "name already used (message part only, as quoted by the reporter) #1"]
     assert e.engine_message(output).splitlines()[1] == "OCI runtime start failed: cannot start a container that has stopped: unknown"
+
+
+# Seen on this machine (docker 28.2.2 / dockerd 20.10, podman 4.3.1), not in the fixtures.
+LIVE = [
+    ("docker push of a missing local image", "The push refers to repository [localhost/x]",
+     "An image does not exist locally with the tag: localhost/x\n", e.NoSuchImage),
+    ("docker pull of an unknown tag", "", "Error response from daemon: manifest for 127.0.0.1:5000/x:1 not found: "
+     "manifest unknown: manifest unknown\n", e.NoSuchImage),
+    ("podman pull of an unknown tag", "Trying to pull 127.0.0.1:5000/x:1...\n",
+     "Error: initializing source docker://127.0.0.1:5000/x:1: reading manifest 1 in 127.0.0.1:5000/x: "
+     "manifest unknown: manifest unknown\n", e.NoSuchImage),
+    ("podman run with a busy port", "", "Error: unable to start container \"7658d9e3\": cannot listen on the TCP "
+     "port: listen tcp4 :18099: bind: address already in use\n", e.PortInUse),
+]
+
+
+@pytest.mark.parametrize("case, stdout, stderr, cls", LIVE, ids=[c[0] for c in LIVE])
+def test_live_messages(case, stdout, stderr, cls):
+    err = e.classify_failure(["engine", "x"], 1, stdout, stderr)
+    assert type(err) is cls and err.engine_message in stderr
