@@ -257,6 +257,8 @@ def image_build(
     validate.check_image(tag, "tag")
     dockerfile = _check_build_inputs(context_path, dockerfile)
     args = ["build", "--tag", tag]
+    if current_engine().kind == "docker":
+        args.append("--force-rm")  # docker's legacy builder keeps the container of a failed step
     if dockerfile is not None:
         args += ["--file", dockerfile]
     args += [*_build_arg_flags(build_args), context_path]
