@@ -327,7 +327,7 @@ _RULES: list[tuple[re.Pattern[str], type[CommandFailed]]] = [
     (re.compile(r"cannot access containerd socket|cannot connect to the docker daemon|"
                 r"is the docker daemon running|rootless containerd not running|"
                 r"unable to connect to podman|connection refused.*(?:sock|daemon)", re.I), EngineUnreachable),
-    (re.compile(r"no such container|no container with (?:name or )?id|"
+    (re.compile(r"no such container|no container with (?:name or )?id|container \"[^\"]*\" does not exist|"
                 r"container \"[^\"]*\" in namespace \"[^\"]*\": not found", re.I), NoSuchContainer),
     (re.compile(r"no such image|image not known|pull access denied|does not exist locally|"
                 r"repository does not exist|manifest unknown|failed to resolve reference", re.I), NoSuchImage),

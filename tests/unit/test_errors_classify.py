@@ -157,6 +157,8 @@ LIVE = [
     ("podman pull of an unknown tag", "Trying to pull 127.0.0.1:5000/x:1...\n",
      "Error: initializing source docker://127.0.0.1:5000/x:1: reading manifest 1 in 127.0.0.1:5000/x: "
      "manifest unknown: manifest unknown\n", e.NoSuchImage),
+    ("podman cp with a missing container", "", 'Error: container "herodo-t-889a9158" does not exist\n',
+     e.NoSuchContainer),
     ("podman run with a busy port", "", "Error: unable to start container \"7658d9e3\": cannot listen on the TCP "
      "port: listen tcp4 :18099: bind: address already in use\n", e.PortInUse),
 ]
