@@ -4,6 +4,9 @@ registry, remove, commit; ``images()`` sees each step; missing images give NoSuc
 from __future__ import annotations
 
 import json
+import os
+import pty
+import sys
 import urllib.request
 
 import pytest
@@ -124,3 +127,29 @@ def test_build_failure_is_reported_and_leaves_no_container(engine, test_image, u
     if left:
         engine.run("rm", "-f", *left)
     assert not left
+
+
+def test_build_progress_reaches_a_terminal_and_is_still_captured(engine, test_image, unique_name, tmp_path):
+    """On a terminal the engine's build steps appear as they happen; the result keeps them too."""
+    ref = f"localhost/{unique_name()}:1"
+    (tmp_path / "Dockerfile").write_text(f"FROM {test_image}\nRUN echo building-now\n")
+    script = (f"from herodo_py import nerdctl as n\nr = n.image_build({ref!r}, {str(tmp_path)!r})\n"
+              "print('CAPTURED', 'building-now' in r.stdout + r.stderr)")
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: stdout and stderr are the pty
+        os.execv(sys.executable, [sys.executable, "-c", script])
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: the child is gone
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    _, status = os.waitpid(pid, 0)
+    shown = b"".join(chunks).decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, shown
+    echoed, _, summary = shown.partition("CAPTURED")
+    assert "building-now" in echoed  # streamed to the terminal before the function returned
+    assert summary.strip() == "True"
