@@ -75,10 +75,14 @@ def _state_of(record: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+# podman's transient words for docker's: "stopped" = exited, cleanup pending; "configured" = created.
+_STATE_SYNONYMS = {"stopped": "exited", "configured": "created"}
+
+
 def _state_word(state: dict[str, Any]) -> str:
     word = str(state.get("Status") or "").lower()
     if word:
-        return word
+        return _STATE_SYNONYMS.get(word, word)
     for flag, name in (("Paused", "paused"), ("Restarting", "restarting"), ("Running", "running")):
         if state.get(flag):
             return name

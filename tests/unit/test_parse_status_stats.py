@@ -100,6 +100,13 @@ def test_inspect_survives_each_missing_state_field(path: Path) -> None:
             ContainerStatus.from_inspect({k: v for k, v in record.items() if k != key})
 
 
+@pytest.mark.parametrize("word, state", [("stopped", "exited"), ("configured", "created"), ("Exited", "exited")])
+def test_podman_transient_states_read_as_docker_words(word: str, state: str) -> None:
+    s = ContainerStatus.from_inspect({"State": {"Status": word, "Running": False, "ExitCode": 3}})
+    assert s.state == state
+    assert s.status == ("exited (code 3)" if state == "exited" else state)
+
+
 def test_paused_and_null_health() -> None:
     s = ContainerStatus.from_inspect({"State": {"Status": "paused", "Paused": True, "Health": None, "ExitCode": None}})
     assert (s.state, s.status, s.health_status, s.exit_code) == ("paused", "paused", "", 0)
