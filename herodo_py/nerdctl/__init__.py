@@ -29,6 +29,9 @@ _EXPORTS: dict[str, str] = {
     "HealthCheck": "container_types",
     "ContainerStatus": "container_types",
     "ResourceUsage": "container_types",
+    "ContainerConfig": "container_types",
+    "ContainerNotBuilt": "container_types",
+    "run_args": "container_builder",
     "prepare_health_check_command": "health_check_script",
     # images
     **{name: "images" for name in (
