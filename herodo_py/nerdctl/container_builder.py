@@ -9,7 +9,7 @@ runs. ``container_operations.Container`` subclasses :class:`ContainerBuilder`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Self, Sequence
 
 from .cmd import CommandResult, EngineKind, current_engine, execute_nerdctl_command, settings
 from .container_types import ContainerConfig, ContainerNotBuilt, HealthCheck
@@ -164,75 +164,75 @@ class ContainerBuilder(ContainerConfig):
 
     # -- ports, volumes, env, network ------------------------------------------------------
 
-    def with_port(self, port: str) -> ContainerBuilder:
+    def with_port(self, port: str) -> Self:
         self.ports.append(check_port(port))
         return self
 
-    def with_ports(self, ports: Sequence[str]) -> ContainerBuilder:
+    def with_ports(self, ports: Sequence[str]) -> Self:
         self.ports += [check_port(p, f"ports[{i + 1}]") for i, p in enumerate(_as_list(ports, "ports"))]
         return self
 
-    def with_volume(self, volume: str) -> ContainerBuilder:
+    def with_volume(self, volume: str) -> Self:
         self.volumes.append(check_volume(volume))
         return self
 
-    def with_volumes(self, volumes: Sequence[str]) -> ContainerBuilder:
+    def with_volumes(self, volumes: Sequence[str]) -> Self:
         self.volumes += [check_volume(v, f"volumes[{i + 1}]") for i, v in enumerate(_as_list(volumes, "volumes"))]
         return self
 
-    def with_env(self, key: str, value: Any) -> ContainerBuilder:
+    def with_env(self, key: str, value: Any) -> Self:
         self.env_vars[check_env_key(key)] = check_env_value(value)
         return self
 
-    def with_envs(self, env: Mapping[str, Any]) -> ContainerBuilder:
+    def with_envs(self, env: Mapping[str, Any]) -> Self:
         checked = {check_env_key(k): check_env_value(v) for k, v in check_mapping(env, "envs").items()}
         self.env_vars.update(checked)
         return self
 
-    def with_network(self, network: str) -> ContainerBuilder:
+    def with_network(self, network: str) -> Self:
         self.network = check_name(network, "network")
         return self
 
-    def with_network_alias(self, alias: str) -> ContainerBuilder:
+    def with_network_alias(self, alias: str) -> Self:
         """Refused at build time on nerdctl (it has no ``--network-alias``)."""
         self.network_aliases.append(check_name(alias, "network alias"))
         return self
 
-    def with_network_aliases(self, aliases: Sequence[str]) -> ContainerBuilder:
+    def with_network_aliases(self, aliases: Sequence[str]) -> Self:
         items = _as_list(aliases, "network aliases")
         self.network_aliases += [check_name(a, f"network aliases[{i + 1}]") for i, a in enumerate(items)]
         return self
 
     # -- limits and policies ---------------------------------------------------------------
 
-    def with_cpu_limit(self, cpus: Any) -> ContainerBuilder:
+    def with_cpu_limit(self, cpus: Any) -> Self:
         self.cpu_limit = check_cpus(cpus)
         return self
 
-    def with_memory_limit(self, memory: Any) -> ContainerBuilder:
+    def with_memory_limit(self, memory: Any) -> Self:
         self.memory_limit = check_size(memory, "memory limit")
         return self
 
-    def with_memory_swap_limit(self, memory_swap: Any) -> ContainerBuilder:
+    def with_memory_swap_limit(self, memory_swap: Any) -> Self:
         """Memory plus swap (``-1``: unlimited swap); needs a memory limit too."""
         self.memory_swap_limit = check_size(memory_swap, "memory swap limit", allow_unlimited=True)
         return self
 
-    def with_cpu_shares(self, shares: Any) -> ContainerBuilder:
+    def with_cpu_shares(self, shares: Any) -> Self:
         self.cpu_shares = check_cpu_shares(shares)
         return self
 
-    def with_restart_policy(self, policy: str) -> ContainerBuilder:
+    def with_restart_policy(self, policy: str) -> Self:
         self.restart_policy = check_restart_policy(policy)
         return self
 
-    def with_health_check(self, cmd: str) -> ContainerBuilder:
+    def with_health_check(self, cmd: str) -> Self:
         """A health command run by the engine with ``/bin/sh -c`` in the container (multi-line is fine)."""
         self.health_check = HealthCheck(prepare_health_check_command(cmd, self.name))
         return self
 
     def with_health_check_options(self, cmd: str, interval: Any = None, timeout: Any = None,
-                                  retries: Any = None, start_period: Any = None) -> ContainerBuilder:
+                                  retries: Any = None, start_period: Any = None) -> Self:
         """A health check with options; each may be ``None`` (the engine's default)."""
         self.health_check = HealthCheck(
             cmd=prepare_health_check_command(cmd, self.name),
@@ -243,12 +243,12 @@ class ContainerBuilder(ContainerConfig):
         )
         return self
 
-    def with_snapshotter(self, snapshotter: str) -> ContainerBuilder:
+    def with_snapshotter(self, snapshotter: str) -> Self:
         """nerdctl only (its global ``--snapshotter``); refused at build time on docker and podman."""
         self.snapshotter = check_name(snapshotter, "snapshotter")
         return self
 
-    def with_detach(self, detach: bool) -> ContainerBuilder:
+    def with_detach(self, detach: bool) -> Self:
         """``True`` (default): ``run -d``. ``False``: ``build()`` waits for the container to exit."""
         if not isinstance(detach, bool):
             raise fail("detach", detach, "true or false")
@@ -257,29 +257,29 @@ class ContainerBuilder(ContainerConfig):
 
     # -- what the original could not set ---------------------------------------------------
 
-    def with_command(self, command: str | Sequence[str]) -> ContainerBuilder:
+    def with_command(self, command: str | Sequence[str]) -> Self:
         """The container's command: a list is the argv; a string runs as ``sh -c STRING``."""
         self.command = shell_command(command)
         return self
 
-    def with_entrypoint(self, entrypoint: str) -> ContainerBuilder:
+    def with_entrypoint(self, entrypoint: str) -> Self:
         """Replace the image's entrypoint (one executable; ``""`` clears it)."""
         self.entrypoint = check_text(entrypoint, "entrypoint", allow_empty=True)
         return self
 
-    def with_workdir(self, workdir: str) -> ContainerBuilder:
+    def with_workdir(self, workdir: str) -> Self:
         self.workdir = check_path(workdir, "workdir", absolute=True)
         return self
 
-    def with_user(self, user: Any) -> ContainerBuilder:
+    def with_user(self, user: Any) -> Self:
         self.user = check_user(user)
         return self
 
-    def with_label(self, key: str, value: Any = "") -> ContainerBuilder:
+    def with_label(self, key: str, value: Any = "") -> Self:
         self.labels[check_label_key(key)] = check_env_value(value, "label value")
         return self
 
-    def with_labels(self, labels: Mapping[str, Any]) -> ContainerBuilder:
+    def with_labels(self, labels: Mapping[str, Any]) -> Self:
         checked = {check_label_key(k): check_env_value(v, "label value")
                    for k, v in check_mapping(labels, "labels").items()}
         self.labels.update(checked)
@@ -287,7 +287,7 @@ class ContainerBuilder(ContainerConfig):
 
     # -- reset and build -------------------------------------------------------------------
 
-    def reset(self) -> ContainerBuilder:
+    def reset(self) -> Self:
         """Force-remove any container of this name, forget the id, and clear the configuration
         (except name and image)."""
         name = check_name(self.name)
@@ -301,7 +301,7 @@ class ContainerBuilder(ContainerConfig):
         self.result = None
         return self
 
-    def build(self, timeout: float | None = None) -> ContainerBuilder:
+    def build(self, timeout: float | None = None) -> Self:
         """Create and start the container with one ``run``; store its full id.
 
         Detached (default): returns at once. Foreground (``with_detach(False)``): returns when the

@@ -12,7 +12,7 @@ import os
 import re
 import tempfile
 import time
-from typing import Any, Sequence
+from typing import Any, Self, Sequence, cast
 
 from .cmd import CommandResult, current_engine, execute_nerdctl_command
 from .container_builder import ContainerBuilder, rm_args, shell_command
@@ -58,14 +58,14 @@ class Container(ContainerBuilder):
     # -- constructors ----------------------------------------------------------------------
 
     @classmethod
-    def new(cls, name: str) -> Container:
+    def new(cls, name: str) -> Self:
         """A container handle for ``name``; takes the id of an existing container of that name."""
         container = cls(check_name(name))
         container.container_id = find_container_id(name)
         return container
 
     @classmethod
-    def from_image(cls, name: str, image: str) -> Container:
+    def from_image(cls, name: str, image: str) -> Self:
         """Like :meth:`new`, with the image to build from."""
         check_image(image)
         container = cls.new(name)
@@ -107,9 +107,9 @@ class Container(ContainerBuilder):
                            hint=f"use nerdctl_container_from_image({self.name!r}, IMAGE)")
             if not self._run("inspect", "--type", "image", image, check=False).success:
                 self._run("pull", image)
-            self.build()
-            assert self.result is not None
-            result = self.result
+            result = cast(CommandResult, self.build().result)  # build() always sets it
+            if not self.detach:
+                return result  # a foreground run has already ended
         else:
             try:
                 result = self._run("start", self._ref())
@@ -119,7 +119,7 @@ class Container(ContainerBuilder):
                 if not self.status().running:
                     raise
                 result = CommandResult(exc.stdout, exc.stderr, 0, exc.argv)
-        if result.dry_run or not self.detach:
+        if result.dry_run:
             return result
         status = self.status()
         if not status.running:

@@ -195,6 +195,14 @@ def test_start_unbuilt_checks_image_then_runs_and_verifies(nerdctl) -> None:
                                ["container", "inspect", cid]]
 
 
+def test_start_in_the_foreground_does_not_verify_running(nerdctl) -> None:
+    c = Container("job", IMAGE).with_detach(False).with_command(["true"])
+    assert c.start().code == 0
+    assert nerdctl.calls() == [["inspect", "--type", "image", IMAGE],
+                               ["run", "--name", "job", IMAGE, "true"],
+                               ["container", "inspect", "job"]]
+
+
 def test_start_pulls_a_missing_image(nerdctl) -> None:
     with pytest.raises(NoSuchImage):
         Container("web", "missing-image:1").start()

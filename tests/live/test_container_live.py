@@ -10,7 +10,6 @@ import socket
 import tarfile
 import time
 import urllib.request
-from pathlib import Path
 from typing import Callable
 
 import pytest

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from herodo_py.nerdctl import cmd
-from herodo_py.nerdctl.container_builder import ContainerBuilder, run_args, shell_command
+from herodo_py.nerdctl.container_builder import ContainerBuilder, rm_args, run_args, shell_command
 from herodo_py.nerdctl.container_types import ContainerConfig, ContainerNotBuilt, HealthCheck
 from herodo_py.nerdctl.errors import ConversionError, UnsupportedByEngine
 
@@ -191,3 +191,10 @@ def test_detach_is_default_and_build_is_refused_twice() -> None:
 def test_operations_need_an_id() -> None:
     with pytest.raises(ContainerNotBuilt, match="'web' has not been built"):
         builder()._ref()
+
+
+def test_forced_remove_kills_at_once_on_every_engine() -> None:
+    assert rm_args("web", force=True, engine_kind="podman") == ["rm", "-f", "--time", "0", "web"]
+    assert rm_args("web", force=True, engine_kind="docker") == ["rm", "-f", "web"]
+    assert rm_args("web", force=True, engine_kind="nerdctl") == ["rm", "-f", "web"]
+    assert rm_args("web", force=False, engine_kind="podman") == ["rm", "web"]
