@@ -138,6 +138,8 @@ def images() -> ImageList:
 def image_remove(image: str, force: bool = False) -> CommandResult:
     """Remove an image (``rmi``); ``force`` also removes it when containers use it."""
     validate.check_image(image)
+    if not isinstance(force, bool):
+        raise validate.fail("force", force, "true or false")
     return execute_nerdctl_command(["rmi", *(["--force"] if force else []), image])
 
 

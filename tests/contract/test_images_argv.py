@@ -133,6 +133,7 @@ def test_missing_container_to_commit(engine):
 @pytest.mark.parametrize("call, field", [
     (lambda: n.image_remove("Bad Image"), "image"),
     (lambda: n.image_remove("--all"), "image"),
+    (lambda: n.image_remove(BASE, force="yes"), "force"),
     (lambda: n.image_tag(BASE, "team/UPPER:1"), "new_name"),
     (lambda: n.image_pull(""), "image"),
     (lambda: n.image_push(BASE, "-x"), "destination"),
