@@ -151,7 +151,19 @@ class EngineUnreachable(CommandFailed):
 
 
 class PermissionDenied(CommandFailed):
-    default_hint = "run as root (sudo herodo ...) or as a user allowed to use the engine"
+    def __init__(self, message: str, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        if self.hint is None:
+            self.hint = self._hint_for_user()
+
+    @staticmethod
+    def _hint_for_user() -> str:
+        import os
+
+        if os.geteuid() != 0:
+            return "run as root (sudo herodo ...) or as a user allowed to use the engine"
+        return ("refused even as root: a security layer (rlimits, seccomp, AppArmor/SELinux, a read-only "
+                "path) or the runtime's sandbox stopped it; the engine's message above names the operation")
 
 
 class BuildKitMissing(CommandFailed):
