@@ -1,15 +1,134 @@
-"""The ``herodo`` command (placeholder until the runner lands)."""
+"""The ``herodo`` command: run Lua 5.4 scripts that drive nerdctl, docker or podman.
+
+Usage::
+
+    herodo [OPTIONS] FILE.lua [-- ARGS...]   run one script (ARGS become arg[1..n] and ...)
+    herodo [OPTIONS] DIR                     run every .lua under DIR, sorted, each in a fresh runtime;
+                                             stop at the first failure unless --keep-going
+    herodo run ...                           the same, spelled out (for a script named like a subcommand)
+
+Options: ``--engine NAME_OR_PATH``, ``--namespace NS`` (nerdctl), ``--address ADDR`` (nerdctl
+``--address``, docker ``--host``, podman ``--url``), ``--timeout SECONDS`` (per engine command),
+``--debug`` (Python tracebacks), ``--no-color`` (also ``NO_COLOR``; colours only on a terminal),
+``--keep-going``, ``--version``.
+
+Exit codes:
+
+====  ==========================================================================================
+0     every script succeeded
+1     a script failed (a Lua error, a failed engine command, bad input, ``return false``)
+2     usage error, or a script that cannot be read
+69    the engine cannot be found, started or reached
+70    internal error (a bug in herodo: run with --debug and report it)
+124   a timeout: an engine command or a wait ran out of time
+130   interrupted (Ctrl-C)
+n     the script called ``os.exit(n)``
+====  ==========================================================================================
+
+Subcommands are dispatched from :data:`SUBCOMMANDS`; a first argument that is none of them means
+``run``. Each subcommand adds its own options (``add_engine_options`` are shared).
+"""
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
+from typing import Callable
+
+from .lua.errors import EXIT_INTERRUPTED, EXIT_USAGE
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def add_engine_options(parser: argparse.ArgumentParser) -> None:
+    """Engine and output options shared by every subcommand that runs scripts."""
+    group = parser.add_argument_group("engine")
+    group.add_argument("--engine", metavar="NAME_OR_PATH", help="nerdctl, docker, podman or a path (HERODO_ENGINE)")
+    group.add_argument("--namespace", metavar="NS", help="nerdctl namespace (CONTAINERD_NAMESPACE)")
+    group.add_argument("--address", metavar="ADDR", help="engine socket: nerdctl --address, docker --host, podman --url")
+    group.add_argument("--timeout", metavar="SECONDS", type=positive_seconds, help="time limit per engine command")
+    out = parser.add_argument_group("output")
+    out.add_argument("--debug", action="store_true", help="show Python tracebacks under errors")
+    out.add_argument("--no-color", action="store_true", help="no colours (also NO_COLOR=1)")
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", metavar="FILE.lua|DIR", help="a script, or a folder of scripts")
+    parser.add_argument("script_args", metavar="ARGS", nargs="*", help="arguments for the script (after --)")
+    parser.add_argument("--keep-going", action="store_true", help="in a folder, run the rest after a failure")
+    add_engine_options(parser)
+
+
+def use_color(args: argparse.Namespace) -> bool:
+    return not args.no_color and not os.environ.get("NO_COLOR") and sys.stderr.isatty()
+
+
+def apply_engine_options(args: argparse.Namespace) -> None:
+    changes = {key: getattr(args, key) for key in ("engine", "namespace", "address", "timeout")
+               if getattr(args, key, None) is not None}
+    if changes:
+        from .nerdctl.cmd import configure
+
+        configure(**changes)
+
+
+def command_run(args: argparse.Namespace) -> int:
+    from .lua.runner import RunOptions, run_folder, run_script
+
+    apply_engine_options(args)
+    options = RunOptions(debug=args.debug, color=use_color(args), keep_going=args.keep_going)
+    if os.path.isdir(args.path):
+        return run_folder(args.path, args.script_args, options)
+    return run_script(args.path, args.script_args, options).exit_code
+
+
+SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
+    "run": ("run a script or a folder of scripts (the default)", add_run_options, command_run),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="herodo", description="Run Lua scripts that drive nerdctl, docker or podman.",
+        epilog="A first argument that is not a subcommand means `run`: herodo deploy.lua -- ARGS",
+    )
+    parser.add_argument("--version", action="version", version=f"herodo {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (help_text, add_options, handler) in SUBCOMMANDS.items():
+        child = sub.add_parser(name, help=help_text, description=help_text)
+        add_options(child)
+        child.set_defaults(handler=handler)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    from . import __version__
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        argv.insert(0, "run")
+    try:
+        args = build_parser().parse_args(argv)
+        return args.handler(args)
+    except KeyboardInterrupt:
+        sys.stderr.write("herodo: interrupted\n")
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bad setting (e.g. an unsupported --namespace) before any script ran
+        from .nerdctl.errors import NerdctlError
 
-    print(f"herodo {__version__}")
-    return 0
+        if not isinstance(exc, NerdctlError):
+            raise
+        sys.stderr.write(f"herodo: {exc}\n" + (f"hint: {exc.hint}\n" if exc.hint else ""))
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

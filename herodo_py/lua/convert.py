@@ -1,0 +1,379 @@
+"""Values across the Lua boundary.
+
+Lua -> Python: arguments are checked against the registry's LuaCATS types and converted (strings,
+which lupa hands over as bytes, are decoded with ``surrogateescape`` so any byte string survives the
+round trip into an argv; tables become lists, dicts or option dicts). A mismatch raises
+:class:`BadArgument` worded like Lua's own ``bad argument #1 to 'with_port' (string expected, got nil)``.
+
+Python -> Lua: :class:`ToLua` turns results into Lua values: lists into 1-based tables, records into
+tables with a metatable (unknown fields raise with a did-you-mean), registered objects pass as
+userdata, and anything else (generators, frames, modules...) is refused, never handed over.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any, Callable, NamedTuple, Sequence
+
+from .registry import Binding, LuaType, Registry, did_you_mean
+
+PRIMITIVES = frozenset({"string", "number", "integer", "boolean", "table", "any", "nil", "function"})
+
+
+def text(value: bytes | str) -> str:
+    """A Lua string as Python text; bytes that are not UTF-8 survive as surrogate escapes."""
+    return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else value
+
+
+def lua_bytes(value: str) -> bytes:
+    return value.encode("utf-8", "surrogateescape")
+
+
+def _lua_kind(value: Any) -> str | None:
+    """``"table"``, ``"function"``, ``"thread"``, ``"userdata"`` for Lua objects, else ``None``."""
+    from lupa.lua54 import lua_type
+
+    return lua_type(value)
+
+
+# --- the type language ---------------------------------------------------------------------
+
+
+class TypeNode(NamedTuple):
+    kind: str  # "prim", "named", "list", "map", "union", "optional"
+    name: str = ""
+    parts: tuple[TypeNode, ...] = ()
+
+    def describe(self) -> str:
+        """How Lua would name what is expected."""
+        if self.kind == "prim":
+            return self.name
+        if self.kind == "named":
+            return self.name
+        if self.kind in ("list", "map"):
+            return "table"
+        if self.kind == "optional":
+            return self.parts[0].describe()
+        return " or ".join(dict.fromkeys(p.describe() for p in self.parts))
+
+
+def _split_top(text_: str, sep: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text_):
+        if ch in "<(":
+            depth += 1
+        elif ch in ">)":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            parts.append(text_[start:i])
+            start = i + 1
+    parts.append(text_[start:])
+    return [p.strip() for p in parts]
+
+
+@functools.lru_cache(maxsize=None)
+def parse_type(spec: str) -> TypeNode:
+    """Parse a LuaCATS type string (the subset the registry uses)."""
+    spec = spec.strip()
+    if spec.endswith("?"):
+        return TypeNode("optional", parts=(parse_type(spec[:-1]),))
+    alternatives = _split_top(spec, "|")
+    if len(alternatives) > 1:
+        return TypeNode("union", parts=tuple(parse_type(a) for a in alternatives))
+    if spec.startswith("(") and spec.endswith(")"):
+        return parse_type(spec[1:-1])
+    if spec.endswith("[]"):
+        return TypeNode("list", parts=(parse_type(spec[:-2]),))
+    if spec.startswith("table<") and spec.endswith(">"):
+        key, value = _split_top(spec[6:-1], ",")
+        return TypeNode("map", parts=(parse_type(key), parse_type(value)))
+    if spec in PRIMITIVES:
+        return TypeNode("prim", spec)
+    return TypeNode("named", spec)
+
+
+# --- checking arguments --------------------------------------------------------------------
+
+
+class Mismatch(Exception):
+    """A value does not fit a type; ``detail`` is the text inside the parentheses."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class BadArgument(Exception):
+    """A Lua call with a wrong argument (type, count, unknown option)."""
+
+    def __init__(self, message: str, *, function: str, index: int | None = None, param: str | None = None,
+                 hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.function = function
+        self.index = index
+        self.param = param
+        self.hint = hint
+
+
+ABSENT = object()  # an argument that was not passed at all (Lua: "no value")
+
+
+def type_name(value: Any, registry: Registry | None = None) -> str:
+    """The Lua type name of a value as Lua error messages write it."""
+    if value is ABSENT:
+        return "no value"
+    if value is None:
+        return "nil"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, (bytes, str)):
+        return "string"
+    kind = _lua_kind(value)
+    if kind:
+        return kind
+    ltype = registry.type_of(value) if registry else None
+    return ltype.name if ltype else "userdata"
+
+
+def _number_text(value: int | float) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return str(int(value))
+    return repr(value)
+
+
+class Checker:
+    """Checks and converts Lua values by registry types."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def args(self, binding: Binding, args: Sequence[Any]) -> list[Any]:
+        """Check a call's arguments; return them converted (``None`` for optional ones left out)."""
+        if len(args) > binding.max_args and any(a is not None for a in args[binding.max_args:]):
+            raise BadArgument(
+                f"too many arguments to '{binding.name}' (it takes {_count(binding.max_args)}, got {len(args)})",
+                function=binding.name, hint=f"call it as {signature(binding)}",
+            )
+        out: list[Any] = []
+        for index, param in enumerate(binding.params):
+            value = args[index] if index < len(args) else ABSENT
+            try:
+                out.append(self.value(None if value is ABSENT and param.optional else value, parse_type(param.type)))
+            except Mismatch as exc:
+                raise BadArgument(f"bad argument #{index + 1} to '{binding.name}' ({exc.detail})",
+                                  function=binding.name, index=index + 1, param=param.name,
+                                  hint=f"call it as {signature(binding)}") from None
+        return out
+
+    def value(self, value: Any, node: TypeNode) -> Any:
+        kind = node.kind
+        if kind == "optional":
+            return None if value is None else self.value(value, node.parts[0])
+        if kind == "union":
+            return self._union(value, node)
+        if kind == "prim":
+            return self._primitive(value, node.name)
+        if kind == "list":
+            return self._list(value, node.parts[0])
+        if kind == "map":
+            return self._map(value, node.parts[0], node.parts[1])
+        return self._named(value, node.name)
+
+    def _fail(self, node_text: str, value: Any) -> Mismatch:
+        return Mismatch(f"{node_text} expected, got {type_name(value, self.registry)}")
+
+    def _primitive(self, value: Any, name: str) -> Any:
+        if name == "any":
+            return self.plain(value)
+        if name == "nil":
+            if value is None:
+                return None
+        elif name == "string":
+            if isinstance(value, (bytes, str)):
+                return text(value)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):  # Lua coerces numbers
+                return _number_text(value)
+        elif name == "boolean":
+            if isinstance(value, bool):
+                return value
+        elif name == "number":
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return value
+        elif name == "integer":
+            if isinstance(value, int) and not isinstance(value, bool):
+                return value
+            if isinstance(value, float):
+                if value.is_integer() and math.isfinite(value):
+                    return int(value)
+                raise Mismatch("number has no integer representation")
+        elif name == "table":
+            if _lua_kind(value) == "table":
+                return self.plain(value)
+        elif name == "function":
+            if _lua_kind(value) == "function":
+                return value
+        raise self._fail(name, value)
+
+    def _items(self, value: Any, node_text: str) -> list[tuple[Any, Any]]:
+        if _lua_kind(value) != "table":
+            raise self._fail(node_text, value)
+        return list(value.items())
+
+    def _list(self, value: Any, item: TypeNode) -> list[Any]:
+        pairs = self._items(value, "table")
+        keys = [k for k, _ in pairs]
+        if keys and sorted(k for k in keys if isinstance(k, int)) != list(range(1, len(keys) + 1)):
+            raise Mismatch("table expected to be a list like {'a', 'b'}, got a table with keys")
+        out = []
+        for key, element in sorted(pairs, key=lambda kv: kv[0]):
+            try:
+                out.append(self.value(element, item))
+            except Mismatch as exc:
+                raise Mismatch(f"item {key}: {exc.detail}") from None
+        return out
+
+    def _map(self, value: Any, key_node: TypeNode, value_node: TypeNode) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        for key, element in self._items(value, "table"):
+            try:
+                py_key = self.value(key, key_node)
+            except Mismatch as exc:
+                raise Mismatch(f"key {self.show(key)}: {exc.detail}") from None
+            try:
+                out[py_key] = self.value(element, value_node)
+            except Mismatch as exc:
+                raise Mismatch(f"value of {self.show(key)}: {exc.detail}") from None
+        return out
+
+    def _union(self, value: Any, node: TypeNode) -> Any:
+        is_table = _lua_kind(value) == "table"
+        table_alternatives = [p for p in node.parts if self._takes_table(p)]
+        if is_table and len(table_alternatives) == 1:
+            return self.value(value, table_alternatives[0])  # its own, precise, error
+        # exact kinds first: a number given to "string|number" stays a number
+        for part in sorted(node.parts, key=lambda p: p.kind == "prim" and p.name == "string"):
+            try:
+                return self.value(value, part)
+            except Mismatch:
+                continue
+        raise self._fail(node.describe(), value)
+
+    def _takes_table(self, node: TypeNode) -> bool:
+        if node.kind in ("list", "map"):
+            return True
+        if node.kind == "prim":
+            return node.name in ("table", "any")
+        if node.kind == "named":
+            ltype = self.registry.types.get(node.name)
+            return ltype is not None and ltype.kind == "options"
+        if node.kind == "optional":
+            return self._takes_table(node.parts[0])
+        return False
+
+    def _named(self, value: Any, name: str) -> Any:
+        ltype = self.registry.types.get(name)
+        if ltype is None:
+            raise KeyError(f"unknown type {name!r} in the registry")
+        if ltype.kind == "options":
+            return self.options(value, ltype)
+        if self.registry.type_of(value) is ltype:
+            return value
+        raise self._fail(name, value)
+
+    def options(self, value: Any, ltype: LuaType) -> dict[str, Any]:
+        """An options table: known string keys only, each value checked by its field type."""
+        fields = self.registry.fields_of(ltype)
+        out: dict[str, Any] = {}
+        for key, element in self._items(value, "table"):
+            name = text(key) if isinstance(key, (bytes, str)) else None
+            if name not in fields:
+                guess = did_you_mean(name, fields) if name else None
+                detail = f"unknown field {self.show(key)} in {ltype.name}"
+                detail += f"; did you mean '{guess}'?" if guess else f" (known: {', '.join(fields)})"
+                raise Mismatch(detail)
+            try:
+                out[name] = self.value(element, parse_type(fields[name].type))
+            except Mismatch as exc:
+                raise Mismatch(f"field '{name}': {exc.detail}") from None
+        for name, f in fields.items():
+            if name not in out and not f.type.endswith("?"):
+                raise Mismatch(f"field '{name}' missing in {ltype.name} ({f.type} expected)")
+        return out
+
+    def plain(self, value: Any) -> Any:
+        """A Lua value as plain Python data (tables: list when keyed 1..n, else dict)."""
+        if isinstance(value, bytes):
+            return text(value)
+        kind = _lua_kind(value)
+        if kind == "table":
+            pairs = list(value.items())
+            keys = [k for k, _ in pairs]
+            if keys and all(isinstance(k, int) for k in keys) and sorted(keys) == list(range(1, len(keys) + 1)):
+                return [self.plain(v) for _, v in sorted(pairs, key=lambda kv: kv[0])]
+            return {self.plain(k): self.plain(v) for k, v in pairs}
+        if kind in ("function", "thread"):
+            raise Mismatch(f"a Lua {kind} cannot be passed here")
+        return value
+
+    @staticmethod
+    def show(key: Any) -> str:
+        return repr(text(key)) if isinstance(key, (bytes, str)) else str(key)
+
+
+def _count(n: int) -> str:
+    return "no arguments" if n == 0 else f"{n} argument" + ("s" if n > 1 else "")
+
+
+def signature(binding: Binding) -> str:
+    """``Container:with_port(port: string)``, ``nerdctl_run(image: string, name: string?)``."""
+    params = ", ".join(f"{p.name}: {p.type}" for p in binding.params)
+    prefix = f"{binding.owner}:" if binding.owner else ""
+    return f"{prefix}{binding.name}({params})"
+
+
+# --- Python -> Lua -------------------------------------------------------------------------
+
+
+class ToLua:
+    """Converts Python results into Lua values for one runtime.
+
+    ``make_record(type_name, table)`` is the runtime's Lua helper that gives a record table its
+    metatable.
+    """
+
+    def __init__(self, lua: Any, registry: Registry, make_record: Callable[[bytes, Any], Any]) -> None:
+        self.lua = lua
+        self.registry = registry
+        self.make_record = make_record
+
+    def __call__(self, value: Any) -> Any:
+        if value is None or isinstance(value, (bool, int, float, bytes)):
+            return value
+        if isinstance(value, str):
+            return lua_bytes(value)
+        ltype = self.registry.type_of(value)
+        if ltype is not None:
+            if ltype.kind == "object":
+                return value
+            return self.record(value, ltype)
+        if _lua_kind(value) is not None:  # already a Lua value (a table or function we made)
+            return value
+        if isinstance(value, (list, tuple)):
+            return self.lua.table_from([self(v) for v in value])
+        if isinstance(value, dict):
+            return self.lua.table_from({self(k): self(v) for k, v in value.items()})
+        fields = getattr(type(value), "__dataclass_fields__", None)
+        if fields is not None:
+            return self.lua.table_from({lua_bytes(name): self(getattr(value, name))
+                                        for name in fields if not name.startswith("_")})
+        raise TypeError(f"a Python {type(value).__name__} cannot be handed to Lua")
+
+    def record(self, value: Any, ltype: LuaType) -> Any:
+        fields = self.registry.fields_of(ltype, value)
+        data = {lua_bytes(name): self(getattr(value, name, None)) for name in fields}
+        items = [self(v) for v in value] if ltype.item is not None else []
+        return self.make_record(lua_bytes(ltype.name), self.lua.table_from(items, data))

@@ -1,0 +1,119 @@
+"""Running scripts for ``herodo``: one file, or every ``.lua`` file of a folder, each in a fresh
+runtime with the engine settings restored between scripts; failures rendered as friendly errors.
+
+``herodo test`` (script-level tests) builds on :func:`run_script` and :class:`RunOptions`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Iterator, Sequence, TextIO
+
+from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from .registry import Registry
+from .runtime import Outcome, Runtime
+
+
+class RunOptions:
+    """How scripts run and how their failures are shown (keyword arguments override the defaults)."""
+
+    debug = False  # Python tracebacks under friendly errors
+    color = False
+    keep_going = False  # a folder: run the other scripts after a failure
+    policy = "trusted"  # the runtime's StdlibPolicy
+    max_memory: int | None = None  # bytes of Lua memory
+    script_timeout: float | None = None  # seconds of wall time per script
+
+    def __init__(self, **options: object) -> None:
+        for key, value in options.items():
+            if not hasattr(type(self), key):
+                raise TypeError(f"unknown run option {key!r}")
+            setattr(self, key, value)
+
+
+class settings_scope:
+    """Restore the engine settings after a script (a script's ``nerdctl_configure`` stays its own).
+
+    Without importing the library when the script did not: settings that were never loaded are
+    the defaults."""
+
+    def __enter__(self) -> None:
+        cmd = sys.modules.get("herodo_py.nerdctl.cmd")
+        self.saved = vars(cmd.settings()).copy() if cmd else None
+        self.engine_cache = dict(cmd._engine_cache) if cmd else {}
+
+    def __exit__(self, *exc: object) -> None:
+        cmd = sys.modules.get("herodo_py.nerdctl.cmd")
+        if cmd is None:
+            return
+        saved = self.saved if self.saved is not None else vars(cmd.EngineSettings())
+        current = cmd.settings()
+        if vars(current) != saved:
+            for key, value in saved.items():
+                setattr(current, key, value)
+            cmd._engine_cache.clear()
+            cmd._engine_cache.update(self.engine_cache)
+
+
+def run_script(path: str, args: Sequence[str] = (), options: RunOptions | None = None, *,
+               registry: Registry | None = None, stderr: TextIO | None = None) -> Outcome:
+    """Run one script in a fresh runtime; print its failure (if any) to ``stderr``."""
+    options = options or RunOptions()
+    stderr = stderr or sys.stderr
+    with settings_scope():
+        runtime = Runtime(registry, policy=options.policy, max_memory=options.max_memory,
+                          script_timeout=options.script_timeout)
+        outcome = runtime.run_file(path, list(args))
+    sys.stdout.flush()
+    if outcome.failure is not None:
+        from .friendly import render
+
+        stderr.write(render(outcome.failure, color=options.color, debug=options.debug))
+    elif outcome.status == "interrupted":
+        stderr.write(f"herodo: {path}: interrupted\n")
+    stderr.flush()
+    return outcome
+
+
+def iter_lua_files(folder: str) -> Iterator[str]:
+    """Every ``.lua`` file under ``folder`` in sorted order (folders walked in sorted order too)."""
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith(".lua"):
+                yield os.path.join(root, name)
+
+
+def run_folder(folder: str, args: Sequence[str] = (), options: RunOptions | None = None, *,
+               registry: Registry | None = None, stderr: TextIO | None = None) -> int:
+    """Run every script under ``folder``; stop at the first failure unless ``keep_going``.
+    Prints a line per script and a summary; returns the exit code (the first failure's)."""
+    options = options or RunOptions()
+    stderr = stderr or sys.stderr
+    files = list(iter_lua_files(folder))
+    if not files:
+        stderr.write(f"herodo: no .lua files under {folder}\n")
+        return EXIT_USAGE
+    started = time.monotonic()
+    passed: list[str] = []
+    failed: list[tuple[str, Outcome]] = []
+    for path in files:
+        outcome = run_script(path, args, options, registry=registry, stderr=stderr)
+        if outcome.ok:
+            passed.append(path)
+            stderr.write(f"ok    {path} ({outcome.duration:.2f}s)\n")
+        else:
+            failed.append((path, outcome))
+            stderr.write(f"FAIL  {path} (exit {outcome.exit_code})\n")
+            if outcome.exit_code == EXIT_INTERRUPTED or not options.keep_going:
+                break
+    not_run = len(files) - len(passed) - len(failed)
+    summary = f"herodo: {len(files)} scripts: {len(passed)} passed, {len(failed)} failed"
+    if not_run:
+        summary += f", {not_run} not run"
+    stderr.write(f"{summary} in {time.monotonic() - started:.2f}s\n")
+    if any(o.exit_code == EXIT_INTERRUPTED for _, o in failed):
+        return EXIT_INTERRUPTED
+    return failed[0][1].exit_code if failed else EXIT_OK

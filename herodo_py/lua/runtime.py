@@ -1,0 +1,458 @@
+"""One Lua 5.4 runtime per script, with the registry's bindings and a standard library set per mode.
+
+``Runtime().run_file("deploy.lua", ["arg1"])`` returns an :class:`Outcome` (exit code, and a
+:class:`~herodo_py.lua.friendly.Failure` when the script failed); it never raises for a script's own
+failure.
+
+What a script can reach: the Lua standard library as the mode's :class:`StdlibPolicy` leaves it, the
+registry's globals, and registered objects (``Container``, errors) through an explicit per-type
+whitelist (lupa ``attribute_handlers``, which also take over item access). No ``python`` global,
+no eval, no builtins; results cross as Lua values and nothing else (no generator, frame or module).
+
+``print``, ``io.write``, ``io.stdout``/``io.stderr`` go through ``sys.stdout``/``sys.stderr``.
+``os.exit(n)`` ends the script with exit code ``n`` (``<close>`` variables and herodo's cleanup still
+run). Ctrl-C stops the script, pure-Lua loops included (a count hook polls the host), and kills an
+engine command it is waiting on. ``require`` finds modules next to the script; ``arg`` holds the
+script path (``arg[0]``) and its arguments; a ``#!`` first line is accepted.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+import types
+from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
+
+from .convert import BadArgument, Checker, ToLua, lua_bytes, text, type_name
+from .errors import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TIMEOUT,
+    EXIT_USAGE,
+    LUA_FIELDS,
+    ScriptError,
+    ScriptStop,
+    exit_code_for,
+)
+from .prelude import PRELUDE
+from .registry import Binding, FieldDef, Registry, did_you_mean
+
+if TYPE_CHECKING:
+    from . import friendly
+
+HOOK_COUNT = 10_000  # Lua instructions between two polls of the host (Ctrl-C, time limit)
+STOP_GRACE = 0.5  # seconds a stopping script may spend in cleanup before every instruction fails
+HOST_CHUNK = b"=herodo"
+
+
+class StdlibPolicy(NamedTuple):
+    """What a mode leaves of the Lua standard library.
+
+    ``remove``: dotted names set to nil after set-up (``"os.execute"``, ``"io"``, ``"debug"``).
+    ``search_default_path``: ``require`` also searches Lua's default paths after the script's folder.
+    """
+
+    name: str
+    remove: tuple[str, ...] = ()
+    search_default_path: bool = True
+
+
+POLICIES: dict[str, StdlibPolicy] = {
+    # Trusted ops scripts: the whole standard library; os.exit is routed through herodo.
+    "trusted": StdlibPolicy("trusted"),
+}
+
+ERROR_TYPE = "Error"
+
+
+def base_registry() -> Registry:
+    """A registry holding only the host's own types (the error object)."""
+    registry = Registry()
+    registry.type(ERROR_TYPE, "object", "An error raised by a binding (caught with pcall).",
+                  python="herodo_py.lua.errors:ScriptError",
+                  fields=[FieldDef(name, "any") for name in LUA_FIELDS])
+    return registry
+
+
+def default_registry() -> Registry:
+    """The host's types plus every bindings module (``herodo_py.lua.bindings``)."""
+    from .bindings import register_all
+
+    registry = base_registry()
+    register_all(registry)
+    return registry
+
+
+class Stop:
+    """Why the script must stop: ``exit`` (os.exit), ``interrupt`` (Ctrl-C) or ``timeout``."""
+
+    __slots__ = ("reason", "code", "raised", "hard", "grace_until")
+
+    def __init__(self, reason: str, *, code: int = 0, raised: bool = False, hard: bool = False,
+                 grace_until: float | None = None) -> None:
+        self.reason = reason
+        self.code = code
+        self.raised = raised
+        self.hard = hard
+        self.grace_until = grace_until
+
+
+class Outcome:
+    """How a script run ended. ``status``: ok, failed, exit, interrupted, timeout, unreadable."""
+
+    def __init__(self, exit_code: int, status: str = "ok", failure: friendly.Failure | None = None,
+                 returned: tuple[Any, ...] = (), duration: float = 0.0) -> None:
+        self.exit_code = exit_code
+        self.status = status
+        self.failure = failure
+        self.returned = returned
+        self.duration = duration
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == EXIT_OK
+
+    def __repr__(self) -> str:
+        return f"Outcome(exit_code={self.exit_code}, status={self.status!r}, failure={self.failure!r})"
+
+
+def _friendly() -> Any:
+    """The friendly-error module, imported only when a script fails."""
+    from . import friendly
+
+    return friendly
+
+
+def prepare_source(source: bytes) -> bytes:
+    """Drop a UTF-8 BOM and turn a ``#!`` (or any ``#``) first line into a comment, keeping lines."""
+    if source.startswith(b"\xef\xbb\xbf"):
+        source = source[3:]
+    if source.startswith(b"#"):
+        source = b"--" + source[1:]
+    return source
+
+
+class Runtime:
+    """A fresh Lua state with the bindings of ``registry`` (the default: every bindings module)."""
+
+    def __init__(self, registry: Registry | None = None, *, policy: str | StdlibPolicy = "trusted",
+                 max_memory: int | None = None, script_timeout: float | None = None,
+                 hook_count: int = HOOK_COUNT) -> None:
+        from lupa import lua54
+
+        self.registry = registry if registry is not None else default_registry()
+        self.policy = POLICIES[policy] if isinstance(policy, str) else policy
+        self.script_timeout = script_timeout
+        self.checker = Checker(self.registry)
+        self.lua = lua54.LuaRuntime(
+            register_eval=False, register_builtins=False, encoding=None, unpack_returned_tuples=True,
+            attribute_handlers=(self._get_attr, self._set_attr), max_memory=max_memory,
+        )
+        self._stop: Stop | None = None
+        self._deadline: float | None = None
+        self._in_binding = 0
+        self._methods: dict[int, types.FunctionType] = {}
+        helpers = {
+            b"hook_count": hook_count, b"check": self._check, b"stopping": self._stopping,
+            b"write": self._writer("stdout"), b"write_err": self._writer("stderr"), b"exit": self._exit,
+            b"global_miss": self._global_miss, b"record_miss": self._record_miss,
+        }
+        api = self.lua.execute(PRELUDE, self.lua.table_from(helpers), name=HOST_CHUNK)
+        self._compile, self._run, self._locate_lua = api[b"compile"], api[b"run"], api[b"locate"]
+        self.to_lua = ToLua(self.lua, self.registry, api[b"make_record"])
+        globals_ = self.lua.globals()
+        for name, binding in self.registry.functions.items():
+            globals_[lua_bytes(name)] = self._global_function(binding)
+        for dotted in self.policy.remove:
+            api[b"remove"](lua_bytes(dotted))
+
+    # -- running ---------------------------------------------------------------------------
+
+    def run_file(self, path: str, args: Sequence[str] = ()) -> Outcome:
+        """Run the script at ``path`` with ``args`` (``arg[1..n]`` and ``...``)."""
+        try:
+            with open(path, "rb") as f:
+                source = f.read()
+        except OSError as exc:
+            failure = _friendly().Failure("CANNOT READ SCRIPT", f"{path}: {exc.strerror or exc}",
+                                       hint="check the path and its permissions", exit_code=EXIT_USAGE)
+            return Outcome(EXIT_USAGE, "unreadable", failure)
+        return self.run_source(source, path, args)
+
+    def run_source(self, source: bytes | str, path: str, args: Sequence[str] = ()) -> Outcome:
+        """Run Lua ``source`` as if read from ``path`` (its folder is where ``require`` looks)."""
+        started = time.monotonic()
+        data = prepare_source(source.encode() if isinstance(source, str) else source)
+        self._prepare_script(path, args)
+        chunk = self._compile(data, lua_bytes("@" + path))
+        if isinstance(chunk, tuple):  # (nil, message)
+            failure = _friendly().from_syntax_error(text(chunk[1]), path)
+            return Outcome(failure.exit_code, "failed", failure, duration=time.monotonic() - started)
+        with self._interruptible():
+            if self.script_timeout is not None:
+                self._deadline = time.monotonic() + self.script_timeout
+            result = self._run(chunk, *(lua_bytes(a) for a in args))
+            self._deadline = None
+        outcome = self._outcome(result)
+        outcome.duration = time.monotonic() - started
+        return outcome
+
+    def _prepare_script(self, path: str, args: Sequence[str]) -> None:
+        globals_ = self.lua.globals()
+        arg = {0: lua_bytes(path), -1: b"herodo"}
+        arg.update({i + 1: lua_bytes(a) for i, a in enumerate(args)})
+        globals_[b"arg"] = self.lua.table_from(arg)
+        package = globals_[b"package"]
+        if package is not None:
+            folder = os.path.dirname(path)
+            prefix = f"{folder}/" if folder else ""
+            local = f"{prefix}?.lua;{prefix}?/init.lua"
+            default = text(package[b"path"]) if self.policy.search_default_path else ""
+            package[b"path"] = lua_bytes(f"{local};{default}" if default else local)
+
+    def _outcome(self, result: Any) -> Outcome:
+        stop = self._stop
+        if stop is not None:
+            if stop.reason == "exit":
+                return Outcome(stop.code, "exit")
+            if stop.reason == "timeout":
+                failure = _friendly().Failure("SCRIPT TIMEOUT", f"the script ran longer than {self.script_timeout:g}s "
+                                           "and was stopped", hint="raise the limit with --script-timeout",
+                                           exit_code=EXIT_TIMEOUT)
+                return Outcome(EXIT_TIMEOUT, "timeout", failure)
+            return Outcome(EXIT_INTERRUPTED, "interrupted")
+        values = result if isinstance(result, tuple) else (result,)
+        if values[0] is True:
+            returned = tuple(self.checker.plain(v) for v in values[1:])
+            if returned and returned[0] is False:
+                reason = f": {returned[1]}" if len(returned) > 1 and returned[1] is not None else ""
+                failure = _friendly().Failure("SCRIPT RETURNED FALSE", f"the script returned false{reason}",
+                                           exit_code=EXIT_FAILED)
+                return Outcome(EXIT_FAILED, "failed", failure, returned)
+            return Outcome(EXIT_OK, "ok", returned=returned)
+        failure = self._failure(values[1] if len(values) > 1 else None)
+        return Outcome(failure.exit_code, "failed", failure)
+
+    def _failure(self, info: Any) -> friendly.Failure:
+        """A Failure from what the Lua message handler collected (or a bare error text)."""
+        if info is None or not hasattr(info, "items"):
+            return _friendly().from_lua_error(text(info) if isinstance(info, bytes) else "(unknown error)", [],
+                                           self.known_names())
+        value = info[b"value"]
+        frames = self._frames(info[b"frames"])
+        if isinstance(value, ScriptError):
+            return _friendly().from_script_error(value, exit_code_for(value))
+        if isinstance(value, BaseException):
+            error = ScriptError.from_exception(value, None)
+            if frames:
+                error.file, error.line = frames[0][0], frames[0][1]
+                error.frames = frames
+            return _friendly().from_script_error(error, exit_code_for(error))
+        return _friendly().from_lua_error(text(info[b"text"] or b""), frames, self.known_names())
+
+    @staticmethod
+    def _frames(table: Any) -> list[tuple[str, int, str | None]]:
+        frames = []
+        for _, frame in sorted(table.items()) if table is not None else ():
+            source, line, name = frame[1], frame[2], frame[3]
+            if isinstance(source, bytes) and source.startswith(b"@"):
+                frames.append((text(source[1:]), int(line), text(name) if isinstance(name, bytes) else None))
+        return frames
+
+    def known_names(self) -> list[str]:
+        """Global names for did-you-mean: the script's globals (standard library included) and bindings."""
+        names = [text(k) for k in self.lua.globals().keys() if isinstance(k, bytes)]
+        return [*dict.fromkeys([*names, *self.registry.names()])]
+
+    # -- stopping --------------------------------------------------------------------------
+
+    def _check(self) -> int:
+        """The hook's poll: 0 go on, 1 raise STOP once, 2 fail on every instruction."""
+        stop = self._stop
+        if stop is None:
+            if self._deadline is None or time.monotonic() < self._deadline:
+                return 0
+            stop = self._stop = Stop("timeout", grace_until=time.monotonic() + STOP_GRACE)
+        if stop.hard or (stop.grace_until is not None and time.monotonic() > stop.grace_until):
+            return 2
+        if not stop.raised:
+            stop.raised = True
+            return 1
+        return 0
+
+    def _stopping(self) -> bool:
+        return self._stop is not None
+
+    def request_stop(self, reason: str, *, hard: bool = False) -> None:
+        """Stop the script (``interrupt`` or ``timeout``); a second interrupt makes it hard."""
+        if self._stop is not None and self._stop.reason == reason:
+            self._stop.hard = True
+        else:
+            self._stop = Stop(reason, hard=hard, grace_until=time.monotonic() + STOP_GRACE)
+
+    def _exit(self, code: Any = None) -> None:
+        if code is None or code is True:
+            number = 0
+        elif code is False:
+            number = 1
+        elif isinstance(code, (int, float)) and float(code).is_integer():
+            number = int(code)
+        else:
+            raise self._located(ScriptError(
+                f"bad argument #1 to 'exit' (integer or boolean expected, got {type_name(code, self.registry)})",
+                kind="ConversionError", category="BadArgument", func="exit"))
+        if self._stop is None:
+            self._stop = Stop("exit", code=number, raised=True)
+
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        self.request_stop("interrupt")
+        if self._in_binding:
+            raise KeyboardInterrupt  # a waiting engine command is killed by the executor
+
+    @staticmethod
+    def _in_main_thread() -> bool:
+        return threading.current_thread() is threading.main_thread()
+
+    def _interruptible(self) -> _SignalScope:
+        return _SignalScope(self._on_sigint if self._in_main_thread() else None)
+
+    # -- bindings --------------------------------------------------------------------------
+
+    def _global_function(self, binding: Binding) -> Any:
+        def call(*args: Any) -> Any:
+            return self._invoke(binding, None, args)
+        call.__name__ = binding.name
+        return call
+
+    def _method(self, binding: Binding) -> types.FunctionType:
+        method = self._methods.get(id(binding))
+        if method is None:
+            def method(obj: Any, *args: Any) -> Any:
+                return self._invoke(binding, obj, args)
+            method.__name__ = binding.name
+            self._methods[id(binding)] = method
+        return method
+
+    def _invoke(self, binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
+        self._in_binding += 1
+        try:
+            converted = self.checker.args(binding, args)
+            result = binding.impl(obj, *converted) if binding.owner else binding.impl(*converted)
+            return self.to_lua(result)
+        except BadArgument as exc:
+            raise self._located(ScriptError(exc.message, kind="ConversionError", category="BadArgument",
+                                            hint=exc.hint, func=binding.name, field=exc.param)) from None
+        except (ScriptStop, ScriptError):
+            raise
+        except KeyboardInterrupt:
+            self.request_stop("interrupt")
+            raise ScriptStop("interrupted") from None
+        except Exception as exc:
+            raise self._located(ScriptError.from_exception(exc, binding.name)) from exc
+        finally:
+            self._in_binding -= 1
+
+    def _located(self, error: ScriptError) -> ScriptError:
+        """Attach the script position (innermost script frame first) to ``error``."""
+        if error.file is None:
+            try:
+                frames = self._frames(self._locate_lua())
+            except Exception:  # never let locating hide the error itself
+                frames = []
+            if frames:
+                error.file, error.line = frames[0][0], frames[0][1]
+                error.frames = frames
+        return error
+
+    def _unknown(self, what: str, name: str, candidates: Sequence[str], *, hint: str | None = None) -> ScriptError:
+        guess = did_you_mean(name, candidates)
+        return self._located(ScriptError(
+            f"{what} '{name}'", kind="Other", category="UnknownName", func=name,
+            hint=f"did you mean '{guess}'?" if guess else hint, field=name))
+
+    def _global_miss(self, key: bytes) -> None:
+        name = text(key)
+        raise self._unknown("unknown global", name, self.registry.names(),
+                            hint="nerdctl_* names are herodo's bindings; probe optional ones with rawget(_G, name)")
+
+    def _record_miss(self, type_key: bytes, key: bytes) -> None:
+        ltype = self.registry.types[text(type_key)]
+        name = text(key)
+        fields = self.registry.fields_of(ltype)
+        if name in fields:
+            return None
+        raise self._unknown(f"{ltype.name} has no field", name, list(fields),
+                            hint=f"its fields: {', '.join(fields)}")
+
+    # -- attribute whitelist ---------------------------------------------------------------
+
+    def _get_attr(self, obj: Any, key: Any) -> Any:
+        ltype = self.registry.type_of(obj)
+        name = text(key) if isinstance(key, (bytes, str)) else None
+        if ltype is None or ltype.kind != "object":
+            what = "function" if callable(obj) else type_name(obj, self.registry)
+            raise self._located(ScriptError(f"a {what} value has no field {_show_key(key)}", category="UnknownName",
+                                            func=name))
+        if name is not None:
+            binding = ltype.methods.get(name)
+            if binding is not None:
+                return types.MethodType(self._method(binding), obj)
+            fields = self.registry.fields_of(ltype, obj)
+            if name in fields:
+                try:
+                    return self.to_lua(getattr(obj, name, None))
+                except Exception as exc:
+                    raise self._located(ScriptError.from_exception(exc, name)) from exc
+        members = [*self.registry.fields_of(ltype, obj), *ltype.methods]
+        raise self._unknown(f"{ltype.name} has no field or method", name if name is not None else _show_key(key),
+                            members)
+
+    def _set_attr(self, obj: Any, key: Any, value: Any) -> None:
+        ltype = self.registry.type_of(obj)
+        owner = ltype.name if ltype is not None else type_name(obj, self.registry)
+        hint = "configure a container with its with_* methods" if owner == "Container" else None
+        raise self._located(ScriptError(f"{owner} fields are read-only (cannot set {_show_key(key)})",
+                                        category="ReadOnly", hint=hint))
+
+    # -- output ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _writer(stream: str) -> Any:
+        def write(data: bytes) -> None:
+            out = getattr(sys, stream)
+            buffer = getattr(out, "buffer", None)
+            if buffer is not None:
+                out.flush()
+                buffer.write(data)
+                buffer.flush()
+            else:
+                out.write(text(data))
+                out.flush()
+        return write
+
+
+def _show_key(key: Any) -> str:
+    return repr(text(key)) if isinstance(key, (bytes, str)) else str(key)
+
+
+class _SignalScope:
+    """Install a SIGINT handler for the duration of a script run (main thread only)."""
+
+    def __init__(self, handler: Any) -> None:
+        self.handler = handler
+        self.previous: Any = None
+
+    def __enter__(self) -> None:
+        if self.handler is not None:
+            self.previous = signal.signal(signal.SIGINT, self.handler)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handler is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+__all__ = ["Runtime", "Outcome", "StdlibPolicy", "POLICIES", "base_registry", "default_registry", "prepare_source"]

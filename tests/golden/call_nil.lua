@@ -1,0 +1,5 @@
+local helpers = {}
+function helpers.start() return true end
+
+helpers.start()
+helpers.stop()

@@ -1,0 +1,2 @@
+-- golden: HERODO_ENGINE=/nonexistent/nerdctl
+local images = nerdctl_images()

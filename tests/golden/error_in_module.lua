@@ -1,0 +1,2 @@
+local deploy = require("modules.deploy")
+deploy.run("web")

@@ -1,0 +1,1 @@
+nerdctl_stop("missing-web")

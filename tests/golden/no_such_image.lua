@@ -1,0 +1,1 @@
+nerdctl_image_tag("missing-image:1", "web:1")

@@ -1,0 +1,2 @@
+local healthy = false
+return healthy, "the web container never became healthy"

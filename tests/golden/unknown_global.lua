@@ -1,0 +1,2 @@
+local name = "web"
+pirnt("deploying " .. name)
