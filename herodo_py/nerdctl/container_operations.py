@@ -106,7 +106,9 @@ class Container(ContainerBuilder):
                 raise fail("image", None, "an image to build from",
                            hint=f"use nerdctl_container_from_image({self.name!r}, IMAGE)")
             if not self._run("inspect", "--type", "image", image, check=False).success:
-                self._run("pull", image)
+                from .images import image_pull  # its registry flags (podman and plain-HTTP registries)
+
+                image_pull(image, snapshotter=self.snapshotter)
             result = cast(CommandResult, self.build().result)  # build() always sets it
             if not self.detach:
                 return result  # a foreground run has already ended

@@ -181,10 +181,10 @@ def _registry_flags(reference: str) -> list[str]:
     return []
 
 
-def image_pull(image: str) -> CommandResult:
-    """Pull an image from its registry."""
+def image_pull(image: str, snapshotter: str | None = None) -> CommandResult:
+    """Pull an image from its registry (``snapshotter``: nerdctl's, to unpack it for that snapshotter)."""
     validate.check_image(image)
-    return execute_nerdctl_command(["pull", *_registry_flags(image), image], stream=True)
+    return execute_nerdctl_command(["pull", *_registry_flags(image), image], stream=True, snapshotter=snapshotter)
 
 
 def image_push(image: str, destination: str | None = None) -> CommandResult:

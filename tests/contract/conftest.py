@@ -42,7 +42,8 @@ class Standin:
 
 
 @pytest.fixture
-def standin(tmp_path, monkeypatch) -> Standin:
+def standin(tmp_path, monkeypatch, use_engine) -> Standin:
+    """The stand-in nerdctl, first on PATH and the engine herodo_py uses (default settings)."""
     fixtures = Path(os.environ.get("NERDCTL_STANDIN_FIXTURES", DEFAULT_FIXTURES))
     if not (fixtures / "inspect-running.json").is_file():
         pytest.fail(f"nerdctl fixtures not found in {fixtures} (expected ../shared beside the repo)")
@@ -54,4 +55,5 @@ def standin(tmp_path, monkeypatch) -> Standin:
     monkeypatch.setenv("PATH", f"{STANDIN_DIR}{os.pathsep}{os.environ.get('PATH', '')}")
     monkeypatch.setenv("NERDCTL_STANDIN_LOG", str(log))
     monkeypatch.setenv("NERDCTL_STANDIN_FIXTURES", str(fixtures))
+    use_engine(str(STANDIN_DIR / "nerdctl"))
     return Standin(path=STANDIN_DIR / "nerdctl", log=log, fixtures=fixtures)

@@ -27,16 +27,9 @@ INSPECT = json.loads(Path("/work/shared/fixtures/nerdctl/inspect-running.json").
 
 
 @pytest.fixture
-def nerdctl(standin, monkeypatch):
-    """The stand-in as the engine, default settings, the engine cache reset before and after."""
-    monkeypatch.setenv("HERODO_ENGINE", str(standin.path))
-    for key, value in vars(cmd.EngineSettings()).items():
-        monkeypatch.setattr(cmd.settings(), key, value)
-    for var in ("CONTAINERD_NAMESPACE", "CONTAINERD_ADDRESS", "CONTAINERD_SNAPSHOTTER"):
-        monkeypatch.delenv(var, raising=False)
-    cmd._engine_cache.clear()
-    yield standin
-    cmd._engine_cache.clear()
+def nerdctl(standin):
+    """The stand-in as the engine (see tests/contract/conftest.py)."""
+    return standin
 
 
 def built(nerdctl, name: str = "web") -> Container:

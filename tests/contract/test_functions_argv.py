@@ -16,15 +16,9 @@ HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 @pytest.fixture(autouse=True)
-def engine(standin, monkeypatch):
-    """Every command goes to the stand-in nerdctl, with no global flags from the environment."""
-    for name in ("CONTAINERD_NAMESPACE", "CONTAINERD_ADDRESS", "CONTAINERD_SNAPSHOTTER"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HERODO_ENGINE", str(standin.path))
-    monkeypatch.setattr(cmd, "_settings", cmd.EngineSettings())
-    cmd._engine_cache.clear()
-    yield standin
-    cmd._engine_cache.clear()
+def engine(standin):
+    """Every command goes to the stand-in nerdctl (see tests/contract/conftest.py)."""
+    return standin
 
 
 def test_run_detached_returns_the_full_id(engine):

@@ -19,15 +19,9 @@ BASE = "localhost/herodo-busybox:latest"
 
 
 @pytest.fixture(autouse=True)
-def engine(standin, monkeypatch):
-    """Every command goes to the stand-in nerdctl, with no global flags from the environment."""
-    for name in ("CONTAINERD_NAMESPACE", "CONTAINERD_ADDRESS", "CONTAINERD_SNAPSHOTTER"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HERODO_ENGINE", str(standin.path))
-    monkeypatch.setattr(cmd, "_settings", cmd.EngineSettings())
-    cmd._engine_cache.clear()
-    yield standin
-    cmd._engine_cache.clear()
+def engine(standin):
+    """Every command goes to the stand-in nerdctl (see tests/contract/conftest.py)."""
+    return standin
 
 
 def executable(path, text="#!/bin/sh\nexit 0\n"):

@@ -117,11 +117,13 @@ def force_remove(eng: Engine, containers: list[str], image_markers: list[str] = 
 # --- fixtures ------------------------------------------------------------------------------------
 
 @pytest.fixture(params=ENGINES)
-def engine(request):
+def engine(request, use_engine):
+    """The engine under test; herodo_py talks to it (default settings) for the test's duration."""
     cli, reason = probe(request.param)
     if reason:
         unusable(reason)
     eng = Engine(request.param, cli)
+    use_engine(eng.name)
     yield eng
     if eng.images:
         force_remove(eng, [], images=eng.images)

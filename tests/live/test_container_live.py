@@ -14,7 +14,6 @@ from typing import Callable
 
 import pytest
 
-from herodo_py.nerdctl import cmd
 from herodo_py.nerdctl.container_operations import Container
 from herodo_py.nerdctl.errors import (
     CommandFailed,
@@ -28,12 +27,8 @@ SLEEP = ["sleep", "300"]
 
 
 @pytest.fixture
-def make(engine, test_image, unique_name, monkeypatch) -> Callable[..., Container]:
+def make(engine, test_image, unique_name) -> Callable[..., Container]:
     """``make()`` -> a ``Container`` with a unique name on ``engine``, force-removed after the test."""
-    monkeypatch.setenv("HERODO_ENGINE", engine.name)
-    for key, value in vars(cmd.EngineSettings()).items():
-        monkeypatch.setattr(cmd.settings(), key, value)
-    cmd._engine_cache.clear()
     names: list[str] = []
 
     def factory(image: str = test_image) -> Container:
@@ -43,7 +38,6 @@ def make(engine, test_image, unique_name, monkeypatch) -> Callable[..., Containe
     yield factory
     if names:
         engine.run("rm", "-f", *(["--time", "0"] if engine.name == "podman" else []), *names)
-    cmd._engine_cache.clear()
 
 
 def inspect(engine, name: str) -> dict:

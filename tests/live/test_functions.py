@@ -9,17 +9,6 @@ import urllib.request
 import pytest
 
 from herodo_py import nerdctl as n
-from herodo_py.nerdctl import cmd
-
-
-@pytest.fixture(autouse=True)
-def use_engine(engine, monkeypatch):
-    """herodo_py talks to the engine under test, with default settings."""
-    monkeypatch.setenv("HERODO_ENGINE", engine.name)
-    monkeypatch.setattr(cmd, "_settings", cmd.EngineSettings())
-    cmd._engine_cache.clear()
-    yield
-    cmd._engine_cache.clear()
 
 
 def free_port() -> int:
