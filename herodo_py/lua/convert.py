@@ -240,6 +240,8 @@ class Checker:
         out: dict[Any, Any] = {}
         for key, element in self._items(value, "table"):
             try:
+                if key_node == TypeNode("prim", "string") and not isinstance(key, (bytes, str)):
+                    raise self._fail("string", key)  # a list where a map is expected: no coercion
                 py_key = self.value(key, key_node)
             except Mismatch as exc:
                 raise Mismatch(f"key {self.show(key)}: {exc.detail}") from None
