@@ -1,0 +1,339 @@
+"""The five cases of issue 7. Each returns :class:`report.Section` objects and adds its targets.
+
+Whole programs (herodo scripts, shell scripts, python-on-whales scripts) are timed as processes,
+start-up included; in-process rows (parser, ``list(all=True)``, direct Python calls) say so.
+Engine calls are counted separately (untimed) through :class:`engine.CallCounter`'s shim.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import dump
+from engine import IMAGE, CallCounter, containers_present, remove_labelled
+from harness import Stats, measure, measure_many, ratio, run_once, summarize, time_call
+from report import Row, Section, Target
+
+CASES = Path(__file__).resolve().parent / "cases"
+LIST_RUNNING = 3  # running containers present during case 2
+LIST_ALL = 200  # created containers present during case 4
+DUMP_ENTRIES = 1000
+
+
+@dataclass
+class Context:
+    engine: str
+    runs: int
+    quick: bool
+    herodo: str | None  # path of a working herodo runner, or None
+    counter: CallCounter
+    targets: list[Target] = field(default_factory=list)
+    startup: Stats | None = None  # herodo's empty-script start-up, for the allowances
+
+    pycache: str = ""  # PYTHONPYCACHEPREFIX for the children (run.py makes a temporary one)
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The children's environment: the engine, and Python's bytecode cache switched on (into
+        ``pycache``, not the work tree) as an installed herodo has it, whatever PYTHONDONTWRITEBYTECODE says."""
+        env = {**os.environ, "ENGINE": self.engine, "HERODO_ENGINE": self.engine}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        if self.pycache:
+            env["PYTHONPYCACHEPREFIX"] = self.pycache
+        return env
+
+    def herodo_argv(self, script: str, *args: str) -> list[str] | None:
+        return None if self.herodo is None else [self.herodo, str(CASES / script), *args]
+
+    def count(self, argv: Sequence[str], before: Callable[[], object] | None = None) -> int:
+        """Engine calls one run of ``argv`` makes (through the shim; untimed)."""
+        if before is not None:
+            before()
+        self.counter.reset()
+        run_once(argv, self.counter.path_env(self.env))
+        return len(self.counter.calls())
+
+
+MISSING = "herodo runner not available yet"
+
+
+def _process_rows(ctx: Context, variants: dict[str, list[str] | None], baseline: str,
+                  before: Callable[[], object] | None = None, counted: bool = True) -> list[Row]:
+    """Time the present variants interleaved, count their engine calls, and make rows."""
+    present = {name: argv for name, argv in variants.items() if argv is not None}
+    stats = measure_many(present, ctx.runs, env=ctx.env, before=before)
+    rows = []
+    for name, argv in variants.items():
+        if argv is None:
+            rows.append(Row(name, None, note=MISSING))
+            continue
+        calls = ctx.count(argv, before) if counted else None
+        rows.append(Row(name, stats[name], calls, ratio(stats[name], stats[baseline]) if baseline in stats else None))
+    return rows
+
+
+def _row(rows: list[Row], prefix: str) -> Row | None:
+    return next((r for r in rows if r.variant.startswith(prefix) and r.stats is not None), None)
+
+
+def _ms(stats: Stats | None) -> str:
+    return "—" if stats is None else f"{stats.median * 1000:.1f} ms"
+
+
+def _overhead_targets(ctx: Context, rows: list[Row], case: str, max_ratio: float) -> None:
+    """The issue's two targets for a playbook case, and 'faster than python-on-whales'."""
+    bare, herodo, pow_ = _row(rows, "bare"), _row(rows, "herodo"), _row(rows, "python-on-whales")
+    if herodo is None or bare is None:
+        ctx.targets.append(Target(f"{case}: herodo / bare shell", f"<= {max_ratio:.2f}x", MISSING, None))
+        return
+    assert herodo.ratio is not None and herodo.stats and bare.stats
+    ctx.targets.append(Target(f"{case}: herodo / bare shell", f"<= {max_ratio:.2f}x", f"{herodo.ratio:.2f}x",
+                              herodo.ratio <= max_ratio))
+    extra = herodo.stats.median - bare.stats.median
+    if ctx.startup is not None and herodo.calls is not None:
+        allowance = ctx.startup.median + 0.001 * herodo.calls
+        ctx.targets.append(Target(f"{case}: herodo's extra time over bare shell",
+                                  f"<= start-up + 1 ms x {herodo.calls} calls = {allowance * 1000:.0f} ms",
+                                  f"{extra * 1000:.0f} ms", extra <= allowance))
+    if pow_ is not None and pow_.stats:
+        ctx.targets.append(Target(f"{case}: herodo faster than python-on-whales",
+                                  f"< {_ms(pow_.stats)}", _ms(herodo.stats),
+                                  herodo.stats.median < pow_.stats.median))
+
+
+# --- case 1 -------------------------------------------------------------------------------
+
+
+def _shim_argv(ctx: Context) -> list[str] | None:
+    """``herodo`` as PATH finds it, when that is a wrapper (pyenv's shim) rather than the script."""
+    on_path = shutil.which("herodo")
+    if ctx.herodo is None or on_path is None or os.path.realpath(on_path) == os.path.realpath(ctx.herodo):
+        return None
+    return [on_path, str(CASES / "empty.lua")]
+
+
+def startup(ctx: Context) -> Section:
+    py = sys.executable
+    lua = shutil.which("lua5.4")
+    variants: dict[str, list[str] | None] = {
+        "lua5.4 -e ''": [lua, "-e", ""] if lua else None,
+        "python -c pass": [py, "-c", "pass"],
+        "python + lupa (import lupa.lua54)": [py, "-c", "import lupa.lua54"],
+        "herodo empty.lua": ctx.herodo_argv("empty.lua"),
+        "herodo empty.lua, through PATH's shim": _shim_argv(ctx),
+        "python -c 'import python_on_whales'": [py, "-c", "import python_on_whales"],
+    }
+    if ctx.herodo is not None and variants["herodo empty.lua, through PATH's shim"] is None:
+        del variants["herodo empty.lua, through PATH's shim"]
+    rows = _process_rows(ctx, variants, "python -c pass")
+    herodo = _row(rows, "herodo empty.lua")
+    ctx.startup = herodo.stats if herodo else None
+    ctx.targets.append(Target("start-up: herodo on an empty script", "<= 60 ms", _ms(ctx.startup),
+                              None if herodo is None else ctx.startup.median <= 0.060))
+    return Section("1. Start-up", "An empty script; each program started as a process.", rows, "python -c pass")
+
+
+# --- case 2 -------------------------------------------------------------------------------
+
+
+def list10(ctx: Context) -> Section:
+    variants = {
+        "bare CLI (sh list10.sh)": ["sh", str(CASES / "list10.sh")],
+        "herodo list10.lua": ctx.herodo_argv("list10.lua"),
+        "python-on-whales (list10_pow.py)": [sys.executable, str(CASES / "list10_pow.py")],
+    }
+    with containers_present(ctx.engine, LIST_RUNNING, "hb-bench-list", running=True):
+        rows = _process_rows(ctx, variants, "bare CLI (sh list10.sh)")
+    _overhead_targets(ctx, rows, "case 2 (10 list calls)", 1.20)
+    return Section("2. A playbook of 10 list calls",
+                   f"{LIST_RUNNING} running containers present; each program lists 10 times and prints every "
+                   "container's name and state (the shell prints the JSON lines).",
+                   rows, "bare CLI",
+                   ["python-on-whales lists ids, then inspects each container to read its name and state."])
+
+
+# --- case 3 -------------------------------------------------------------------------------
+
+
+def lifecycle10(ctx: Context) -> Section:
+    variants = {
+        "bare CLI (sh lifecycle10.sh)": ["sh", str(CASES / "lifecycle10.sh"), "hb-bench-sh", IMAGE],
+        "herodo lifecycle10.lua": ctx.herodo_argv("lifecycle10.lua", "hb-bench-lua", IMAGE),
+        "python-on-whales (lifecycle10_pow.py)": [sys.executable, str(CASES / "lifecycle10_pow.py"),
+                                                  "hb-bench-pow", IMAGE],
+    }
+    try:
+        rows = _process_rows(ctx, variants, "bare CLI (sh lifecycle10.sh)", before=lambda: remove_labelled(ctx.engine))
+    finally:
+        remove_labelled(ctx.engine)
+    _overhead_targets(ctx, rows, "case 3 (lifecycle x 10)", 1.05)
+    return Section("3. Container lifecycle x 10",
+                   "run -d, inspect, exec `sh -c 'echo hi'`, logs, stop, rm; ten containers one after the other "
+                   "(the container's command exits on SIGTERM, so stop is quick).",
+                   rows, "bare CLI")
+
+
+# --- case 4 -------------------------------------------------------------------------------
+
+
+def parse_alone(ctx: Context) -> Section:
+    from herodo_py.nerdctl.container_functions import parse_containers
+
+    text = dump.make_dump(DUMP_ENTRIES)
+    lines = text.splitlines()
+    runs = max(ctx.runs, 20)
+    json_only = time_call(lambda: [json.loads(line) for line in lines], runs)
+    herodo = time_call(lambda: parse_containers(text), runs)
+    assert len(parse_containers(text)) == DUMP_ENTRIES
+    ctx.targets.append(Target(f"case 4: parse {DUMP_ENTRIES} containers", "<= 10 ms", _ms(herodo),
+                              herodo.median <= 0.010))
+    return Section(f"4a. Parser alone, {DUMP_ENTRIES} `ps` entries",
+                   f"In-process, {runs} runs: docker's `ps --format '{{{{json .}}}}'` shape, made from "
+                   "shared/fixtures/docker/ps-json.jsonl with distinct ids, names, states, ports and labels.",
+                   [Row("json.loads of each line (floor)", json_only, 0, 1.0),
+                    Row("herodo parse_containers", herodo, 0, ratio(herodo, json_only))],
+                   "json.loads alone")
+
+
+def _counted_inprocess(counter: CallCounter, fn: Callable[[], object]) -> int:
+    counter.reset()
+    fn()
+    return len(counter.calls())
+
+
+def list_all(ctx: Context) -> Section:
+    from python_on_whales import DockerClient
+    from python_on_whales.exceptions import NoSuchContainer
+
+    from herodo_py.nerdctl import cmd
+    from herodo_py.nerdctl.container_functions import list as herodo_list
+
+    bare_argv = [ctx.engine, "ps", "-a", "--no-trunc", "--format", "{{json .}}"]
+    pow_ = DockerClient(client_call=[ctx.engine])
+    pow_counted = DockerClient(client_call=[ctx.counter.shim])
+
+    def pow_names(client: DockerClient) -> list[tuple[str, str]]:
+        """The idiomatic read: python-on-whales lists ids and inspects each container on first use
+        (its ``inspect([ids])`` is one call per id too). Containers that other programs remove in the
+        meantime are skipped, as a real script would have to."""
+        seen = []
+        for c in client.container.list(all=True):
+            try:
+                seen.append((c.name, c.state.status))
+            except NoSuchContainer:
+                pass
+        return seen
+
+    rows: list[Row] = []
+    old_engine = cmd.settings().engine
+    with containers_present(ctx.engine, LIST_ALL, "hb-bench-all"):
+        present = len(run_once(bare_argv).splitlines())
+        bare = measure(bare_argv, ctx.runs)
+        rows.append(Row("bare CLI (ps -a --format json, one process)", bare, 1, 1.0))
+        try:
+            cmd.configure(engine=ctx.engine)
+            listed = time_call(lambda: herodo_list(all=True), ctx.runs)
+            cmd.configure(engine=ctx.counter.shim)
+            calls = _counted_inprocess(ctx.counter, lambda: herodo_list(all=True))
+        finally:
+            cmd.configure(engine=old_engine)
+        rows.append(Row("herodo list(all=True), in-process", listed, calls, ratio(listed, bare)))
+        argv = ctx.herodo_argv("list_all.lua")
+        if argv is None:
+            rows.append(Row("herodo list_all.lua (process)", None, note=MISSING))
+        else:
+            script = measure(argv, ctx.runs, env=ctx.env)
+            rows.append(Row("herodo list_all.lua (process)", script, ctx.count(argv), ratio(script, bare),
+                            "start-up included"))
+        each = time_call(lambda: pow_names(pow_), ctx.runs)
+        rows.append(Row("python-on-whales list, name and state of each, in-process", each,
+                        _counted_inprocess(ctx.counter, lambda: pow_names(pow_counted)), ratio(each, bare)))
+    herodo_row = _row(rows, "herodo list(all=True)")
+    pow_row = _row(rows, "python-on-whales")
+    if herodo_row and pow_row:
+        ctx.targets.append(Target("case 4: herodo list(all=True) faster than python-on-whales",
+                                  f"< {_ms(pow_row.stats)}", _ms(herodo_row.stats),
+                                  herodo_row.stats.median < pow_row.stats.median))
+    return Section(f"4b. list(all=True) with {LIST_ALL} containers",
+                   f"{LIST_ALL} created (not started) containers made for the case ({present} containers in all "
+                   "on the engine); every variant reads each container's name and state.",
+                   rows, "bare CLI")
+
+
+# --- case 5 -------------------------------------------------------------------------------
+
+_RATE = re.compile(r"rate=(\d+)")
+
+
+def _rates(argv: list[str], ctx: Context) -> Stats:
+    values = []
+    for i in range(ctx.runs + 1):
+        match = _RATE.search(run_once(argv, ctx.env))
+        if not match:
+            raise RuntimeError(f"{argv} printed no rate")
+        if i:
+            values.append(float(match[1]))
+    return summarize(values)
+
+
+def binding_rate(ctx: Context) -> Section:
+    from herodo_py.nerdctl.container_operations import Container
+
+    n = 20_000 if ctx.quick else 100_000
+    rows: list[Row] = []
+    argv = ctx.herodo_argv("binding_rate.lua", str(n))
+    herodo = None if argv is None else _rates(argv, ctx)
+    rows.append(Row("herodo: c:with_env('K', 'V') from Lua", herodo, note="" if argv else MISSING, unit="calls/s"))
+    c = Container("hb-bench-rate", image=IMAGE)
+
+    def python_loop() -> None:
+        for _ in range(n):
+            c.with_env("K", "V")
+
+    per_loop = time_call(python_loop, ctx.runs)
+    python = Stats(n / per_loop.median, n / per_loop.max, n / per_loop.min, per_loop.n)
+    rows.append(Row("Python: c.with_env('K', 'V') called directly", python, unit="calls/s"))
+    lua = shutil.which("lua5.4")
+    if lua:
+        rows.append(Row("plain lua5.4: a pure-Lua with_env (no binding)",
+                        _rates([lua, str(CASES / "binding_rate_pure.lua"), str(n * 10)], ctx), unit="calls/s"))
+    notes = [f"{n:,} calls per run inside one script; the rate is timed inside the script (os.clock)."]
+    if herodo:
+        notes.append(f"binding cost per call: {1e6 / herodo.median:.1f} µs from Lua vs "
+                     f"{1e6 / python.median:.1f} µs from Python.")
+    return Section("5. Lua -> Python binding call rate", "A cheap builder method called in a loop.", rows, "", notes)
+
+
+ALL: dict[str, Callable[[Context], Section | list[Section]]] = {
+    "1": startup,
+    "2": list10,
+    "3": lifecycle10,
+    "4": lambda ctx: [parse_alone(ctx), list_all(ctx)],
+    "5": binding_rate,
+}
+
+
+def herodo_command() -> str | None:
+    """The ``herodo`` console script of this interpreter (not a version manager's shim), else PATH's."""
+    beside = Path(sys.executable).with_name("herodo")
+    return str(beside) if beside.is_file() else shutil.which("herodo")
+
+
+def herodo_runner(env: dict[str, str]) -> str | None:
+    """The ``herodo`` command when it runs Lua scripts (not a placeholder), else ``None``."""
+    path = herodo_command()
+    if not path:
+        return None
+    try:
+        out = subprocess.run([path, str(CASES / "probe.lua")], capture_output=True, text=True, timeout=60, env=env)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return path if out.returncode == 0 and "herodo-probe-ok" in out.stdout else None

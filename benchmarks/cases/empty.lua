@@ -1,0 +1,1 @@
+-- Case 1: an empty script; herodo's start-up alone.

@@ -1,0 +1,114 @@
+"""Run the benchmarks of issue 7 against a real engine and write the table to stdout and RESULTS.md.
+
+    python benchmarks/run.py                 # every case, docker, 7 timed runs each
+    python benchmarks/run.py --quick         # 5 runs, smaller loops, no slow python-on-whales variant
+    python benchmarks/run.py --cases 1,4 --runs 10 --engine docker --no-write
+
+Every container it makes carries the label ``herodo-bench`` and is removed at the end, also on a
+failure, Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import cases  # noqa: E402
+import report  # noqa: E402
+from engine import CallCounter, engine_version, remove_labelled  # noqa: E402
+from harness import MIN_RUNS  # noqa: E402
+from opcalls import operation_calls  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "RESULTS.md"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--runs", type=int, default=7, help="timed runs per variant (at least 5; default 7)")
+    p.add_argument("--engine", default="docker", help="engine CLI (default docker)")
+    p.add_argument("--quick", action="store_true", help="5 runs, smaller loops, skip the slowest variant")
+    p.add_argument("--cases", default="1,2,3,4,5", help="comma-separated case numbers (default all)")
+    p.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.runs = MIN_RUNS
+    if args.runs < MIN_RUNS:
+        p.error(f"--runs must be at least {MIN_RUNS}")
+    unknown = set(args.cases.split(",")) - set(cases.ALL)
+    if unknown:
+        p.error(f"unknown case(s) {sorted(unknown)}; choose from {sorted(cases.ALL)}")
+    return args
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def startup_imports(herodo: str | None, env: dict[str, str], limit: int = 12) -> list[str]:
+    """The slowest top-level imports of ``herodo empty.lua`` (``python -X importtime``, bytecode cached)."""
+    if herodo is None:
+        return []
+    argv = [sys.executable, "-X", "importtime", herodo, str(cases.CASES / "empty.lua")]
+    for _ in range(2):  # the first run fills the bytecode cache
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=env)
+    rows = []
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _, cumulative, raw = line.split(":", 1)[1].split("|")
+        if cumulative.strip().isdigit() and not raw.startswith("  "):  # top level: no nesting indent
+            rows.append((int(cumulative), raw.strip()))
+    top = sorted(rows, reverse=True)[:limit]
+    return ["## Start-up imports of `herodo empty.lua` (python -X importtime, one run)", "",
+            "Top-level modules by cumulative import time (`site` runs the environment's .pth files):", "",
+            *[f"- {name}: {us / 1000:.1f} ms" for us, name in top], ""]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupt)
+    env = {**os.environ, "HERODO_ENGINE": args.engine}
+    herodo = cases.herodo_runner(env)
+    if herodo is None:
+        print("note: the herodo runner is not available (missing or a placeholder): herodo rows are skipped",
+              file=sys.stderr)
+    load_before = os.getloadavg()
+    sections: list[report.Section] = []
+    with CallCounter(args.engine) as counter, tempfile.TemporaryDirectory(prefix="herodo-bench-pyc-") as pyc:
+        ctx = cases.Context(args.engine, args.runs, args.quick, herodo, counter, pycache=pyc)
+        try:
+            for number in args.cases.split(","):
+                started = time.monotonic()
+                made = cases.ALL[number](ctx)
+                sections += made if isinstance(made, list) else [made]
+                print(f"case {number} done in {time.monotonic() - started:.0f} s", file=sys.stderr)
+            calls_table = operation_calls(args.engine, counter, ctx.targets)
+        finally:
+            left = remove_labelled(args.engine)
+            if left:
+                print(f"removed {left} leftover benchmark container(s)", file=sys.stderr)
+        machine = report.machine_lines(engine_version(args.engine), args.runs, load_before, os.getloadavg(), ROOT)
+        extra = startup_imports(herodo, ctx.env)
+    if herodo is None:
+        extra += ["## Missing", "", f"- {cases.MISSING}: the herodo rows (Lua scripts) are not measured.", ""]
+    text = report.render(machine, ctx.targets, sections, calls_table, extra)
+    print(text)
+    if not args.no_write:
+        report.write_results(RESULTS, text)
+        print(f"wrote {RESULTS.relative_to(ROOT)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
