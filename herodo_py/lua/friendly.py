@@ -173,8 +173,9 @@ def from_lua_error(message: str, frames: Sequence[Frame], names: Sequence[str] =
         file, line = frames[0][0], frames[0][1]
     title, cause, token, hint = _lua_cause(rest, names)
     callers = list(frames)
-    if callers and (callers[0][0], callers[0][1]) == (file, line):
-        callers = callers[1:]
+    positions = [(f[0], f[1]) for f in callers]
+    if (file, line) in positions:  # frames inside the reported position (error(msg, 2)) are not callers
+        callers = callers[positions.index((file, line)) + 1:]
     snippets = [Snippet(file, line, token)] if file is not None and line else []
     return Failure(title, cause, hint, file, line, snippets, callers)
 
