@@ -180,6 +180,13 @@ def from_lua_error(message: str, frames: Sequence[Frame], names: Sequence[str] =
     return Failure(title, cause, hint, file, line, snippets, callers)
 
 
+def from_python_error(error: BaseException, frames: Sequence[Frame]) -> Failure:
+    """A Python exception raised on the way between Lua and Python outside any binding."""
+    file, line = (frames[0][0], frames[0][1]) if frames else (None, None)
+    snippets = [Snippet(file, line)] if file is not None and line else []
+    return Failure("RUNTIME ERROR", f"{error}", None, file, line, snippets, list(frames[1:]), error=error)
+
+
 _TITLES = {
     "BadArgument": "BAD ARGUMENT", "UnknownName": "UNKNOWN NAME", "ReadOnly": "READ-ONLY FIELD",
     "ConversionError": "BAD INPUT", "UnsupportedByEngine": "NOT SUPPORTED BY THE ENGINE",

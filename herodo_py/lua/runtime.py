@@ -246,12 +246,8 @@ class Runtime:
         frames = self._frames(info[b"frames"])
         if isinstance(value, ScriptError):
             return _friendly().from_script_error(value, exit_code_for(value))
-        if isinstance(value, BaseException):
-            error = ScriptError.from_exception(value, None)
-            if frames:
-                error.file, error.line = frames[0][0], frames[0][1]
-                error.frames = frames
-            return _friendly().from_script_error(error, exit_code_for(error))
+        if isinstance(value, BaseException):  # raised by lupa itself, e.g. calling a Container
+            return _friendly().from_python_error(value, frames)
         return _friendly().from_lua_error(text(info[b"text"] or b""), frames, self.known_names())
 
     @staticmethod

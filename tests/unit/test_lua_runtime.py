@@ -152,6 +152,23 @@ print(ok, err.category)
     assert capsys.readouterr().out == "false\tUnknownName\n"
 
 
+def test_error_objects_expose_only_their_fields(run, capsys):
+    outcome, _ = run("""
+local _, e = pcall(fail_engine)
+for _, key in ipairs({"cause", "__class__", "__traceback__", "args", "with_traceback"}) do
+  local ok, err = pcall(function() return e[key] end)
+  io.write(tostring(ok), " ", err.category, " ")
+end
+""")
+    assert outcome.ok, outcome.failure
+    assert capsys.readouterr().out == "false UnknownName " * 5
+
+
+def test_calling_a_python_object_is_a_runtime_error_not_a_crash(run):
+    outcome, _ = run("local b = box_new('x')\nb()")
+    assert (outcome.exit_code, outcome.failure.title, outcome.failure.line) == (1, "RUNTIME ERROR", 2)
+
+
 def test_fields_are_read_only(run, capsys):
     outcome, _ = run("local b = box_new('x')\nlocal ok, e = pcall(function() b.name = 'y' end)\nprint(ok, e.category, b.name)")
     assert outcome.ok
@@ -292,10 +309,13 @@ def test_long_paths_are_shown_whole(tmp_path):
 # --- stopping: Ctrl-C (requested from another thread here) and the script time limit -----------
 
 
-def _stop_soon(runtime: Runtime, delay: float = 0.2) -> threading.Timer:
-    timer = threading.Timer(delay, runtime.request_stop, args=("interrupt",))
-    timer.start()
-    return timer
+def assert_stopped(source: str, within: float) -> None:
+    runtime = Runtime(make_registry())
+    threading.Timer(0.2, runtime.request_stop, args=("interrupt",)).start()
+    started = time.monotonic()
+    outcome = runtime.run_source(source, "loop.lua")
+    assert outcome.exit_code == EXIT_INTERRUPTED
+    assert time.monotonic() - started < within
 
 
 @pytest.mark.parametrize("loop", [
@@ -306,28 +326,17 @@ def _stop_soon(runtime: Runtime, delay: float = 0.2) -> threading.Timer:
     "local co = coroutine.create(function() while true do end end)\nwhile true do coroutine.resume(co) end",
 ])
 def test_a_stop_request_ends_pure_lua_loops(loop):
-    runtime = Runtime(make_registry())
-    _stop_soon(runtime)
-    started = time.monotonic()
-    outcome = runtime.run_source(loop, "loop.lua")
-    assert outcome.exit_code == EXIT_INTERRUPTED
-    assert time.monotonic() - started < 2
+    assert_stopped(loop, within=2)
 
 
 def test_a_loop_that_catches_stop_with_the_raw_pcall_is_stopped_hard_after_the_grace():
-    escape = """
+    assert_stopped("""
 local i, raw = 1
 repeat local name, value = debug.getupvalue(pcall, i); if name == "rawpcall" then raw = value end; i = i + 1
 until name == nil
 assert(raw)
 while true do raw(function() while true do end end) end
-"""
-    runtime = Runtime(make_registry())
-    _stop_soon(runtime)
-    started = time.monotonic()
-    outcome = runtime.run_source(escape, "escape.lua")
-    assert outcome.exit_code == EXIT_INTERRUPTED
-    assert time.monotonic() - started < 3
+""", within=3)
 
 
 def test_script_timeout_stops_the_script_with_124():
