@@ -33,6 +33,12 @@ def engine_version(engine: str) -> str:
     return f"{engine} {out.splitlines()[0] if out else '?'}"
 
 
+def preflight(engine: str) -> str | None:
+    """Why the engine cannot run the benchmark image (``None`` when it can): one ``run --rm``."""
+    proc = _run(engine, "run", "--rm", "--label", LABEL, IMAGE, "true")
+    return None if proc.returncode == 0 else (proc.stderr.strip() or f"exit status {proc.returncode}")
+
+
 def _run(engine: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([engine, *args], capture_output=True, text=True, timeout=120,
                           stdin=subprocess.DEVNULL)

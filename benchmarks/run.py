@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cases  # noqa: E402
 import report  # noqa: E402
-from engine import CallCounter, engine_version, remove_labelled  # noqa: E402
+from engine import CallCounter, engine_version, preflight, remove_labelled  # noqa: E402
 from harness import MIN_RUNS  # noqa: E402
 from opcalls import operation_calls  # noqa: E402
 
@@ -79,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _interrupt)
     env = {**os.environ, "HERODO_ENGINE": args.engine}
+    problem = preflight(args.engine)
+    if problem:
+        print(f"the engine cannot run the benchmark image; nothing measured:\n  {problem}", file=sys.stderr)
+        return 69
     herodo = cases.herodo_runner(env)
     if herodo is None:
         print("note: the herodo runner is not available (missing or a placeholder): herodo rows are skipped",
