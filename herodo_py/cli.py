@@ -39,6 +39,13 @@ from typing import Callable
 from .lua.errors import EXIT_INTERRUPTED, EXIT_USAGE
 
 
+EXIT_CODES = """exit codes:
+  0    every script succeeded          69   engine not found or unreachable
+  1    a script failed                 70   internal error (a herodo bug)
+  2    usage error, unreadable script  124  timeout (engine command or wait)
+  130  interrupted (Ctrl-C)            n    the script called os.exit(n)"""
+
+
 def positive_seconds(text: str) -> float:
     try:
         value = float(text)
@@ -55,7 +62,8 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--engine", metavar="NAME_OR_PATH", help="nerdctl, docker, podman or a path (HERODO_ENGINE)")
     group.add_argument("--namespace", metavar="NS", help="nerdctl namespace (CONTAINERD_NAMESPACE)")
     group.add_argument("--address", metavar="ADDR", help="engine socket: nerdctl --address, docker --host, podman --url")
-    group.add_argument("--timeout", metavar="SECONDS", type=positive_seconds, help="time limit per engine command")
+    group.add_argument("--timeout", metavar="SECONDS", type=positive_seconds,
+                       help="time limit per engine command (pull, push, build keep their long limit)")
     out = parser.add_argument_group("output")
     out.add_argument("--debug", action="store_true", help="show Python tracebacks under errors")
     out.add_argument("--no-color", action="store_true", help="no colours (also NO_COLOR=1)")
@@ -101,12 +109,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="herodo", description="Run Lua scripts that drive nerdctl, docker or podman.",
-        epilog="A first argument that is not a subcommand means `run`: herodo deploy.lua -- ARGS",
+        epilog="A first argument that is not a subcommand means `run`: herodo deploy.lua -- ARGS\n\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"herodo {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (help_text, add_options, handler) in SUBCOMMANDS.items():
-        child = sub.add_parser(name, help=help_text, description=help_text)
+        child = sub.add_parser(name, help=help_text, description=help_text, epilog=EXIT_CODES,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
         add_options(child)
         child.set_defaults(handler=handler)
     return parser
