@@ -51,7 +51,7 @@ def test_syntax_hints(tmp_path, message, line, hint):
 def test_shortened_chunk_names_map_back_to_full_paths():
     long = "/srv/" + "deep/" * 20 + "deploy.lua"
     frames = [(long, 7, None)]
-    failure = friendly.from_lua_error(f"...p/deep/deep/deploy.lua:7: attempt to index a nil value (local 'x')",
+    failure = friendly.from_lua_error("...p/deep/deep/deploy.lua:7: attempt to index a nil value (local 'x')",
                                       frames)
     assert (failure.file, failure.line, failure.snippets[0].token) == (long, 7, "x")
 
