@@ -36,13 +36,22 @@ def fail(field: str, value: Any, expected: str, hint: str | None = None) -> Conv
 
 
 def check_text(value: Any, field: str, expected: str | None = None, *, allow_empty: bool = False) -> str:
-    """A string without NUL bytes (they cannot cross into an argv); ``expected`` words the failures."""
+    """A string without NUL bytes (they cannot cross into an argv) and in valid UTF-8 (the engines
+    would replace other bytes); ``expected`` words the failures."""
     if not isinstance(value, str):
         raise fail(field, value, f"{expected or 'a string'}, got {_type_name(value)}")
     if not allow_empty and not value:
         raise fail(field, value, expected or "a non-empty string")
     if "\x00" in value:
         raise fail(field, value, f"{expected or 'a string'} without NUL bytes")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a byte that is not UTF-8 (from Lua) or a lone surrogate
+        code = ord(value[exc.start])
+        what = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"code point U+{code:04X}"
+        raise fail(field, value, f"{expected or 'a string'} in valid UTF-8",
+                   hint=f"the {what} at position {exc.start + 1} is not UTF-8 text; the engines pass "
+                        "text on as JSON and would replace it") from None
     return value
 
 
