@@ -4,6 +4,7 @@ the value and the expected form. Each check returns the value in the form the en
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 from typing import Any, Mapping
 
@@ -152,7 +153,7 @@ def check_env_key(value: Any, field: str = "env key") -> str:
 
 def check_env_value(value: Any, field: str = "env value") -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = _number_text(value)
+        value = _number_text(value, field, "text or a finite number")
     return check_text(value, field, allow_empty=True)
 
 
@@ -183,7 +184,8 @@ def check_size(value: Any, field: str = "memory", *, allow_unlimited: bool = Fal
 def check_cpus(value: Any, field: str = "cpu limit") -> str:
     """CPU count as a positive decimal, e.g. '0.5' or '2'."""
     expected = "a positive number of CPUs like '0.5' or '2'"
-    text = _number_text(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    text = _number_text(value, field, expected) if number else value
     check_text(text, field, expected)
     if not re.fullmatch(r"\d+(?:\.\d+)?", text) or not 0 < float(text) <= 1024:
         raise fail(field, value, expected)
@@ -195,9 +197,9 @@ def check_cpu_shares(value: Any, field: str = "cpu shares") -> str:
     expected = "an integer from 2 to 262144 (1024 is the default weight)"
     text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
     check_text(text, field, expected)
-    if not re.fullmatch(r"\d+", text) or not 2 <= int(text) <= 262144:
+    if not re.fullmatch(r"[0-9]{1,9}", text) or not 2 <= int(text) <= 262144:
         raise fail(field, value, expected)
-    return text
+    return str(int(text))  # no leading zero: Go would read '0100' as octal
 
 
 def check_restart_policy(value: Any, field: str = "restart policy") -> str:
@@ -213,7 +215,7 @@ def check_duration(value: Any, field: str = "duration") -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if value <= 0:
             raise fail(field, value, "a positive duration like '30s' or '1m30s'")
-        return _number_text(value) + "s"
+        return _number_text(value, field, "a positive duration like '30s' or '1m30s'") + "s"
     expected = "a duration with a unit like '30s', '1m30s' or '500ms'"
     check_text(value, field, expected)
     if not _DURATION.fullmatch(value):
@@ -226,17 +228,20 @@ def check_count(value: Any, field: str = "retries", *, minimum: int = 0) -> int:
     """A whole number >= minimum (Lua numbers like 3.0 are accepted)."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, str) and re.fullmatch(r"\d+", value):
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,18}", value):
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
         raise fail(field, value, f"a whole number >= {minimum}")
     return value
 
 
+MAX_TIMEOUT = 2_000_000.0  # seconds (23 days): the OS waits at most 2**31-1 ms at a time
+
+
 def check_timeout(value: Any, field: str = "timeout") -> float:
-    """A positive number of seconds."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise fail(field, value, "a positive number of seconds, e.g. 30")
+    """A positive number of seconds, at most ``MAX_TIMEOUT``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_TIMEOUT:
+        raise fail(field, value, f"a positive number of seconds up to {MAX_TIMEOUT:.0f}, e.g. 30")
     return float(value)
 
 
@@ -285,5 +290,10 @@ def check_mapping(value: Any, field: str) -> Mapping[str, Any]:
     return value
 
 
-def _number_text(value: float | int) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+def _number_text(value: float | int, field: str, expected: str) -> str:
+    """A finite number as text: 3 and 3.0 -> '3', 0.5 -> '0.5'; NaN and infinities are refused."""
+    if isinstance(value, int):
+        return str(value)
+    if not math.isfinite(value):
+        raise fail(field, value, expected)
+    return str(int(value)) if value.is_integer() else repr(value)
