@@ -17,13 +17,14 @@ _DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-
 _PATH_COMPONENT = r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*"
 _IMAGE = re.compile(
     rf"(?:{_DOMAIN}/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
-    r"(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
+    r"(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?",
+    re.ASCII,  # \w and \d as Go's regexps read them: '٣' or 'é' are no digits or tag letters
 )
 _IMAGE_ID = re.compile(r"(?:sha256:)?[0-9a-f]{12,64}")
 _PORT_RANGE = r"\d{1,5}(?:-\d{1,5})?"
-_SIZE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[bkmgtp]?)(?:i?b)?", re.I)
-_DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+")
-_RESTART = re.compile(r"no|always|unless-stopped|on-failure(?::(?P<n>\d+))?")
+_SIZE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[bkmgtp]?)(?:i?b)?", re.I | re.ASCII)
+_DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+", re.ASCII)
+_RESTART = re.compile(r"no|always|unless-stopped|on-failure(?::(?P<n>\d+))?", re.ASCII)
 _ENV_KEY = re.compile(r"[^=\x00\s]+")
 _LABEL_KEY = re.compile(r"[^=\x00\n]+")
 _VOLUME_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
@@ -114,7 +115,7 @@ def check_port(value: Any, field: str = "port") -> str:
     for part in (host, ctr):
         if part in (None, "") and part is not ctr:
             continue
-        if not re.fullmatch(_PORT_RANGE, part or ""):
+        if not re.fullmatch(_PORT_RANGE, part or "", re.ASCII):
             raise fail(field, value, expected)
         bounds = [int(p) for p in part.split("-")]
         if any(not 1 <= p <= 65535 for p in bounds) or (len(bounds) == 2 and bounds[0] > bounds[1]):
@@ -187,7 +188,7 @@ def check_cpus(value: Any, field: str = "cpu limit") -> str:
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
     text = _number_text(value, field, expected) if number else value
     check_text(text, field, expected)
-    if not re.fullmatch(r"\d+(?:\.\d+)?", text) or not 0 < float(text) <= 1024:
+    if not re.fullmatch(r"\d+(?:\.\d+)?", text, re.ASCII) or not 0 < float(text) <= 1024:
         raise fail(field, value, expected)
     return text
 
