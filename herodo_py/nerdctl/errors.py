@@ -207,13 +207,24 @@ class ConversionError(NerdctlError):
         hint: str | None = None,
     ) -> None:
         if message is None:
-            message = f"invalid {field}: {value!r}"
+            message = f"invalid {field}: {shown_value(value)}"
             if expected:
                 message += f" (expected {expected})"
         super().__init__(message, hint=hint)
         self.field = field
         self.value = value
         self.expected = expected
+
+
+def shown_value(value: Any, limit: int = 120) -> str:
+    """``repr(value)`` for a message, shortened when long (a huge script value stays readable)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int with more digits than Python prints
+        return f"<a {value.bit_length()}-bit number>"
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(value) if isinstance(value, str) else len(text)} chars)"
 
 
 class UnsupportedByEngine(ConversionError):
