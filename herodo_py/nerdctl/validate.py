@@ -214,9 +214,15 @@ def check_restart_policy(value: Any, field: str = "restart policy") -> str:
 def check_duration(value: Any, field: str = "duration") -> str:
     """Go duration like '30s', '1m30s', '500ms'. A number (not a string) is taken as seconds."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        expected = "a positive duration like '30s' or '1m30s' (at least 1ns)"
         if value <= 0:
-            raise fail(field, value, "a positive duration like '30s' or '1m30s'")
-        return _number_text(value, field, "a positive duration like '30s' or '1m30s'") + "s"
+            raise fail(field, value, expected)
+        text = _number_text(value, field, expected)
+        if "e" in text:  # repr's exponent form (1e-05): Go durations have none
+            text = f"{value:.9f}".rstrip("0").rstrip(".")
+            if text == "0":
+                raise fail(field, value, expected)
+        return text + "s"
     expected = "a duration with a unit like '30s', '1m30s' or '500ms'"
     check_text(value, field, expected)
     if not _DURATION.fullmatch(value):
