@@ -47,10 +47,11 @@ NETWORK_ALIAS_HINT = (
 
 
 def shell_command(command: str | Sequence[str], field_name: str = "command") -> list[str]:
-    """A command as argv: a list is the argv itself; a string runs through ``sh -c``."""
+    """A command as argv: a list is the argv itself; a string runs through ``sh -c`` (after ``--``
+    when it starts with '-', which sh would otherwise read as its own option)."""
     if isinstance(command, str):
         check_text(command, field_name)
-        return ["sh", "-c", command]
+        return ["sh", "-c", *(["--"] if command.startswith("-") else []), command]
     argv = check_string_list(command, field_name)
     if not argv or not argv[0]:
         raise fail(field_name, command, "a non-empty list like {'ls', '-l'} or a shell string")
