@@ -192,11 +192,21 @@ class Runtime:
         if isinstance(chunk, tuple):  # (nil, message)
             failure = _friendly().from_syntax_error(text(chunk[1]), path)
             return Outcome(failure.exit_code, "failed", failure, duration=time.monotonic() - started)
+        outcome = self.call(chunk, *(lua_bytes(a) for a in args))
+        outcome.duration = time.monotonic() - started
+        return outcome
+
+    def call(self, function: Any, *args: Any) -> Outcome:
+        """Call a Lua function of this runtime the way a script runs: Ctrl-C, the time limit and
+        failures handled alike (``herodo test`` runs each test function through it)."""
+        started = time.monotonic()
         with self._interruptible():
             if self.script_timeout is not None:
                 self._deadline = time.monotonic() + self.script_timeout
-            result = self._run(chunk, *(lua_bytes(a) for a in args))
-            self._deadline = None
+            try:
+                result = self._run(function, *args)
+            finally:
+                self._deadline = None
         outcome = self._outcome(result)
         outcome.duration = time.monotonic() - started
         return outcome
