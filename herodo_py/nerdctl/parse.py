@@ -25,7 +25,7 @@ def load_json(text: str, what: str) -> Any:
     """One JSON document, or ``JsonParseError`` showing the offending text."""
     try:
         return json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # ValueError: JSONDecodeError, or an int of 4300+ digits
         raise JsonParseError(what, text, getattr(exc, "msg", str(exc))) from None
 
 
