@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import re
 from typing import Any
 
@@ -57,7 +58,7 @@ def parse_size(text: Any) -> int | None:
     if isinstance(text, bool):
         return None
     if isinstance(text, (int, float)):
-        return int(text)
+        return int(text) if math.isfinite(text) else None
     if not isinstance(text, str):
         return None
     m = _SIZE.fullmatch(text)
@@ -66,7 +67,8 @@ def parse_size(text: Any) -> int | None:
     factor = _UNITS.get(m["unit"].lower())
     if factor is None:
         return None
-    return int(round(float(m["num"]) * factor))
+    size = float(m["num"]) * factor
+    return int(round(size)) if math.isfinite(size) else None
 
 
 def parse_percent(text: Any) -> float | None:
@@ -115,7 +117,10 @@ def normalize_time(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if value < 0:  # podman writes the zero time as -62135596800
             return ""
-        return datetime.datetime.fromtimestamp(value, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        try:
+            return datetime.datetime.fromtimestamp(value, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        except (OverflowError, OSError, ValueError):  # NaN, or past the year 9999
+            return ""
     if not isinstance(value, str) or value in ZERO_TIMES or value.startswith("0001-01-01"):
         return ""
     return value
