@@ -32,7 +32,7 @@ def _env(pyc: str) -> dict[str, str]:
     return env
 
 
-def imports(script: str = "list10.lua", runs: int = 9) -> None:
+def imports(script: str = "list.lua", runs: int = 9) -> None:
     """Median self and cumulative import time per module over ``runs`` runs (after one warm-up)."""
     herodo = herodo_command()
     selfs: dict[str, list[int]] = {}

@@ -39,6 +39,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="5 runs, smaller loops, skip the slowest variant")
     p.add_argument("--cases", default="1,2,3,4,5", help="comma-separated case numbers (default all)")
     p.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    p.add_argument("--wait-load", type=float, metavar="LOAD",
+                   help="first wait (up to 15 minutes) until the 1-minute load average is below LOAD")
     args = p.parse_args(argv)
     if args.quick:
         args.runs = MIN_RUNS
@@ -74,8 +76,18 @@ def startup_imports(herodo: str | None, env: dict[str, str], limit: int = 12) ->
             *[f"- {name}: {us / 1000:.1f} ms" for us, name in top], ""]
 
 
+def wait_for_load(limit: float, patience: float = 900) -> None:
+    """Sleep until the 1-minute load average drops below ``limit`` (or ``patience`` seconds pass)."""
+    deadline = time.monotonic() + patience
+    while os.getloadavg()[0] >= limit and time.monotonic() < deadline:
+        print(f"load {os.getloadavg()[0]:.2f} >= {limit}: waiting", file=sys.stderr)
+        time.sleep(20)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.wait_load:
+        wait_for_load(args.wait_load)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _interrupt)
     env = {**os.environ, "HERODO_ENGINE": args.engine}
