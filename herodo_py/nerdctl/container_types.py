@@ -6,6 +6,7 @@ docker and podman alike, tolerating missing fields (a missing field reads as emp
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +61,7 @@ class ContainerConfig:
 def _int(value: Any, default: int = 0) -> int:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite float
         return default
 
 
@@ -206,5 +207,5 @@ class ResourceUsage:
             network_output_bytes=parse_size(net_out),
             block_input_bytes=parse_size(block_in),
             block_output_bytes=parse_size(block_out),
-            pids_count=int(pids) if pids.strip().isdigit() else None,
+            pids_count=int(pids) if re.fullmatch(r"[0-9]{1,18}", pids.strip()) else None,
         )
