@@ -95,11 +95,18 @@ def _command(value: Any) -> str:
     return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
 
 
+def _whole(value: Any) -> int | None:
+    """A port number or count of podman's JSON (an int, or digits), else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return int(value) if isinstance(value, str) and re.fullmatch(r"[0-9]{1,9}", value) else None
+
+
 def _podman_port(port: dict[str, Any]) -> str:
     host = port.get("host_port")
     ctr = port.get("container_port")
-    count = int(port.get("range") or 1)
-    span = (lambda p: f"{p}-{int(p) + count - 1}" if count > 1 else f"{p}")
+    count = _whole(port.get("range")) or 1
+    span = (lambda p: f"{p}-{_whole(p) + count - 1}" if count > 1 and _whole(p) is not None else f"{p}")
     ip = port.get("host_ip") or "0.0.0.0"
     return f"{ip}:{span(host)}->{span(ctr)}/{port.get('protocol') or 'tcp'}"
 
