@@ -33,6 +33,7 @@ from .validate import (
     check_size,
     check_string_list,
     check_text,
+    check_timeout,
     check_user,
     check_volume,
     fail,
@@ -310,6 +311,7 @@ class ContainerBuilder(ContainerConfig):
         A container of this name that already exists is refused: call ``reset()`` first.
         """
         name = check_name(self.name)
+        timeout = None if timeout is None else check_timeout(timeout, "build timeout")
         if self.container_id:
             raise NameInUse(f"container {name!r} already exists (id {self.container_id[:12]}); it was not created again")
         engine = current_engine()
