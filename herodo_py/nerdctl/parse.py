@@ -57,7 +57,9 @@ def parse_size(text: Any) -> int | None:
     """``'1.59MiB'`` -> 1667235, ``'12.1kB'`` -> 12100, a number -> itself; unknown -> None."""
     if isinstance(text, bool):
         return None
-    if isinstance(text, (int, float)):
+    if isinstance(text, int):
+        return text
+    if isinstance(text, float):
         return int(text) if math.isfinite(text) else None
     if not isinstance(text, str):
         return None
@@ -76,7 +78,7 @@ def parse_percent(text: Any) -> float | None:
     if isinstance(text, bool):
         return None
     if isinstance(text, (int, float)):
-        return float(text)
+        return float(text) if abs(text) < 1e308 else None
     if not isinstance(text, str):
         return None
     try:
