@@ -231,8 +231,6 @@ def stop(container: str, timeout: int | None = None) -> CommandResult:
 
 def remove(container: str, force: bool = False) -> CommandResult:
     """Remove a container; ``force`` also removes a running one (at once)."""
-    if not isinstance(force, bool):
-        raise fail("force", force, "true or false")
     return attached(container).remove(force)
 
 

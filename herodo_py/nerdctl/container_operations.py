@@ -137,6 +137,8 @@ class Container(ContainerBuilder):
 
     def remove(self, force: bool = False) -> CommandResult:
         """Remove it (``force``: even when running) and forget its id."""
+        if not isinstance(force, bool):
+            raise fail("force", force, "true or false")
         result = self._run(*rm_args(self._ref(), force=force, engine_kind=current_engine().kind))
         self.container_id = None
         return result
