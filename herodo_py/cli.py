@@ -6,11 +6,14 @@ Usage::
     herodo [OPTIONS] DIR                     run every .lua under DIR, sorted, each in a fresh runtime;
                                              stop at the first failure unless --keep-going
     herodo run ...                           the same, spelled out (for a script named like a subcommand)
+    herodo test [PATH...]                    run the tests of *_test.lua and test_*.lua files (herodo_py.lua.testing)
+    herodo types [--out DIR]                 write LuaCATS editor definitions (herodo_py.lua.typegen)
 
 Options: ``--engine NAME_OR_PATH``, ``--namespace NS`` (nerdctl), ``--address ADDR`` (nerdctl
 ``--address``, docker ``--host``, podman ``--url``), ``--timeout SECONDS`` (per engine command),
 ``--debug`` (Python tracebacks), ``--no-color`` (also ``NO_COLOR``; colours only on a terminal),
-``--keep-going``, ``--version``.
+``--keep-going``, ``--version``, ``--trace`` (each engine command on stderr), ``--dry-run``
+(state-changing commands printed, not run; herodo_py.lua.trace).
 
 Exit codes:
 
@@ -67,12 +70,16 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     out = parser.add_argument_group("output")
     out.add_argument("--debug", action="store_true", help="show Python tracebacks under errors")
     out.add_argument("--no-color", action="store_true", help="no colours (also NO_COLOR=1)")
+    out.add_argument("--trace", action="store_true",
+                     help="print each engine command to stderr as it runs, with its exit code and duration")
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", metavar="FILE.lua|DIR", help="a script, or a folder of scripts")
     parser.add_argument("script_args", metavar="ARGS", nargs="*", help="arguments for the script (after --)")
     parser.add_argument("--keep-going", action="store_true", help="in a folder, run the rest after a failure")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print state-changing engine commands instead of running them (read-only ones run)")
     add_engine_options(parser)
 
 
@@ -91,16 +98,55 @@ def apply_engine_options(args: argparse.Namespace) -> None:
 
 def command_run(args: argparse.Namespace) -> int:
     from .lua.runner import RunOptions, run_folder, run_script
+    from .lua.trace import observing
 
     apply_engine_options(args)
     options = RunOptions(debug=args.debug, color=use_color(args), keep_going=args.keep_going)
-    if os.path.isdir(args.path):
-        return run_folder(args.path, args.script_args, options)
-    return run_script(args.path, args.script_args, options).exit_code
+    with observing(trace=args.trace, dry_run=args.dry_run):
+        if os.path.isdir(args.path):
+            return run_folder(args.path, args.script_args, options)
+        return run_script(args.path, args.script_args, options).exit_code
+
+
+def add_test_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", metavar="PATH", nargs="*", help="test files or folders (default: the current folder)")
+    parser.add_argument("--filter", metavar="PATTERN", help="only tests whose FILE::NAME matches this regular expression")
+    parser.add_argument("--fail-fast", action="store_true", help="stop after the first failing test")
+    parser.add_argument("--keep", action="store_true", help="leave the tests' containers for debugging; print their names")
+    parser.add_argument("--tap", action="store_true", help="write TAP version 13 on stdout")
+    parser.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report to FILE")
+    parser.add_argument("--no-capture", action="store_true", help="show what tests print as they run")
+    add_engine_options(parser)
+
+
+def command_test(args: argparse.Namespace) -> int:
+    from .lua.runner import RunOptions
+    from .lua.testing import TestOptions, run_tests
+    from .lua.trace import observing
+
+    apply_engine_options(args)
+    options = TestOptions(filter=args.filter, fail_fast=args.fail_fast, keep=args.keep, capture=not args.no_capture,
+                          tap=args.tap, junit=args.junit)
+    run_options = RunOptions(debug=args.debug, color=use_color(args) and sys.stdout.isatty())
+    with observing(trace=args.trace):
+        return run_tests(args.paths, options, run_options)
+
+
+def add_types_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", metavar="DIR", default="types",
+                        help="folder to write herodo.lua into (default: ./types); - writes to stdout")
+
+
+def command_types(args: argparse.Namespace) -> int:
+    from .lua.typegen import write_types
+
+    return write_types(args.out)
 
 
 SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "run": ("run a script or a folder of scripts (the default)", add_run_options, command_run),
+    "test": ("run the tests of *_test.lua and test_*.lua files", add_test_options, command_test),
+    "types": ("write LuaCATS definitions of herodo's globals for editors", add_types_options, command_types),
 }
 
 

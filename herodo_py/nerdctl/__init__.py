@@ -38,6 +38,9 @@ _EXPORTS: dict[str, str] = {
         "Image", "ImageList", "images", "image_remove", "image_tag", "image_pull", "image_push",
         "image_commit", "image_build",
     )},
+    # networks
+    "network_create": "networks",
+    "network_remove": "networks",
     # static container functions
     **{name: "container_functions" for name in (
         "ContainerSummary", "ContainerList", "run", "run_with_name", "run_with_port", "exec", "copy",

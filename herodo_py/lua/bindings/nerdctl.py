@@ -161,6 +161,10 @@ FUNCTIONS: list[tuple[str, str, list[Param], str, str, bool]] = [
     ("nerdctl_image_build", "image_build", [P("tag", "string"), P("context_path", "string"),
                                             P("dockerfile", "string?"), P("build_args", "table<string,string>?")],
      RESULT, "Build an image from a folder with a Dockerfile.", True),
+    ("nerdctl_network_create", "network_create", [P("name", "string"), P("driver", "string?", "default 'bridge'")],
+     RESULT, "Create a user network: containers on it reach each other by name (with_network).", True),
+    ("nerdctl_network_remove", "network_remove", [P("name", "string")], RESULT,
+     "Remove a network (no container may be connected).", True),
 ]
 
 RESULT_LIST_FIELDS = [FieldDef("stdout", "string"), FieldDef("stderr", "string"), FieldDef("success", "boolean"),

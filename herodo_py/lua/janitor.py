@@ -1,0 +1,196 @@
+"""Containers (and networks) made by ``herodo test``: labelled with the run's id, removed after each test.
+
+While a test runs, the executor's ``settings().labels`` carry ``herodo.test.run=<run id>``,
+``herodo.test.scope=<run id>/<n>`` (one per test, or per file for its top-level code) and
+``herodo.test.name=<file>::<test>``; ``run`` adds them to every container and
+``nerdctl_network_create`` to every network. The janitor listens to the executor: when a test
+started a ``run``/``create`` (or ``network create``), it lists what carries the test's scope label,
+on each engine (and namespace, address) the test used, and removes it (``rm -f``). The run ends
+with a sweep of the run label. With ``keep`` it removes nothing and remembers the names.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator, NamedTuple
+
+RUN_LABEL = "herodo.test.run"
+SCOPE_LABEL = "herodo.test.scope"
+NAME_LABEL = "herodo.test.name"
+
+CREATES_CONTAINER = frozenset({"run", "create"})
+GLOBAL_VALUE_FLAGS = frozenset({"--namespace", "--address", "--snapshotter", "--host", "--url"})
+CLEANUP_TIMEOUT = 60.0  # seconds per cleanup command
+_LABEL_TEXT = re.compile(r"[^\x20-\x7e]")  # keep label values printable ASCII
+
+
+class Target(NamedTuple):
+    """Where containers were made: the engine binary and the settings that choose a namespace."""
+
+    engine: str
+    namespace: str | None
+    address: str | None
+
+
+def command_words(argv: list[str]) -> list[str]:
+    """The argv after the engine and its global flags (``[nerdctl, --namespace, x, run, ...]`` -> ``[run, ...]``)."""
+    rest = argv[1:]
+    while rest and rest[0] in GLOBAL_VALUE_FLAGS:
+        rest = rest[2:]
+    return rest
+
+
+class Janitor:
+    """Labels and cleanup for one ``herodo test`` run (see the module doc)."""
+
+    def __init__(self, run_id: str, *, keep: bool = False) -> None:
+        self.run_id = run_id
+        self.keep = keep
+        self.targets: dict[Target, set[str]] = {}  # where -> kinds made there ("container", "network")
+        self.touched: dict[Target, set[str]] = {}  # the same, for the current scope
+        self.kept: list[str] = []
+        self.errors: list[str] = []
+        self._scope = 0
+
+    # -- listening ---------------------------------------------------------------------------
+
+    def __call__(self, event: str, argv: list[str], result: Any) -> None:
+        if event != "start":
+            return
+        from ..nerdctl.cmd import subcommand_of
+
+        words = command_words(argv)
+        sub = subcommand_of(words)
+        if sub in CREATES_CONTAINER and words[:1] != ["network"]:
+            kind = "container"
+        elif words[:2] == ["network", "create"]:
+            kind = "network"
+        else:
+            return
+        target = self._target(argv[0])
+        self.targets.setdefault(target, set()).add(kind)
+        self.touched.setdefault(target, set()).add(kind)
+
+    @staticmethod
+    def _target(engine: str) -> Target:
+        import os
+
+        from ..nerdctl import cmd
+
+        cfg = cmd.settings()
+        return Target(engine, cfg.namespace or os.environ.get("CONTAINERD_NAMESPACE"),
+                      cfg.address or os.environ.get("CONTAINERD_ADDRESS"))
+
+    @contextmanager
+    def listening(self) -> Iterator[None]:
+        from ..nerdctl import cmd
+
+        cmd.add_listener(self)
+        try:
+            yield
+        finally:
+            cmd.remove_listener(self)
+
+    # -- labelling ---------------------------------------------------------------------------
+
+    @contextmanager
+    def scope(self, name: str) -> Iterator[str]:
+        """Label what is made inside the block with a scope of its own; clean it up afterwards."""
+        from ..nerdctl import cmd
+
+        self._scope += 1
+        scope = f"{self.run_id}/{self._scope}"
+        settings = cmd.settings()
+        previous = settings.labels
+        settings.labels = {**previous, RUN_LABEL: self.run_id, SCOPE_LABEL: scope,
+                           NAME_LABEL: _LABEL_TEXT.sub("?", name)[:200]}
+        self.touched = {}
+        try:
+            yield scope
+        finally:
+            settings.labels = previous
+            touched, self.touched = self.touched, {}
+            self.sweep(f"{SCOPE_LABEL}={scope}", touched)
+
+    # -- removing ----------------------------------------------------------------------------
+
+    def sweep(self, label: str | None = None, targets: dict[Target, set[str]] | None = None) -> list[str]:
+        """Remove (or with ``keep``, list) the containers and networks carrying ``label`` (default:
+        the run's) on ``targets`` (default: every engine of the run). Ctrl-C waits until it is done.
+        Returns the container names found."""
+        label = label or f"{RUN_LABEL}={self.run_id}"
+        targets = self.targets if targets is None else targets
+        found: list[str] = []
+        if not targets:
+            return found
+        with _sigint_deferred():
+            for target, kinds in targets.items():
+                try:
+                    found += self._sweep_target(target, kinds, label)
+                except Exception as exc:  # report, go on with the other targets
+                    self.errors.append(f"{target.engine}: could not remove what carries {label}: {exc}")
+        return found
+
+    def _sweep_target(self, target: Target, kinds: set[str], label: str) -> list[str]:
+        from ..nerdctl import cmd
+        from ..nerdctl.container_operations import PS_ID_FORMAT
+        from ..nerdctl.parse import load_records
+        from .runner import settings_scope
+
+        with settings_scope():
+            cmd.configure(engine=target.engine, namespace=target.namespace, address=target.address,
+                          snapshotter=None, dry_run=False, labels={}, timeout=CLEANUP_TIMEOUT)
+            run = cmd.execute_nerdctl_command
+            records = load_records(run(["ps", "-a", "--no-trunc", "--filter", f"label={label}",
+                                        "--format", PS_ID_FORMAT]).stdout, "ps")
+            ids = [str(r["ID"]) for r in records if r.get("ID")]
+            names = [_first_name(r.get("Names")) or i[:12] for r, i in zip(records, ids)]
+            if self.keep:
+                self.kept += [n for n in names if n not in self.kept]
+                return names
+            if ids:
+                podman = cmd.current_engine().kind == "podman"
+                run(["rm", "-f", *(["--time", "0"] if podman else []), *ids], check=False)
+                left = load_records(run(["ps", "-a", "--no-trunc", "--filter", f"label={label}",
+                                         "--format", PS_ID_FORMAT]).stdout, "ps")
+                if left:
+                    self.errors.append(f"{target.engine}: {len(left)} container(s) with {label} could not be removed")
+            if "network" in kinds:
+                listed = run(["network", "ls", "--filter", f"label={label}", "--format", "{{.Name}}"]).stdout
+                networks = [n for n in listed.split() if n]
+                if networks:
+                    run(["network", "rm", *networks], check=False)
+            return names
+
+
+def _first_name(names: Any) -> str | None:
+    if isinstance(names, list):
+        names = names[0] if names else ""
+    text = str(names or "").split(",")[0].strip().lstrip("/")
+    return text or None
+
+
+@contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C while cleaning up (main thread only); it is raised afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+
+    def hold(signum: int, frame: Any) -> None:
+        pending.append(signum)
+
+    previous = signal.signal(signal.SIGINT, hold)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pending:
+        raise KeyboardInterrupt
+
+
+__all__ = ["Janitor", "RUN_LABEL", "SCOPE_LABEL", "NAME_LABEL", "command_words"]
