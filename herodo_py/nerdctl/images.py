@@ -229,6 +229,16 @@ def _check_build_inputs(context_path: str, dockerfile: str | None) -> str | None
                                                   "directory or to the context)")
 
 
+def _context_arg(context_path: str) -> str:
+    """The context as build's last argument: a local directory named like a flag ('-q') goes as
+    './-q', which every engine reads as a path (after _check_build_inputs found it a directory)."""
+    if not context_path.startswith("-"):
+        return context_path
+    if _is_remote_context(context_path):
+        raise validate.fail("context_path", context_path, "a directory, or a URL (https://..., git@...)")
+    return "./" + context_path
+
+
 def _build_arg_flags(build_args: Mapping[str, Any] | None) -> list[str]:
     if build_args is None:
         return []
@@ -263,6 +273,6 @@ def image_build(
         args.append("--force-rm")  # docker's legacy builder keeps the container of a failed step
     if dockerfile is not None:
         args += ["--file", dockerfile]
-    args += [*_build_arg_flags(build_args), context_path]
+    args += [*_build_arg_flags(build_args), _context_arg(context_path)]
     _require_buildkit([current_engine().path, *args])
     return execute_nerdctl_command(args, stream=True)
