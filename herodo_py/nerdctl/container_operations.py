@@ -47,7 +47,7 @@ def find_container_id(name: str) -> str | None:
     for record in load_records(result.stdout, "ps"):
         names = record.get("Names")
         names = names if isinstance(names, list) else str(names or "").split(",")
-        if name in (n.strip().lstrip("/") for n in names) and record.get("ID"):
+        if name in (str(n).strip().lstrip("/") for n in names) and record.get("ID"):
             return str(record["ID"])
     return None
 
