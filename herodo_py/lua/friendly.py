@@ -111,7 +111,7 @@ def _syntax_hint(rest: str, source_line: str) -> str | None:
 
 def from_syntax_error(message: str, path: str) -> Failure:
     """A Lua syntax error (``load``'s message), with the line of an unclosed construct."""
-    file, line, rest = _split_position(message)
+    file, line, rest = _split_position(message, [(path, 0, None)])  # a long path Lua shortened
     file = file or path
     rest = rest.replace("<eof>", "the end of the file")
     near = re.search(r"near '(.*)'$", rest, re.S)

@@ -22,6 +22,8 @@ PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 
 @dataclass
 class TestResult:
+    __test__ = False  # not a pytest class
+
     file: str
     name: str
     status: str = PASSED
@@ -255,9 +257,12 @@ class TapReporter(Reporter):
 
 
 def _yaml_scalar(value: str) -> str:
-    if re.fullmatch(r"[\w./:@-][\w ./:@-]*", value) and not value.endswith(" "):
+    """Plain when safe (``fail``, ``a_test.lua:3``), else double-quoted (a JSON string is valid YAML)."""
+    if re.fullmatch(r"[\w./@-][\w./:@-]*", value):
         return value
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
 
 
 # --- JUnit XML -----------------------------------------------------------------------------

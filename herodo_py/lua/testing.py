@@ -37,6 +37,8 @@ STOPPED = ("interrupted", "exit", "timeout")  # outcomes after which the file's 
 class TestOptions:
     """What ``herodo test`` selects and how it reports (the script options are a :class:`RunOptions`)."""
 
+    __test__ = False  # not a pytest class
+
     filter: str | None = None  # regular expression searched in "FILE::NAME"
     fail_fast: bool = False
     keep: bool = False  # leave the containers of the tests, print their names
@@ -117,6 +119,8 @@ def _simple_failure(title: str, message: str, hint: str | None = None, path: str
 
 class TestRunner:
     """Runs test files with one :class:`Janitor` and reports to one :class:`Reporter`."""
+
+    __test__ = False  # not a pytest class
 
     def __init__(self, options: TestOptions, run_options: RunOptions | None = None, *,
                  reporter: Reporter, run_id: str | None = None) -> None:
@@ -239,7 +243,7 @@ class TestRunner:
 
     def _judge(self, test: TestResult, outcomes: list[Any], state: Any) -> None:
         skip = state[b"skip"]
-        failed = [o for o in outcomes if not o.ok]
+        failed = [o for o in outcomes if not o.ok or o.status in STOPPED]
         if any(o.status == "interrupted" for o in outcomes):
             self.run.interrupted = self.stop_all = True
         if skip is not None and all(o.status == "failed" for o in failed) and len(failed) == 1:
