@@ -1,8 +1,8 @@
 """Containers (and networks) made by ``herodo test``: labelled with the run's id, removed after each test.
 
 While a test runs, the executor's ``settings().labels`` carry ``herodo.test.run=<run id>``,
-``herodo.test.scope=<run id>/<n>`` (one per test, or per file for its top-level code) and
-``herodo.test.name=<file>::<test>``; ``run`` adds them to every container and
+``herodo.test.scope=<run id>/<n>`` (one per test; one per file for what its top level makes, removed
+when the file ends) and ``herodo.test.name=<file>::<test>``; ``run`` adds them to every container and
 ``nerdctl_network_create`` to every network. The janitor listens to the executor: when a test
 started a ``run``/``create`` (or ``network create``), it lists what carries the test's scope label,
 on each engine (and namespace, address) the test used, and removes it (``rm -f``). The run ends
@@ -50,7 +50,7 @@ class Janitor:
         self.run_id = run_id
         self.keep = keep
         self.targets: dict[Target, set[str]] = {}  # where -> kinds made there ("container", "network")
-        self.touched: dict[Target, set[str]] = {}  # the same, for the current scope
+        self._touched: list[dict[Target, set[str]]] = []  # the same, for each open scope (innermost last)
         self.kept: list[str] = []
         self.errors: list[str] = []
         self._scope = 0
@@ -71,8 +71,8 @@ class Janitor:
         else:
             return
         target = self._target(argv[0])
-        self.targets.setdefault(target, set()).add(kind)
-        self.touched.setdefault(target, set()).add(kind)
+        for touched in (self.targets, *self._touched):
+            touched.setdefault(target, set()).add(kind)
 
     @staticmethod
     def _target(engine: str) -> Target:
@@ -98,7 +98,8 @@ class Janitor:
 
     @contextmanager
     def scope(self, name: str) -> Iterator[str]:
-        """Label what is made inside the block with a scope of its own; clean it up afterwards."""
+        """Label what is made inside the block with a scope of its own; clean it up afterwards.
+        Scopes nest (a file's, then each test's inside it)."""
         from ..nerdctl import cmd
 
         self._scope += 1
@@ -107,13 +108,12 @@ class Janitor:
         previous = settings.labels
         settings.labels = {**previous, RUN_LABEL: self.run_id, SCOPE_LABEL: scope,
                            NAME_LABEL: _LABEL_TEXT.sub("?", name)[:200]}
-        self.touched = {}
+        self._touched.append({})
         try:
             yield scope
         finally:
             settings.labels = previous
-            touched, self.touched = self.touched, {}
-            self.sweep(f"{SCOPE_LABEL}={scope}", touched)
+            self.sweep(f"{SCOPE_LABEL}={scope}", self._touched.pop())
 
     # -- removing ----------------------------------------------------------------------------
 

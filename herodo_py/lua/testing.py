@@ -179,7 +179,12 @@ class TestRunner:
         return result
 
     def _run_file_in(self, runtime: Any, api: Any, path: str, result: FileResult) -> None:
-        with self.janitor.scope(f"{path}::(top of the file)"), _captured(self.options.capture) as out:
+        """Containers made at the top of the file serve its tests: they are removed when the file ends."""
+        with self.janitor.scope(f"{path}::(top of the file)"):
+            self._top_and_tests(runtime, api, path, result)
+
+    def _top_and_tests(self, runtime: Any, api: Any, path: str, result: FileResult) -> None:
+        with _captured(self.options.capture) as out:
             top = runtime.run_file(path)
         result.output = out.text()
         state = api[b"state"]

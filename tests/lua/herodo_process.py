@@ -35,10 +35,10 @@ def herodo(*args: str, engine: str = str(STANDIN), cwd: Path | None = None, time
 
 
 def interrupt_when(args: list[str], marker: str, *, engine: str, cwd: Path | None = None, delay: float = 0.0,
-                   timeout: float = 120) -> tuple[int, str, str]:
+                   timeout: float = 120, **env: str) -> tuple[int, str, str]:
     """Start ``herodo ARGS``, wait until its stdout shows ``marker``, wait ``delay``, send SIGINT;
     (exit code, stdout, stderr)."""
-    proc = subprocess.Popen([*HERODO, *args], cwd=cwd, env=herodo_env(engine), text=True, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([*HERODO, *args], cwd=cwd, env=herodo_env(engine, **env), text=True, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     seen = []
     deadline = time.monotonic() + timeout
