@@ -50,7 +50,7 @@ class Janitor:
         self.run_id = run_id
         self.keep = keep
         self.targets: dict[Target, set[str]] = {}  # where -> kinds made there ("container", "network")
-        self._touched: list[dict[Target, set[str]]] = []  # the same, for each open scope (innermost last)
+        self._touched: list[dict[Target, set[str]]] = []  # the same, per open scope (innermost last)
         self.kept: list[str] = []
         self.errors: list[str] = []
         self._scope = 0
@@ -71,7 +71,8 @@ class Janitor:
         else:
             return
         target = self._target(argv[0])
-        for touched in (self.targets, *self._touched):
+        # what is made carries the innermost scope's label: that scope's sweep finds it
+        for touched in (self.targets, *self._touched[-1:]):
             touched.setdefault(target, set()).add(kind)
 
     @staticmethod

@@ -121,3 +121,48 @@ def test_ctrl_c_leaves_no_container(engine, test_image, prefix, tmp_path, marker
     assert code == 130, out + err
     assert "herodo test: interrupted: " in out
     assert left_by(engine, prefix) == []
+
+
+# --- nerdctl (the stand-in): the labels and cleanup commands, and a leak that is reported -----------
+
+STANDIN_SUITE = """
+test("makes nothing", function() assert_true(true) end)
+test("makes one", function()
+  nerdctl_container_from_image("web", "localhost/herodo-busybox:latest"):build()
+end)
+"""
+
+
+def _calls(log: Path) -> list[list[str]]:
+    import json
+
+    return [json.loads(line)[1:] for line in log.read_text().splitlines() if line.strip()]
+
+
+def test_nerdctl_gets_the_labels_and_the_cleanup_commands(tmp_path):
+    log = tmp_path / "calls.jsonl"
+    result = herodo("test", suite(tmp_path, STANDIN_SUITE), NERDCTL_STANDIN_LOG=str(log),
+                    NERDCTL_STANDIN_STDOUT_PS="")  # the stand-in lists no container: nothing to remove
+    assert result.returncode == 0, result.stdout + result.stderr
+    run_id = RUN_ID.search(result.stdout)[1]
+    calls = _calls(log)
+    run = next(c for c in calls if c[0] == "run")
+    assert run[run.index("--label") + 1] == f"herodo.test.run={run_id}"
+    assert f"herodo.test.scope={run_id}/3" in run and "herodo.test.name=" + suite(tmp_path, STANDIN_SUITE) + \
+        "::makes one" in run
+    after = calls[calls.index(run) + 1:]
+    # the test's scope is listed once (nothing found, nothing removed), then the run's label at the end
+    assert [c[:5] for c in after] == [["ps", "-a", "--no-trunc", "--filter", f"label=herodo.test.scope={run_id}/3"],
+                                      ["ps", "-a", "--no-trunc", "--filter", f"label=herodo.test.run={run_id}"]]
+    assert [c[:5] for c in calls[:calls.index(run)]] == [["ps", "-a", "--no-trunc", "--filter", "name=web"]]
+
+
+def test_a_container_that_cannot_be_removed_fails_the_run(tmp_path):
+    """The stand-in keeps listing its fixture containers after `rm -f`: herodo says so and exits 1."""
+    log = tmp_path / "calls.jsonl"
+    result = herodo("test", suite(tmp_path, STANDIN_SUITE), NERDCTL_STANDIN_LOG=str(log))
+    assert result.returncode == 1
+    assert "2 passed, 0 failed" in result.stdout
+    assert re.search(r"cleanup: .*nerdctl: \d+ container\(s\) with herodo\.test\.scope=\S+ could not be removed",
+                     result.stdout)
+    assert any(c[:2] == ["rm", "-f"] for c in _calls(log))
