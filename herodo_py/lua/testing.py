@@ -30,6 +30,7 @@ from .runner import RunOptions, settings_scope
 
 TEST_FILE = re.compile(r"^(test_.+|.+_test)\.lua$")
 _ASSERT = re.compile(r"^(assert_\w+) failed")
+LATE_SWEEP = 1.0  # seconds before the second sweep of an interrupted run
 STOPPED = ("interrupted", "exit", "timeout")  # outcomes after which the file's runtime runs nothing more
 
 
@@ -148,6 +149,9 @@ class TestRunner:
         finally:
             try:
                 self.janitor.sweep()
+                if self.run.interrupted and self.janitor.targets:
+                    time.sleep(LATE_SWEEP)  # a daemon may finish a `run` whose client Ctrl-C killed
+                    self.janitor.sweep()
             except KeyboardInterrupt:
                 self.run.interrupted = True
             self.run.kept = list(self.janitor.kept)
