@@ -26,7 +26,7 @@ _SIZE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[bkmgtp]?)(?:i?b)?", re.I
 _DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+", re.ASCII)
 _RESTART = re.compile(r"no|always|unless-stopped|on-failure(?::(?P<n>\d+))?", re.ASCII)
 _ENV_KEY = re.compile(r"[^=\x00\s]+")
-_LABEL_KEY = re.compile(r"[^=\x00\n]+")
+_LABEL_KEY = re.compile(r"[^=\x00\s]+")  # docker refuses spaces and tabs in label keys
 _VOLUME_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
 _VOLUME_OPTIONS = frozenset({"ro", "rw", "z", "Z", "shared", "slave", "private", "rshared", "rslave",
                              "rprivate", "nocopy", "delegated", "cached", "consistent", "rro"})
@@ -159,7 +159,7 @@ def check_env_value(value: Any, field: str = "env value") -> str:
 
 
 def check_label_key(value: Any, field: str = "label key") -> str:
-    expected = "a key without '=' or newlines, e.g. 'com.example.role'"
+    expected = "a key without '=' or whitespace, e.g. 'com.example.role'"
     check_text(value, field, expected)
     if not _LABEL_KEY.fullmatch(value):
         raise fail(field, value, expected)
