@@ -24,6 +24,7 @@ from .errors import (
     EngineUnreachable,
     NoSuchContainer,
     OtherError,
+    UnsupportedByEngine,
     WaitTimeout,
     classify_failure,
     engine_message,
@@ -39,6 +40,7 @@ STATS_FIELDS = ("ID", "Name", "CPUPerc", "MemUsage", "MemPerc", "NetIO", "BlockI
 STATS_FORMAT = "{" + ",".join(f'"{f}":{{{{json .{f}}}}}' for f in STATS_FIELDS) + "}"
 PS_ID_FORMAT = '{"ID":{{json .ID}},"Names":{{json .Names}}}'
 _NERDCTL_EXEC_CODE = re.compile(r"exec failed with exit code (\d+)")
+_GLOB = re.compile(r"[*?\[\\]")  # podman cp globs its source path with these
 
 
 def find_container_id(name: str) -> str | None:
@@ -169,7 +171,15 @@ class Container(ContainerBuilder):
     def copy(self, source: str, dest: str) -> CommandResult:
         """Copy between host and container: each side ``/local/path`` or ``container:/path``."""
         self._ref()
-        return self._run("cp", check_copy_location(source, "source"), check_copy_location(dest, "dest"))
+        check_copy_location(source, "source")
+        check_copy_location(dest, "dest")
+        if _GLOB.search(source) and current_engine().kind == "podman":
+            raise UnsupportedByEngine(
+                field="source", value=source, expected="a source path without * ? [ or \\ on podman",
+                hint="podman cp reads the source as a glob pattern: it would copy other files too, or find "
+                     "none; rename the file, or copy the directory that holds it",
+            )
+        return self._run("cp", source, dest)
 
     def logs(self, tail: Any = None) -> CommandResult:
         """The container's output (``stdout`` and ``stderr``); ``tail``: only the last N lines."""
