@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -113,11 +114,12 @@ def _overhead_targets(ctx: Context, rows: list[Row], case: str, max_ratio: float
 
 
 def _shim_argv(ctx: Context) -> list[str] | None:
-    """``herodo`` as PATH finds it, when that is a wrapper (pyenv's shim) rather than the script."""
-    on_path = shutil.which("herodo")
-    if ctx.herodo is None or on_path is None or os.path.realpath(on_path) == os.path.realpath(ctx.herodo):
+    """``herodo`` through pyenv's shim (what a shell with pyenv on PATH runs), when there is one.
+    (Inside a pyenv-run Python, PATH already leads to the real script, so look for the shim itself.)"""
+    shim = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "shims" / "herodo"
+    if ctx.herodo is None or not shim.is_file():
         return None
-    return [on_path, str(CASES / "empty.lua")]
+    return [str(shim), str(CASES / "empty.lua")]
 
 
 def startup(ctx: Context) -> Section:
@@ -128,11 +130,11 @@ def startup(ctx: Context) -> Section:
         "python -c pass": [py, "-c", "pass"],
         "python + lupa (import lupa.lua54)": [py, "-c", "import lupa.lua54"],
         "herodo empty.lua": ctx.herodo_argv("empty.lua"),
-        "herodo empty.lua, through PATH's shim": _shim_argv(ctx),
+        "herodo empty.lua, through pyenv's shim": _shim_argv(ctx),
         "python -c 'import python_on_whales'": [py, "-c", "import python_on_whales"],
     }
-    if ctx.herodo is not None and variants["herodo empty.lua, through PATH's shim"] is None:
-        del variants["herodo empty.lua, through PATH's shim"]
+    if ctx.herodo is not None and variants["herodo empty.lua, through pyenv's shim"] is None:
+        del variants["herodo empty.lua, through pyenv's shim"]
     rows = _process_rows(ctx, variants, "python -c pass")
     herodo = _row(rows, "herodo empty.lua")
     ctx.startup = herodo.stats if herodo else None
@@ -346,13 +348,22 @@ def herodo_command() -> str | None:
     return str(beside) if beside.is_file() else shutil.which("herodo")
 
 
-def herodo_runner(env: dict[str, str]) -> str | None:
-    """The ``herodo`` command when it runs Lua scripts (not a placeholder), else ``None``."""
+def herodo_runner(env: dict[str, str], attempts: int = 3) -> tuple[str | None, str]:
+    """The ``herodo`` command when it runs Lua scripts (not a placeholder), and why not otherwise.
+    Tried a few times: a runner being edited in a shared tree may fail for a moment."""
     path = herodo_command()
     if not path:
-        return None
-    try:
-        out = subprocess.run([path, str(CASES / "probe.lua")], capture_output=True, text=True, timeout=60, env=env)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return path if out.returncode == 0 and "herodo-probe-ok" in out.stdout else None
+        return None, "no herodo command found"
+    reason = ""
+    for attempt in range(attempts):
+        try:
+            out = subprocess.run([path, str(CASES / "probe.lua")], capture_output=True, text=True, timeout=60,
+                                 env=env)
+        except (OSError, subprocess.SubprocessError) as exc:
+            reason = f"{path} could not run: {exc}"
+        else:
+            if out.returncode == 0 and "herodo-probe-ok" in out.stdout:
+                return path, ""
+            reason = f"{path} {CASES / 'probe.lua'} exited {out.returncode}: {(out.stderr or out.stdout).strip()[-500:]}"
+        time.sleep(5 * (attempt + 1))
+    return None, reason

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import cases  # noqa: E402
 import report  # noqa: E402
 from engine import CallCounter, engine_version, preflight, remove_labelled  # noqa: E402
-from harness import MIN_RUNS  # noqa: E402
+from harness import MIN_RUNS, BenchmarkFailed  # noqa: E402
 from opcalls import operation_calls  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -95,18 +95,23 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"the engine cannot run the benchmark image; nothing measured:\n  {problem}", file=sys.stderr)
         return 69
-    herodo = cases.herodo_runner(env)
+    herodo, why = cases.herodo_runner(env)
     if herodo is None:
-        print("note: the herodo runner is not available (missing or a placeholder): herodo rows are skipped",
-              file=sys.stderr)
+        print(f"note: the herodo runner is not available, its rows are skipped: {why}", file=sys.stderr)
     load_before = os.getloadavg()
     sections: list[report.Section] = []
+    extra_failures: list[str] = []
     with CallCounter(args.engine) as counter, tempfile.TemporaryDirectory(prefix="herodo-bench-pyc-") as pyc:
         ctx = cases.Context(args.engine, args.runs, args.quick, herodo, counter, pycache=pyc)
         try:
             for number in args.cases.split(","):
                 started = time.monotonic()
-                made = cases.ALL[number](ctx)
+                try:
+                    made = cases.ALL[number](ctx)
+                except BenchmarkFailed as exc:  # one case's failure does not lose the others
+                    print(f"case {number} failed: {exc}", file=sys.stderr)
+                    made = report.Section(f"Case {number}: failed", f"Not measured: `{str(exc).splitlines()[0]}`")
+                    extra_failures.append(f"- case {number}: {exc}")
                 sections += made if isinstance(made, list) else [made]
                 print(f"case {number} done in {time.monotonic() - started:.0f} s", file=sys.stderr)
             calls_table = operation_calls(args.engine, counter, ctx.targets)
@@ -116,8 +121,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"removed {left} leftover benchmark container(s)", file=sys.stderr)
         machine = report.machine_lines(engine_version(args.engine), args.runs, load_before, os.getloadavg(), ROOT)
         extra = startup_imports(herodo, ctx.env)
+    if extra_failures:
+        extra += ["## Failed cases", "", *extra_failures, ""]
     if herodo is None:
-        extra += ["## Missing", "", f"- {cases.MISSING}: the herodo rows (Lua scripts) are not measured.", ""]
+        extra += ["## Missing", "", f"- {cases.MISSING}: the herodo rows (Lua scripts) are not measured.",
+                  f"- probe: {why}", ""]
     text = report.render(machine, ctx.targets, sections, calls_table, extra)
     print(text)
     if not args.no_write:
