@@ -38,6 +38,8 @@ MUTATING_SUBCOMMANDS = frozenset({
     "commit", "export", "cp", "exec", "load", "import", "pause", "unpause", "prune",
     "connect", "disconnect",
 })
+# After a timeout kill: how long to wait for the output pipes to close.
+DRAIN_SECONDS = 2.0
 # Group words that may precede the real subcommand (``container rm``, ``image pull``...).
 GROUP_WORDS = frozenset({"container", "image", "network", "volume", "system", "builder"})
 
@@ -227,6 +229,19 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
         pass
 
 
+def _drain(proc: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
+    """What a killed command had written. A process outside its group (a helper that called
+    setsid) may still hold the pipes: stop waiting for them after ``DRAIN_SECONDS``."""
+    try:
+        return proc.communicate(timeout=DRAIN_SECONDS)
+    except subprocess.TimeoutExpired as exc:
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe:
+                pipe.close()
+        proc.wait()
+        return exc.stdout or b"", exc.stderr or b""
+
+
 def _pump(stream: object, sink: list[bytes], echo: object | None) -> None:
     read = getattr(stream, "read1", None) or stream.read  # type: ignore[attr-defined]
     while chunk := read(65536):
@@ -305,7 +320,7 @@ def execute_nerdctl_command(
         out, err = _communicate(proc, input_bytes, timeout, echo)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
-        out, err = proc.communicate()
+        out, err = _drain(proc)
         result = CommandResult(_decode(out), _decode(err), -9, argv, time.monotonic() - started)
         _notify("end", argv, result)
         raise CommandTimeout(
