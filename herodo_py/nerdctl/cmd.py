@@ -315,6 +315,9 @@ def execute_nerdctl_command(
             start_new_session=True,  # our own process group: a timeout or Ctrl-C kills it whole
         )
     except OSError as exc:
+        if isinstance(exc, FileNotFoundError):  # removed since it was found: look for it again next time
+            _engine_cache.clear()
+            raise EngineNotFound(f"the engine {engine.path} is gone (it was there when first used)", argv=argv) from exc
         raise CommandExecutionFailed(f"could not start {engine.path}: {exc.strerror or exc}", argv=argv) from exc
     try:
         out, err = _communicate(proc, input_bytes, timeout, echo)
