@@ -54,6 +54,11 @@ def find_container_id(name: str) -> str | None:
     return None
 
 
+def _unwritable(where: str, exc: OSError) -> OtherError:
+    return OtherError(f"cannot write the export to {where}: {exc.strerror or exc}",
+                      hint="choose a writable directory with room for the tarball")
+
+
 class Container(ContainerBuilder):
     """A container: configure with ``with_*``, create with ``build()``/``start()``, then operate."""
 
@@ -235,13 +240,22 @@ class Container(ContainerBuilder):
         if not os.path.isdir(directory):
             raise fail("export path", path, "a file path in an existing directory",
                        hint=f"create {directory} first")
-        fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".partial")
+        if os.path.isdir(target):
+            raise fail("export path", path, "a file path, not a directory",
+                       hint=f"name the tarball, e.g. {os.path.join(target, 'rootfs.tar')}")
+        try:
+            fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".partial")
+        except OSError as exc:
+            raise _unwritable(directory, exc) from None
         os.close(fd)
         try:
             result = self._run("export", "-o", temp, ref)
             if not result.dry_run:
-                os.chmod(temp, 0o644)
-                os.replace(temp, target)
+                try:
+                    os.chmod(temp, 0o644)
+                    os.replace(temp, target)
+                except OSError as exc:
+                    raise _unwritable(target, exc) from None
         finally:
             if os.path.exists(temp):
                 os.unlink(temp)
