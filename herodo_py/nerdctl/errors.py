@@ -362,6 +362,15 @@ _RULES: list[tuple[re.Pattern[str], type[CommandFailed]]] = [
 ]
 
 
+def _signal_name(number: int) -> str:
+    import signal
+
+    try:
+        return f"{number} ({signal.Signals(number).name})"
+    except ValueError:
+        return str(number)
+
+
 def classify_failure(argv: Sequence[str], code: int | None, stdout: str, stderr: str) -> CommandFailed:
     """Build the most specific ``CommandFailed`` for a failed command."""
     words = engine_message(stderr, stdout)
@@ -370,7 +379,8 @@ def classify_failure(argv: Sequence[str], code: int | None, stdout: str, stderr:
         if pattern.search(words) or (not words and pattern.search(stderr)):
             cls = candidate
             break
-    message = f"`{shlex.join(argv)}` exited with status {code}"
+    message = f"`{shlex.join(argv)}` " + (f"was killed by signal {_signal_name(-code)}" if code is not None and code < 0
+                                          else f"exited with status {code}")
     if words:
         message += f": {words}"
     return cls(message, argv=argv, code=code, stdout=stdout, stderr=stderr)
