@@ -148,6 +148,9 @@ class PrivateDockerd:
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
+        deadline = time.monotonic() + 15
+        while self.leftovers() and time.monotonic() < deadline:  # its containerd is still exiting
+            time.sleep(0.1)
 
     def leftovers(self) -> list[str]:
         """Processes still running from this daemon's roots (its containerd)."""
