@@ -39,24 +39,25 @@ standin_module = importlib.util.module_from_spec(importlib.util.spec_from_loader
 _loader.exec_module(standin_module)
 
 
-DIRS = Path(tempfile.mkdtemp(prefix="herodo-prop-dirs-"))  # removed by the module fixture below
+DIRS: list[Path] = []  # the directory build_in_dir_named works in, made and removed by _dirs
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _dirs():
+    DIRS.append(Path(tempfile.mkdtemp(prefix="herodo-prop-dirs-")))
+    yield
+    shutil.rmtree(DIRS.pop(), ignore_errors=True)
 
 
 def build_in_dir_named(value: Any) -> Any:
     """``image_build`` of a context directory named ``value`` (made in DIRS), from DIRS."""
     if isinstance(value, str) and value not in ("", ".", "..") and "/" not in value and "\x00" not in value:
         try:
-            (DIRS / value).mkdir(exist_ok=True)
+            (DIRS[-1] / value).mkdir(exist_ok=True)
         except (OSError, UnicodeEncodeError):
             pass
-    with contextlib.chdir(DIRS):
+    with contextlib.chdir(DIRS[-1]):
         return n.image_build("app:1", value)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _remove_dirs():
-    yield
-    shutil.rmtree(DIRS, ignore_errors=True)
 
 
 def new(name: str = "web") -> Container:
