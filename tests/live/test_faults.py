@@ -121,18 +121,17 @@ class PrivateDockerd:
         self.proc: subprocess.Popen | None = None
 
     def start(self, wait: float = 30) -> bool:
-        log = open(self.root / "dockerd.log", "ab")
-        self.proc = subprocess.Popen(
-            ["dockerd", "--host", self.address, "--data-root", str(self.root / "data"),
-             "--exec-root", str(self.root / "exec"), "--pidfile", str(self.root / "docker.pid"),
-             f"--bridge={self.bridge}", "--iptables=false", "--ip6tables=false", "--ip-masq=false",
-             "--ip-forward=false"],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        log.close()
+        with open(self.root / "dockerd.log", "ab") as log:
+            self.proc = subprocess.Popen(
+                ["dockerd", "--host", self.address, "--data-root", str(self.root / "data"),
+                 "--exec-root", str(self.root / "exec"), "--pidfile", str(self.root / "docker.pid"),
+                 f"--bridge={self.bridge}", "--iptables=false", "--ip6tables=false", "--ip-masq=false",
+                 "--ip-forward=false"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline and self.proc.poll() is None:
             probe = subprocess.run(["docker", "--host", self.address, "version", "--format", "{{.Server.Version}}"],
-                                   capture_output=True, timeout=30)
+                                   capture_output=True, timeout=30, check=False)
             if probe.returncode == 0:
                 return True
             time.sleep(0.2)
@@ -170,7 +169,7 @@ class PrivateDockerd:
 
 
 def _ip(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["ip", *args], capture_output=True, text=True, timeout=30)
+    return subprocess.run(["ip", *args], capture_output=True, text=True, timeout=30, check=False)
 
 
 @pytest.fixture
@@ -195,7 +194,7 @@ def private_dockerd():
         mounts = [line.split()[1] for line in Path("/proc/mounts").read_text().splitlines()
                   if line.split()[1].startswith(str(root))]
         for mount in reversed(mounts):
-            subprocess.run(["umount", "-l", mount], capture_output=True)
+            subprocess.run(["umount", "-l", mount], capture_output=True, check=False)
         shutil.rmtree(root, ignore_errors=True)
         _ip("link", "del", bridge)
         assert not stray, f"the private dockerd left processes: {stray}"
@@ -256,7 +255,7 @@ def tmpfs(tmp_path):
         target = tmp_path / f"mnt{len(mounted)}"
         target.mkdir()
         result = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(target)],
-                                capture_output=True, text=True)
+                                capture_output=True, text=True, check=False)
         if result.returncode != 0:
             unusable(f"cannot mount a tmpfs here: {result.stderr.strip()}")
         mounted.append(target)

@@ -179,18 +179,15 @@ def test_names_and_image_refs_are_refused_before_anything_runs(engine, test_imag
     names = [*[v for v in hostile(canary) if v], "-d", "web one", "web\n", "Ü-web", "a" * 254]
     images = [f"busybox; touch {canary}", f"$(touch {canary})", "--privileged", f"{test_image} --privileged",
               "-v=/:/host", "BusyBox", "busybox\n", "busybox:" + "t" * 200, "localhost/../etc:1", "ümage"]
-    for name in names:
-        for call in (lambda: Container.new(name), lambda: n.run(test_image, name=name),
-                     lambda: n.exec(name, "ls"), lambda: n.stop(name), lambda: n.remove(name, True),
-                     lambda: n.logs(name), lambda: Container(name, test_image).build()):
-            with pytest.raises(ConversionError):
-                call()
-    for image in images:
-        for call in (lambda: Container.from_image("web", image), lambda: n.run(image),
-                     lambda: n.image_pull(image), lambda: n.image_tag(test_image, image),
-                     lambda: n.image_remove(image), lambda: Container("web", image).build()):
-            with pytest.raises(ConversionError):
-                call()
+    by_name = (Container.new, lambda v: n.run(test_image, name=v), lambda v: n.exec(v, "ls"), n.stop,
+               lambda v: n.remove(v, True), n.logs, lambda v: Container(v, test_image).build())
+    by_image = (lambda v: Container.from_image("web", v), n.run, n.image_pull, lambda v: n.image_tag(test_image, v),
+                n.image_remove, lambda v: Container("web", v).build())
+    for calls, values in ((by_name, names), (by_image, images)):
+        for call in calls:
+            for value in values:
+                with pytest.raises(ConversionError):
+                    call(value)
     assert started == []
 
 
@@ -218,7 +215,7 @@ def test_nul_and_bytes_that_are_not_utf8_are_refused(engine, test_image, unique_
 def test_engines_replace_bytes_that_are_not_utf8(engine, test_image):
     """Why such bytes are refused: passed straight to the engine, 0xff arrives as U+FFFD."""
     argv = [engine.cli, "run", "--rm", "-e", os.fsencode("X=a\udcffb"), test_image, "sh", "-c", 'printf "%s" "$X"']
-    out = subprocess.run(argv, capture_output=True, timeout=120).stdout
+    out = subprocess.run(argv, capture_output=True, timeout=120, check=False).stdout
     assert out == b"a\xef\xbf\xbdb"
 
 

@@ -7,7 +7,7 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-_COMMON = dict(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_COMMON = {"max_examples": 200, "deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 settings.register_profile("dev", **_COMMON)
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev"))

@@ -9,8 +9,6 @@ import math
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from hostile import (
     JSON_SPIKES,
     any_value,
@@ -21,13 +19,25 @@ from hostile import (
     json_values,
     odd_records,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from herodo_py import nerdctl as n
 from herodo_py.nerdctl import parse
-from herodo_py.nerdctl.container_functions import ContainerSummary, parse_containers, state_from_status
+from herodo_py.nerdctl.container_functions import (
+    ContainerSummary,
+    parse_containers,
+    state_from_status,
+)
 from herodo_py.nerdctl.container_operations import Container
 from herodo_py.nerdctl.container_types import ContainerStatus, ResourceUsage
-from herodo_py.nerdctl.errors import CommandFailed, JsonParseError, NerdctlError, classify_failure, engine_message
+from herodo_py.nerdctl.errors import (
+    CommandFailed,
+    JsonParseError,
+    NerdctlError,
+    classify_failure,
+    engine_message,
+)
 from herodo_py.nerdctl.images import Image, parse_images
 
 INSPECT = fixture_records("inspect-*.json")
@@ -193,7 +203,7 @@ def echo_engine(tmp_path, use_engine):
 
 
 @pytest.mark.parametrize("name", sorted(READERS))
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])  # x 5 readers
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])  # x 5 readers
 @given(data=st.data())
 def test_readers_over_odd_engine_output(name: str, data: st.DataObject, echo_engine) -> None:
     read, records = READERS[name]

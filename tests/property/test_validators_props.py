@@ -5,13 +5,15 @@ well-formed values are never refused."""
 
 from __future__ import annotations
 
+import math
 import string
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+from hostile import any_value, hostile_text
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from hostile import any_value, hostile_text
 
 from herodo_py.nerdctl import validate as v
 from herodo_py.nerdctl.container_builder import shell_command
@@ -57,7 +59,7 @@ def assert_argv_safe(result: str) -> None:
 
 
 @pytest.mark.parametrize("kind", sorted(TEXT_VALIDATORS))
-@settings(max_examples=70)  # x 20 validators
+@settings(max_examples=50)  # x 20 validators
 @given(value=st.one_of(any_value, hostile_text))
 def test_text_validators_answer_a_value_or_a_conversion_error(kind: str, value: Any) -> None:
     check, field, ascii_only, positional = TEXT_VALIDATORS[kind]
@@ -92,7 +94,7 @@ def test_number_validators_answer_a_number_or_a_conversion_error(kind: str, valu
         return
     assert type(result) is kind_type
     assert result > 0 or (kind == "count" and result == 0)
-    assert result == result and result != float("inf"), "no NaN or infinity"
+    assert isinstance(result, int) or math.isfinite(result), "no NaN or infinity"
 
 
 @given(value=any_value)
