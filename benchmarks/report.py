@@ -86,8 +86,13 @@ def _cpu_model() -> str:
 
 
 def _git_commit(root: Path) -> str:
+    """``abc1234 subject`` of HEAD, and the herodo_py files changed in the work tree (what was measured)."""
     out = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%h %s"], capture_output=True, text=True)
-    return out.stdout.strip()[:80] or "unknown"
+    head = out.stdout.strip()[:80] or "unknown"
+    status = subprocess.run(["git", "-C", str(root), "status", "--short", "--", "herodo_py"],
+                            capture_output=True, text=True).stdout.split("\n")
+    changed = [line[3:] for line in status if line.strip()]
+    return head + (f"; plus uncommitted changes in {', '.join(changed)}" if changed else "")
 
 
 def _version(module: str) -> str:
