@@ -20,6 +20,7 @@ _UNITS = {
     "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4, "pib": 1024**5, "eib": 1024**6,
 }
 _SIZE = re.compile(r"\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[a-zA-Z]*)\s*")
+_LABEL_KEY = re.compile(r"[\w./-]+=")
 
 
 def load_json(text: str, what: str) -> Any:
@@ -39,17 +40,26 @@ def load_records(text: str, what: str) -> list[dict[str, Any]]:
         data = load_json(stripped, what)
         records = data if isinstance(data, list) else [data]
     else:
-        records = []
-        for line in stripped.splitlines():
-            line = line.strip()
-            if not line or line == "null":
-                continue
-            if not line.startswith("{"):
-                raise JsonParseError(what, line, "expected one JSON object per line")
-            records.append(load_json(line, what))
+        records = _load_lines(stripped, what)
     for record in records:
         if not isinstance(record, dict):
             raise JsonParseError(what, json.dumps(record), "expected JSON objects")
+    return records
+
+
+def _load_lines(text: str, what: str) -> list[Any]:
+    """JSON lines, parsed as one array when well formed (fast); else line by line to name the bad one."""
+    lines = [line for line in (raw.strip() for raw in text.splitlines()) if line and line != "null"]
+    if all(line.startswith("{") for line in lines):
+        try:
+            return json.loads("[" + ",".join(lines) + "]")
+        except (ValueError, RecursionError):
+            pass  # fall through: the loop below names the offending line
+    records = []
+    for line in lines:
+        if not line.startswith("{"):
+            raise JsonParseError(what, line, "expected one JSON object per line")
+        records.append(load_json(line, what))
     return records
 
 
@@ -105,7 +115,7 @@ def parse_labels(value: Any) -> dict[str, str]:
     key = None
     # Values may contain commas (JSON in nerdctl's labels): a piece without '=' continues the value.
     for piece in value.split(","):
-        if "=" in piece and re.match(r"^[\w./-]+=", piece):
+        if "=" in piece and _LABEL_KEY.match(piece):
             key, _, val = piece.partition("=")
             labels[key] = val
         elif key is not None:
