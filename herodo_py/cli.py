@@ -13,7 +13,9 @@ Options: ``--engine NAME_OR_PATH``, ``--namespace NS`` (nerdctl), ``--address AD
 ``--address``, docker ``--host``, podman ``--url``), ``--timeout SECONDS`` (per engine command),
 ``--debug`` (Python tracebacks), ``--no-color`` (also ``NO_COLOR``; colours only on a terminal),
 ``--keep-going``, ``--version``, ``--trace`` (each engine command on stderr), ``--dry-run``
-(state-changing commands printed, not run; herodo_py.lua.trace).
+(state-changing commands printed, not run; herodo_py.lua.trace), ``--sandbox`` and
+``--sandbox=strict`` (herodo_py.lua.sandbox), ``--allow-env NAME``, ``--max-memory SIZE``,
+``--script-timeout SECONDS`` (herodo_py.lua.limits).
 
 Exit codes:
 
@@ -40,6 +42,7 @@ import sys
 from typing import Callable
 
 from .lua.errors import EXIT_INTERRUPTED, EXIT_USAGE
+from .lua.limits import add_limit_options, limit_options
 
 
 EXIT_CODES = """exit codes:
@@ -72,6 +75,7 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--no-color", action="store_true", help="no colours (also NO_COLOR=1)")
     out.add_argument("--trace", action="store_true",
                      help="print each engine command to stderr as it runs, with its exit code and duration")
+    add_limit_options(parser)
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -101,7 +105,7 @@ def command_run(args: argparse.Namespace) -> int:
     from .lua.trace import observing
 
     apply_engine_options(args)
-    options = RunOptions(debug=args.debug, color=use_color(args), keep_going=args.keep_going)
+    options = RunOptions(debug=args.debug, color=use_color(args), keep_going=args.keep_going, **limit_options(args))
     with observing(trace=args.trace, dry_run=args.dry_run):
         if os.path.isdir(args.path):
             return run_folder(args.path, args.script_args, options)
@@ -127,7 +131,7 @@ def command_test(args: argparse.Namespace) -> int:
     apply_engine_options(args)
     options = TestOptions(filter=args.filter, fail_fast=args.fail_fast, keep=args.keep, capture=not args.no_capture,
                           tap=args.tap, junit=args.junit)
-    run_options = RunOptions(debug=args.debug, color=use_color(args) and sys.stdout.isatty())
+    run_options = RunOptions(debug=args.debug, color=use_color(args) and sys.stdout.isatty(), **limit_options(args))
     with observing(trace=args.trace):
         return run_tests(args.paths, options, run_options)
 

@@ -3,15 +3,27 @@
 It receives the host's Python helpers (``H``), captures what it needs before a policy strips the
 standard library (``debug.sethook``, ``debug.getinfo``, ``load``), and installs:
 
-- a count hook that asks the host whether to stop (Ctrl-C, limits), re-armed in every coroutine;
+- a count hook that asks the host whether to stop (Ctrl-C, limits), re-armed in every coroutine
+  (the host shortens its count when instructions are slow, e.g. big string operations);
 - ``STOP``, the error that ends the script: ``pcall``, ``xpcall``, ``coroutine.resume``/``wrap`` pass
   it on instead of catching it, so ``os.exit`` and Ctrl-C end the script (``<close>`` variables
   still run). Once the host says "hard", the hook fails on every instruction;
-- ``print``, ``io.write``, ``io.stdout`` and ``io.stderr`` writing through Python's streams;
+- ``print``, ``io.write``, ``io.stdout``, ``io.stderr`` and ``io.output()`` writing through Python's
+  streams (``io.output(file)`` switches ``io.write`` to that file, ``io.close()`` closes it);
 - ``os.exit(code)`` ending the script through the host;
+- ``debug.sethook`` reserved (the count hook is what stops a script);
 - a ``_G`` metatable: reading an undefined ``nerdctl_*`` global raises with a did-you-mean
   (other undefined globals read as ``nil``, as in plain Lua; probe with ``rawget(_G, name)``);
 - record metatables (unknown fields raise; ``tostring`` shows the fields).
+
+Errors raised by the hook (STOP, the soft memory limit) run with Lua's hooks off until a ``pcall``
+boundary: so the script runs inside ``xpcall`` (its ``<close>`` variables close with hooks on), and
+a script's own ``xpcall`` handler is skipped for them (it could loop unstopped).
+
+Memory: the hook also enforces a soft limit (``H.soft_kb``) a reserve below lupa's hard limit, so a
+growing script fails at its own line, with room left for its ``<close>`` handlers; ``string.rep``,
+``string.format`` and ``table.concat`` turn an out-of-memory failure into an error at the caller's
+line (Lua raises out-of-memory errors without calling any message handler).
 
 It returns the functions the host calls: ``compile``, ``run``, ``locate``, ``make_record``, ``remove``.
 """
@@ -24,18 +36,58 @@ local type, select, tostring, error, setmetatable, getmetatable, rawget, rawequa
 local rawpcall, rawxpcall, load = pcall, xpcall, load
 local concat, sort, pack = table.concat, table.sort, table.pack
 local sub, format = string.sub, string.format
-local sethook, getinfo = debug.sethook, debug.getinfo
-local COUNT = H.hook_count
+local sethook, gethook, getinfo = debug.sethook, debug.gethook, debug.getinfo
+local gc = collectgarbage
+local COUNT = H.first_count  -- a new coroutine's first poll comes soon; the host then paces it
 local check, stopping, write, write_err = H.check, H.stopping, H.write, H.write_err
+local NO_MEMORY = "not enough memory"
+-- (error("not enough memory") would be re-raised by Lua as a memory error, which skips message handlers)
+local OOM = setmetatable({}, {__name = "herodo.memory", __tostring = function() return NO_MEMORY end})
 
 -- stopping --------------------------------------------------------------------------------
 local STOP = setmetatable({}, {__name = "herodo.stop", __tostring = function() return "script stopped" end})
+local soft_kb = nil  -- the soft memory limit of this run (nil: none, or already hit)
+local from_hook = false  -- the error in flight was raised by the hook (hooks are off until a pcall)
+local last_seen = nil  -- where the hook last saw the script under memory pressure
+
+local running_fn = nil  -- what run() runs: while it is on the stack, the script runs (not its cleanup)
+local active = {}  -- coroutines being resumed by the script
+
+-- The innermost script frame the hook interrupted, unless the script is past its end (closing its
+-- <close> variables after a failure: not where memory ran out).
+local function script_position()
+  local found
+  for level = 3, 200 do
+    local info = getinfo(level, "Slf")
+    if not info then return #active > 0 and found or nil end
+    if not found and sub(info.source, 1, 1) == "@" then found = info end
+    if info.func == running_fn then return found end
+  end
+  return found
+end
 
 local function hook()
-  local state = check()
+  local _, _, count = gethook()
+  local state = check(count)
   if state ~= 0 then
-    if state == 2 then sethook(hook, "", 1) end
-    error(STOP, 0)
+    if state < 0 then sethook(hook, "", -state) else
+      if state == 2 then sethook(hook, "", 1) end
+      from_hook = true
+      error(STOP, 0)
+    end
+  end
+  if soft_kb and gc("count") > soft_kb / 2 then
+    -- near the limit: poll often and remember where, for an out-of-memory error no handler sees
+    if count > 10 then sethook(hook, "", 10) end
+    last_seen = script_position() or last_seen
+    if gc("count") > soft_kb then
+      gc("collect")
+      if gc("count") > soft_kb then
+        soft_kb = nil  -- once: the reserve is for cleanup (the hard limit still holds)
+        from_hook = true
+        error(OOM, 0)
+      end
+    end
   end
 end
 
@@ -44,13 +96,34 @@ local function pass(ok, ...)
   return ok, ...
 end
 
-G.pcall = function(f, ...) return pass(rawpcall(f, ...)) end
-G.xpcall = function(f, handler, ...) return pass(rawxpcall(f, handler, ...)) end
+G.pcall = function(f, ...) from_hook = false; return pass(rawpcall(f, ...)) end
+G.xpcall = function(f, handler, ...)
+  from_hook = false
+  local function handle(err)
+    if from_hook then from_hook = false; return err end  -- hooks are off here: no script code
+    return handler(err)
+  end
+  return pass(rawxpcall(f, handle, ...))
+end
+
+-- out of memory in one call: an error at the caller's line (with a message handler run)
+local gsub = string.gsub
+local function guarded(f, name)
+  return function(...)
+    local ok, result = rawpcall(f, ...)
+    if ok then return result end
+    if result == NO_MEMORY then error(OOM, 0) end
+    if type(result) ~= "string" then error(result, 0) end
+    -- any other error as if the script had called f: its position, and f's name (pcall loses it)
+    error((gsub(result, "^(bad argument #%d+ to )'%?'", "%1'" .. name .. "'")), 2)
+  end
+end
+string.rep, string.format = guarded(string.rep, "rep"), guarded(string.format, "format")
+table.concat = guarded(table.concat, "concat")
 
 -- coroutines: armed with the hook, tracked for error positions ------------------------------
 local co = coroutine
 local create, resume, close = co.create, co.resume, co.close
-local active = {}
 
 local function armed(f)
   if type(f) ~= "function" then return f end
@@ -119,10 +192,35 @@ local function out_file(sink, name)
 end
 
 if G.io then
-  local stdout = out_file(write, "stdout")
-  G.io.stdout = stdout
-  G.io.stderr = out_file(write_err, "stderr")
-  G.io.write = function(...) return stdout.write(stdout, ...) end
+  local io, open, io_type = G.io, G.io.open, G.io.type
+  local stdout, stderr = out_file(write, "stdout"), out_file(write_err, "stderr")
+  local current = stdout  -- where io.write goes
+  io.stdout, io.stderr = stdout, stderr
+  io.write = function(...) return current.write(current, ...) end
+  io.output = function(file)
+    if file == nil then return current end
+    if type(file) == "string" then
+      local f, err = open(file, "w")
+      if not f then error(err, 2) end
+      current = f
+    elseif file == stdout or file == stderr or io_type(file) == "file" then
+      current = file
+    else
+      error(format("bad argument #1 to 'output' (FILE* expected, got %s)", type(file)), 2)
+    end
+    return current
+  end
+  io.close = function(file) file = file or current; return file.close(file) end
+  io.type = function(x)
+    if x == stdout or x == stderr then return "file" end
+    return io_type(x)
+  end
+end
+
+if G.debug then
+  G.debug.sethook = function()
+    error("debug.sethook is reserved by herodo: its count hook stops scripts (Ctrl-C, --script-timeout)", 2)
+  end
 end
 
 if G.os then
@@ -167,8 +265,10 @@ local function make_record(name, t)
 end
 
 -- running ----------------------------------------------------------------------------------
+local MAX_FRAMES = 30  -- innermost first; a stack overflow is 200000 deep (and getinfo walks from the top)
+
 local function frames_of(thread, level, frames)
-  while true do
+  while #frames < MAX_FRAMES do
     local info
     if thread then info = getinfo(thread, level, "Sln") else info = getinfo(level, "Sln") end
     if not info then return frames end
@@ -178,6 +278,7 @@ local function frames_of(thread, level, frames)
     end
     level = level + 1
   end
+  return frames
 end
 
 local function describe(err)
@@ -189,17 +290,25 @@ local function describe(err)
 end
 
 local function handler(err)
+  from_hook = false
   local ok, text = rawpcall(describe, err)
   return {value = err, text = ok and text or "(error object cannot be shown)", frames = frames_of(nil, 2, {})}
 end
 
-local function run(chunk, ...)
+local function run(memory_kb, chunk, ...)
+  for i = #active, 1, -1 do active[i] = nil end
+  soft_kb, from_hook, last_seen, running_fn = memory_kb, false, nil, chunk
   sethook(hook, "", COUNT)
   return rawxpcall(chunk, handler, ...)
 end
 
 local function compile(source, chunkname)
   return load(source, chunkname, "t")
+end
+
+-- Where the hook last saw the script under memory pressure: source, line (or nothing).
+local function last_position()
+  if last_seen then return last_seen.source, last_seen.currentline end
 end
 
 local function locate()
@@ -220,5 +329,6 @@ end
 G.python = nil
 if G.package then G.package.loaded.python = nil end
 
-return {compile = compile, run = run, locate = locate, make_record = make_record, remove = remove}
+return {compile = compile, run = run, locate = locate, last_position = last_position, make_record = make_record,
+        remove = remove}
 """

@@ -12,6 +12,7 @@ import time
 from typing import Iterator, Sequence, TextIO
 
 from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from .limits import DEFAULT, DEFAULT_MAX_MEMORY
 from .registry import Registry
 from .runtime import Outcome, Runtime
 
@@ -22,15 +23,22 @@ class RunOptions:
     debug = False  # Python tracebacks under friendly errors
     color = False
     keep_going = False  # a folder: run the other scripts after a failure
-    policy = "trusted"  # the runtime's StdlibPolicy
-    max_memory: int | None = None  # bytes of Lua memory
-    script_timeout: float | None = None  # seconds of wall time per script
+    policy = "trusted"  # the runtime's StdlibPolicy: "trusted", "sandbox" or "strict"
+    max_memory: int | None = DEFAULT_MAX_MEMORY  # bytes of Lua memory (None or 0: no limit)
+    script_timeout: float | None = DEFAULT  # seconds of wall time per script (default: the policy's)
+    env_allow: tuple[str, ...] = ()  # more variables a sandboxed os.getenv reads
+    watchdog = False  # end the process when a stopped script hangs in C (the herodo command)
 
     def __init__(self, **options: object) -> None:
         for key, value in options.items():
             if not hasattr(type(self), key):
                 raise TypeError(f"unknown run option {key!r}")
             setattr(self, key, value)
+
+    def runtime_options(self) -> dict[str, object]:
+        """Keyword arguments for :class:`~herodo_py.lua.runtime.Runtime`."""
+        return {"policy": self.policy, "max_memory": self.max_memory, "script_timeout": self.script_timeout,
+                "env_allow": self.env_allow, "watchdog": self.watchdog}
 
 
 class settings_scope:
@@ -63,8 +71,7 @@ def run_script(path: str, args: Sequence[str] = (), options: RunOptions | None =
     options = options or RunOptions()
     stderr = stderr or sys.stderr
     with settings_scope():
-        runtime = Runtime(registry, policy=options.policy, max_memory=options.max_memory,
-                          script_timeout=options.script_timeout)
+        runtime = Runtime(registry, **options.runtime_options())  # type: ignore[arg-type]
         outcome = runtime.run_file(path, list(args))
     sys.stdout.flush()
     if outcome.failure is not None:

@@ -14,6 +14,10 @@ no eval, no builtins; results cross as Lua values and nothing else (no generator
 run). Ctrl-C stops the script, pure-Lua loops included (a count hook polls the host), and kills an
 engine command it is waiting on. ``require`` finds modules next to the script; ``arg`` holds the
 script path (``arg[0]``) and its arguments; a ``#!`` first line is accepted.
+
+Modes (``policy``): ``trusted`` (the whole standard library), ``sandbox`` and ``strict``
+(:mod:`herodo_py.lua.sandbox`). Limits in every mode (:mod:`herodo_py.lua.limits`): ``max_memory``
+(default 512 MiB), ``script_timeout`` (default: the mode's), both reported at the script's line.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ import sys
 import threading
 import time
 import types
-from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
+from contextlib import ExitStack, contextmanager
+from typing import TYPE_CHECKING, Any, Iterator, NamedTuple, Sequence
 
 from .convert import BadArgument, Checker, ToLua, lua_bytes, text, type_name
 from .errors import (
@@ -38,13 +43,16 @@ from .errors import (
     ScriptStop,
     exit_code_for,
 )
+from .limits import CLEANUP_MEMORY, DEFAULT, DEFAULT_MAX_MEMORY, SANDBOX_SCRIPT_TIMEOUT, Watchdog, format_size
 from .prelude import PRELUDE
 from .registry import Binding, FieldDef, Registry, did_you_mean
 
 if TYPE_CHECKING:
     from . import friendly
 
-HOOK_COUNT = 10_000  # Lua instructions between two polls of the host (Ctrl-C, time limit)
+HOOK_COUNT = 1_000  # at most this many Lua instructions between two polls of the host (Ctrl-C, time limit)
+SLOW_COUNT = 10  # the count of a new coroutine, and after a slow poll (instructions on big strings or tables)
+SLOW_GAP = 0.05  # seconds between two polls that make the count SLOW_COUNT; it grows x10 per poll 10 times faster
 STOP_GRACE = 0.5  # seconds a stopping script may spend in cleanup before every instruction fails
 HOST_CHUNK = b"=herodo"
 
@@ -54,16 +62,27 @@ class StdlibPolicy(NamedTuple):
 
     ``remove``: dotted names set to nil after set-up (``"os.execute"``, ``"io"``, ``"debug"``).
     ``search_default_path``: ``require`` also searches Lua's default paths after the script's folder.
+    ``sandbox``: the restrictions of :mod:`herodo_py.lua.sandbox`; ``strict``: no state-changing binding.
+    ``script_timeout``: the default wall-time limit in seconds (``None``: none).
     """
 
     name: str
     remove: tuple[str, ...] = ()
     search_default_path: bool = True
+    sandbox: bool = False
+    strict: bool = False
+    script_timeout: float | None = None
 
 
 POLICIES: dict[str, StdlibPolicy] = {
     # Trusted ops scripts: the whole standard library; os.exit is routed through herodo.
     "trusted": StdlibPolicy("trusted"),
+    # Scripts you did not write: no programs, files, Python, bytecode or debug; bindings stay.
+    "sandbox": StdlibPolicy("sandbox", search_default_path=False, sandbox=True,
+                            script_timeout=SANDBOX_SCRIPT_TIMEOUT),
+    # The same, reading only: bindings that change containers, images or networks are removed.
+    "strict": StdlibPolicy("strict", search_default_path=False, sandbox=True, strict=True,
+                           script_timeout=SANDBOX_SCRIPT_TIMEOUT),
 }
 
 ERROR_TYPE = "Error"
@@ -85,6 +104,11 @@ def default_registry() -> Registry:
     registry = base_registry()
     register_all(registry)
     return registry
+
+
+class _TimeLimit(BaseException):
+    """Raised by the alarm inside a binding that waits when the script's time is up (not an
+    ``Exception``: library code does not catch it; the executor kills its engine command)."""
 
 
 class Stop:
@@ -140,35 +164,52 @@ class Runtime:
     """A fresh Lua state with the bindings of ``registry`` (the default: every bindings module)."""
 
     def __init__(self, registry: Registry | None = None, *, policy: str | StdlibPolicy = "trusted",
-                 max_memory: int | None = None, script_timeout: float | None = None,
-                 hook_count: int = HOOK_COUNT) -> None:
+                 max_memory: int | None = DEFAULT_MAX_MEMORY, script_timeout: float | None = DEFAULT,
+                 env_allow: Sequence[str] = (), watchdog: bool = False, hook_count: int = HOOK_COUNT) -> None:
+        """``max_memory``: bytes of Lua memory (``None`` or 0: no limit). ``script_timeout``: seconds
+        per script or call (``None`` or 0: none; default: the policy's). ``env_allow``: more variables
+        a sandboxed ``os.getenv`` reads. ``watchdog``: end the process when a stopped script hangs in
+        C (:class:`~herodo_py.lua.limits.Watchdog`; for the ``herodo`` command only)."""
         from lupa import lua54
 
         self.registry = registry if registry is not None else default_registry()
         self.policy = POLICIES[policy] if isinstance(policy, str) else policy
-        self.script_timeout = script_timeout
+        self.script_timeout = self.policy.script_timeout if script_timeout is DEFAULT else script_timeout or None
+        self.max_memory = max_memory or 0
+        self.watchdog = watchdog
         self.checker = Checker(self.registry)
         self.lua = lua54.LuaRuntime(
             register_eval=False, register_builtins=False, encoding=None, unpack_returned_tuples=True,
-            attribute_handlers=(self._get_attr, self._set_attr), max_memory=max_memory,
+            attribute_handlers=(self._get_attr, self._set_attr), max_memory=self.max_memory,
         )
         self._stop: Stop | None = None
+        self._stop_frames: list[tuple[str, int, str | None]] = []
         self._deadline: float | None = None
+        self._last_check = time.monotonic()
+        self.hook_count = hook_count
         self._in_binding = 0
+        self._quiet = 0  # inside a host call into Lua (locating): the hook does nothing
         self._methods: dict[int, types.FunctionType] = {}
         helpers = {
-            b"hook_count": hook_count, b"check": self._check, b"stopping": self._stopping,
+            b"first_count": min(SLOW_COUNT, hook_count), b"check": self._check, b"stopping": self._stopping,
             b"write": self._writer("stdout"), b"write_err": self._writer("stderr"), b"exit": self._exit,
             b"global_miss": self._global_miss, b"record_miss": self._record_miss,
         }
         api = self.lua.execute(PRELUDE, self.lua.table_from(helpers), name=HOST_CHUNK)
         self._compile, self._run, self._locate_lua = api[b"compile"], api[b"run"], api[b"locate"]
+        self._last_position = api[b"last_position"]
         self.to_lua = ToLua(self.lua, self.registry, api[b"make_record"])
         globals_ = self.lua.globals()
         for name, binding in self.registry.functions.items():
             globals_[lua_bytes(name)] = self._global_function(binding)
         for dotted in self.policy.remove:
             api[b"remove"](lua_bytes(dotted))
+        self.sandbox = None
+        if self.policy.sandbox:
+            from .sandbox import Sandbox
+
+            self.sandbox = Sandbox(strict=self.policy.strict, env_allow=env_allow)
+            self.sandbox.install(self.lua, self._located, self._fitting)
 
     # -- running ---------------------------------------------------------------------------
 
@@ -200,22 +241,30 @@ class Runtime:
         """Call a Lua function of this runtime the way a script runs: Ctrl-C, the time limit and
         failures handled alike (``herodo test`` runs each test function through it)."""
         started = time.monotonic()
-        with self._interruptible():
-            if self.script_timeout is not None:
-                self._deadline = time.monotonic() + self.script_timeout
+        self._stop_frames = []
+        with self._running():
             try:
-                result = self._run(function, *args)
-            finally:
-                self._deadline = None
-        outcome = self._outcome(result)
+                result = self._run(self._soft_limit_kb(), function, *args)
+            except MemoryError:  # LuaMemoryError: no room left to even start
+                result = (False, b"not enough memory")
+        outcome = self._outcome(result if isinstance(result, tuple) else (result,))
         outcome.duration = time.monotonic() - started
         return outcome
+
+    def _soft_limit_kb(self) -> float | None:
+        """The memory limit the hook enforces: a reserve below the hard one, left for cleanup."""
+        if not self.max_memory:
+            return None
+        return (self.max_memory - min(CLEANUP_MEMORY, self.max_memory // 8)) / 1024
 
     def _prepare_script(self, path: str, args: Sequence[str]) -> None:
         globals_ = self.lua.globals()
         arg = {0: lua_bytes(path), -1: b"herodo"}
         arg.update({i + 1: lua_bytes(a) for i, a in enumerate(args)})
         globals_[b"arg"] = self.lua.table_from(arg)
+        if self.sandbox is not None:
+            self.sandbox.set_script(path)
+            return
         package = globals_[b"package"]
         if package is not None:
             folder = os.path.dirname(path)
@@ -224,18 +273,16 @@ class Runtime:
             default = text(package[b"path"]) if self.policy.search_default_path else ""
             package[b"path"] = lua_bytes(f"{local};{default}" if default else local)
 
-    def _outcome(self, result: Any) -> Outcome:
+    def _outcome(self, values: tuple[Any, ...]) -> Outcome:
         stop = self._stop
+        info = values[1] if values[0] is not True and len(values) > 1 else None
         if stop is not None:
             if stop.reason == "exit":
                 return Outcome(stop.code, "exit")
             if stop.reason == "timeout":
-                failure = _friendly().Failure("SCRIPT TIMEOUT", f"the script ran longer than {self.script_timeout:g}s "
-                                           "and was stopped", hint="raise the limit with --script-timeout",
-                                           exit_code=EXIT_TIMEOUT)
-                return Outcome(EXIT_TIMEOUT, "timeout", failure)
+                frames = self._stop_frames or (self._frames(info[b"frames"]) if hasattr(info, "items") else [])
+                return Outcome(EXIT_TIMEOUT, "timeout", self._timeout_failure(frames))
             return Outcome(EXIT_INTERRUPTED, "interrupted")
-        values = result if isinstance(result, tuple) else (result,)
         if values[0] is True:
             returned = tuple(self.checker.plain(v) for v in values[1:])
             if returned and returned[0] is False:
@@ -244,21 +291,55 @@ class Runtime:
                                            exit_code=EXIT_FAILED)
                 return Outcome(EXIT_FAILED, "failed", failure, returned)
             return Outcome(EXIT_OK, "ok", returned=returned)
-        failure = self._failure(values[1] if len(values) > 1 else None)
+        failure = self._failure(info)
         return Outcome(failure.exit_code, "failed", failure)
 
     def _failure(self, info: Any) -> friendly.Failure:
-        """A Failure from what the Lua message handler collected (or a bare error text)."""
-        if info is None or not hasattr(info, "items"):
-            return _friendly().from_lua_error(text(info) if isinstance(info, bytes) else "(unknown error)", [],
-                                           self.known_names())
+        """A Failure from what the Lua message handler collected (or a bare error text: out of memory)."""
+        if info is None or not hasattr(info, "items"):  # out of memory: Lua called no message handler
+            message = text(info) if isinstance(info, bytes) else "(unknown error)"
+            return self._memory_failure(_friendly().from_lua_error(message, self._memory_frames(), self.known_names()))
         value = info[b"value"]
         frames = self._frames(info[b"frames"])
         if isinstance(value, ScriptError):
+            if value.file is None and frames:  # raised where it could not be located (out of memory)
+                value.file, value.line, value.frames = frames[0][0], frames[0][1], frames
             return _friendly().from_script_error(value, exit_code_for(value))
         if isinstance(value, BaseException):  # raised by lupa itself, e.g. calling a Container
             return _friendly().from_python_error(value, frames)
-        return _friendly().from_lua_error(text(info[b"text"] or b""), frames, self.known_names())
+        return self._memory_failure(_friendly().from_lua_error(text(info[b"text"] or b""), frames,
+                                                                self.known_names()))
+
+    def _memory_frames(self) -> list[tuple[str, int, str | None]]:
+        """Where the hook last saw the script under memory pressure (when Lua says nothing)."""
+        try:
+            position = self._last_position()
+        except Exception:
+            return []
+        source, line = position if isinstance(position, tuple) else (None, None)
+        if isinstance(source, bytes) and source.startswith(b"@") and isinstance(line, int):
+            return [(text(source[1:]), line, None)]
+        return []
+
+    def _memory_failure(self, failure: friendly.Failure) -> friendly.Failure:
+        if failure.title == "OUT OF MEMORY":
+            failure.message = (f"the script needed more memory than its limit of {format_size(self.max_memory)}"
+                               if self.max_memory else "the script needed more memory than the system could give")
+            failure.hint = ("raise the limit with --max-memory SIZE (e.g. 1g; 0: no limit), or keep less data "
+                            "in Lua" if self.max_memory else "keep less data in Lua")
+        return failure
+
+    def _timeout_failure(self, frames: list[tuple[str, int, str | None]]) -> friendly.Failure:
+        """SCRIPT TIMEOUT at the first of ``frames`` (where the hook stopped it, else where it died)."""
+        module = _friendly()
+        where = frames[0] if frames else None
+        limit = f"{self.script_timeout:g}s" if self.script_timeout else "its time limit"
+        return module.Failure(
+            "SCRIPT TIMEOUT", f"the script ran longer than {limit} and was stopped here",
+            hint="raise the limit with --script-timeout SECONDS (0: no limit), or make the script wait less",
+            file=where[0] if where else None, line=where[1] if where else None,
+            snippets=[module.Snippet(where[0], where[1])] if where else [], callers=frames[1:],
+            exit_code=EXIT_TIMEOUT)
 
     @staticmethod
     def _frames(table: Any) -> list[tuple[str, int, str | None]]:
@@ -276,19 +357,36 @@ class Runtime:
 
     # -- stopping --------------------------------------------------------------------------
 
-    def _check(self) -> int:
-        """The hook's poll: 0 go on, 1 raise STOP once, 2 fail on every instruction."""
+    def _check(self, count: int | None = None) -> int:
+        """The hook's poll: 0 go on, 1 raise STOP once, 2 fail on every instruction, -N poll every
+        N instructions from now on (``count``: the current count of the polling coroutine)."""
+        if self._quiet:
+            return 0
+        now = time.monotonic()
+        gap, self._last_check = now - self._last_check, now
         stop = self._stop
         if stop is None:
-            if self._deadline is None or time.monotonic() < self._deadline:
-                return 0
-            stop = self._stop = Stop("timeout", grace_until=time.monotonic() + STOP_GRACE)
+            if self._deadline is None or now < self._deadline:
+                return self._pace(gap, count or self.hook_count)
+            stop = self._stop = Stop("timeout", grace_until=now + STOP_GRACE)
+        if stop.reason == "timeout" and not stop.raised:
+            self._stop_frames = self._stop_frames or self._where()
         if stop.hard or (stop.grace_until is not None and time.monotonic() > stop.grace_until):
             return 2
         if not stop.raised:
             stop.raised = True
             return 1
         return 0
+
+    def _pace(self, gap: float, count: int) -> int:
+        """0, or -N: poll every N instructions (fewer after a slow poll, more after fast ones)."""
+        if gap > SLOW_GAP:
+            wanted = SLOW_COUNT
+        elif gap < SLOW_GAP / 10:
+            wanted = min(count * 10, self.hook_count)
+        else:
+            wanted = count
+        return 0 if wanted == count else -wanted
 
     def _stopping(self) -> bool:
         return self._stop is not None
@@ -319,12 +417,46 @@ class Runtime:
         if self._in_binding:
             raise KeyboardInterrupt  # a waiting engine command is killed by the executor
 
-    @staticmethod
-    def _in_main_thread() -> bool:
-        return threading.current_thread() is threading.main_thread()
+    def _on_alarm(self, signum: int, frame: Any) -> None:
+        if self._stop is None:
+            self._stop = Stop("timeout", grace_until=time.monotonic() + STOP_GRACE)
+        if self._in_binding and self._stop.reason == "timeout" and not self._stop.raised:
+            raise _TimeLimit  # a binding that waits (an engine command is killed by the executor)
 
-    def _interruptible(self) -> _SignalScope:
-        return _SignalScope(self._on_sigint if self._in_main_thread() else None)
+    def _locate(self) -> list[tuple[str, int, str | None]]:
+        """The script frames running now, innermost first. The hook stays quiet meanwhile: a stop
+        raised inside this host call would be spent here instead of in the script."""
+        self._quiet += 1
+        try:
+            return self._frames(self._locate_lua())
+        finally:
+            self._quiet -= 1
+
+    def _where(self) -> list[tuple[str, int, str | None]]:
+        """The script frames running now (innermost first); empty if they cannot be read."""
+        try:
+            return self._locate()
+        except Exception:
+            return []
+
+    @contextmanager
+    def _running(self) -> Iterator[None]:
+        """While a script runs: its deadline; in the main thread Ctrl-C and alarm handlers, the watchdog."""
+        self._deadline = time.monotonic() + self.script_timeout if self.script_timeout else None
+        main = threading.current_thread() is threading.main_thread()
+        with ExitStack() as stack:
+            if main:
+                stack.enter_context(_handler(signal.SIGINT, self._on_sigint))
+                if self._deadline is not None:
+                    stack.enter_context(_handler(signal.SIGALRM, self._on_alarm))
+                    signal.setitimer(signal.ITIMER_REAL, max(self._deadline - time.monotonic(), 0.001))
+                    stack.callback(signal.setitimer, signal.ITIMER_REAL, 0)
+                if self.watchdog:
+                    stack.enter_context(Watchdog(self))
+            try:
+                yield
+            finally:
+                self._deadline = None
 
     # -- bindings --------------------------------------------------------------------------
 
@@ -346,27 +478,51 @@ class Runtime:
     def _invoke(self, binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
         self._in_binding += 1
         try:
+            if self.sandbox is not None:
+                self.sandbox.check_binding(binding)
             converted = self.checker.args(binding, args)
+            if self.sandbox is not None:
+                self.sandbox.check_arguments(binding, converted)
             result = binding.impl(obj, *converted) if binding.owner else binding.impl(*converted)
-            return self.to_lua(result)
+            return self._fitting(self.to_lua(result), binding.name)
         except BadArgument as exc:
             raise self._located(ScriptError(exc.message, kind="ConversionError", category="BadArgument",
                                             hint=exc.hint, func=binding.name, field=exc.param)) from None
-        except (ScriptStop, ScriptError):
+        except ScriptStop:
             raise
+        except ScriptError as exc:
+            raise self._located(exc)
         except KeyboardInterrupt:
             self.request_stop("interrupt")
             raise ScriptStop("interrupted") from None
+        except _TimeLimit:
+            self._stop_frames = self._stop_frames or self._where()
+            raise ScriptStop("script timeout") from None
+        except MemoryError:  # LuaMemoryError converting the result: Lua is full
+            raise ScriptError("not enough memory", category="OutOfMemory", func=binding.name,
+                              hint="raise the limit with --max-memory SIZE, or keep less data in Lua") from None
         except Exception as exc:
             raise self._located(ScriptError.from_exception(exc, binding.name)) from exc
         finally:
             self._in_binding -= 1
+            self._last_check = time.monotonic()  # time spent here is not slow Lua
+
+    def _fitting(self, value: Any, func: str) -> Any:
+        """``value`` if Lua has room for it. lupa pushes a returned string outside any protected
+        call: one over the memory limit would unwind through lupa and deadlock it on the GIL."""
+        if self.max_memory and isinstance(value, (bytes, str)):
+            room = self.max_memory - self.lua.get_memory_used() - 65536
+            if len(value) * (1 if isinstance(value, bytes) else 4) > room:
+                raise ScriptError(f"not enough memory for the {len(value)}-byte result of {func}",
+                                  category="OutOfMemory", func=func,
+                                  hint="raise the limit with --max-memory SIZE, or ask for less at once")
+        return value
 
     def _located(self, error: ScriptError) -> ScriptError:
         """Attach the script position (innermost script frame first) to ``error``."""
         if error.file is None:
             try:
-                frames = self._frames(self._locate_lua())
+                frames = self._locate()
             except Exception:  # never let locating hide the error itself
                 frames = []
             if frames:
@@ -410,7 +566,7 @@ class Runtime:
             fields = self.registry.fields_of(ltype, obj)
             if name in fields:
                 try:
-                    return self.to_lua(getattr(obj, name, None))
+                    return self._fitting(self.to_lua(getattr(obj, name, None)), name)
                 except Exception as exc:
                     raise self._located(ScriptError.from_exception(exc, name)) from exc
         members = [*self.registry.fields_of(ltype, obj), *ltype.methods]
@@ -445,20 +601,15 @@ def _show_key(key: Any) -> str:
     return repr(text(key)) if isinstance(key, (bytes, str)) else str(key)
 
 
-class _SignalScope:
-    """Install a SIGINT handler for the duration of a script run (main thread only)."""
+@contextmanager
+def _handler(signum: int, handler: Any) -> Iterator[None]:
+    """A signal handler for the duration of a script run (main thread only)."""
+    previous = signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signum, previous)
 
-    def __init__(self, handler: Any) -> None:
-        self.handler = handler
-        self.previous: Any = None
-
-    def __enter__(self) -> None:
-        if self.handler is not None:
-            self.previous = signal.signal(signal.SIGINT, self.handler)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.handler is not None:
-            signal.signal(signal.SIGINT, self.previous)
 
 
 __all__ = ["Runtime", "Outcome", "StdlibPolicy", "POLICIES", "base_registry", "default_registry", "prepare_source"]

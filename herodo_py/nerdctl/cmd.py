@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -306,6 +307,8 @@ def execute_nerdctl_command(
     echo = stream and sys.stderr.isatty()
     _notify("start", argv, None)
     started = time.monotonic()
+    # the engine's own TMPDIR, removed afterwards: a killed podman leaves its storage* temp dirs there
+    scratch = tempfile.mkdtemp(prefix="herodo-engine-")
     try:
         proc = subprocess.Popen(
             argv,
@@ -313,8 +316,10 @@ def execute_nerdctl_command(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,  # our own process group: a timeout or Ctrl-C kills it whole
+            env={**os.environ, "TMPDIR": scratch},
         )
     except OSError as exc:
+        shutil.rmtree(scratch, ignore_errors=True)
         if isinstance(exc, FileNotFoundError):  # removed since it was found: look for it again next time
             _engine_cache.clear()
             raise EngineNotFound(f"the engine {engine.path} is gone (it was there when first used)", argv=argv) from exc
@@ -334,6 +339,8 @@ def execute_nerdctl_command(
         _kill_group(proc)
         proc.wait()
         raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     result = CommandResult(_decode(out), _decode(err), proc.returncode, argv, time.monotonic() - started)
     _notify("end", argv, result)
     if check and not result.success:
