@@ -388,6 +388,12 @@ class Runtime:
             wanted = count
         return 0 if wanted == count else -wanted
 
+    def _stop_raised(self) -> None:
+        """The stop is on its way up (from a binding): the hook does not raise it again, so the
+        script's cleanup (<close> handlers) gets the grace period."""
+        if self._stop is not None:
+            self._stop.raised = True
+
     def _stopping(self) -> bool:
         return self._stop is not None
 
@@ -493,10 +499,13 @@ class Runtime:
         except ScriptError as exc:
             raise self._located(exc)
         except KeyboardInterrupt:
-            self.request_stop("interrupt")
+            if self._stop is None:  # (the SIGINT handler already asked: asking again would make it hard)
+                self.request_stop("interrupt")
+            self._stop_raised()
             raise ScriptStop("interrupted") from None
         except _TimeLimit:
             self._stop_frames = self._stop_frames or self._where()
+            self._stop_raised()
             raise ScriptStop("script timeout") from None
         except MemoryError:  # LuaMemoryError converting the result: Lua is full
             raise ScriptError("not enough memory", category="OutOfMemory", func=binding.name,
