@@ -16,7 +16,8 @@ What a sandboxed script loses (calling a removed function, or reading a removed 
 
 Engine bindings stay (they are the point of the script), with their host paths held to the script's
 folder: volume sources, the host side of ``copy``, ``export`` targets, a build's context and
-Dockerfile. ``nerdctl_configure`` cannot change ``engine`` or ``address`` (the operator picks them).
+Dockerfile (keep a sandboxed script in a folder of its own; one in ``/`` gets no modules or host
+paths). ``nerdctl_configure`` cannot change ``engine`` or ``address`` (the operator picks them).
 ``strict`` also removes every binding that changes containers, images or networks (the registry's
 ``changes_state``): what is left reads (list, inspect, logs, stats, waits).
 
@@ -184,8 +185,10 @@ class Sandbox:
         self.real_folder: str | None = None  # symlinks resolved
 
     def set_script(self, path: str) -> None:
+        """The script's folder bounds modules and host paths (none at all for a script in ``/``)."""
         folder = os.path.dirname(os.path.abspath(path))
-        self.folder, self.real_folder = folder, os.path.realpath(folder)
+        real = os.path.realpath(folder)
+        self.folder, self.real_folder = (folder, real) if real != "/" else (None, None)
 
     def install(self, lua: Any, locate: Callable[[ScriptError], ScriptError],
                 fitting: Callable[[bytes, str], bytes]) -> None:

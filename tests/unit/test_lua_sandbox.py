@@ -446,6 +446,16 @@ STATE_CHANGING = ['nerdctl_run("busybox")', 'nerdctl_remove("web")', 'nerdctl_im
                   'nerdctl_container_new("web"):stop()', 'nerdctl_container_new("web"):exec("ls")']
 
 
+def test_a_script_in_the_root_folder_gets_no_modules_and_no_host_paths(engine_calls, capsys):
+    runtime = Runtime(policy="sandbox")
+    outcome = runtime.run_source('print(pcall(require, "etc.x"))\n'
+                                 'nerdctl_container_from_image("herodo-t-x", "busybox"):with_volume("/tmp:/t")',
+                                 "/script.lua")
+    assert capsys.readouterr().out.startswith("false")
+    assert (outcome.failure.title, outcome.failure.line) == ("SANDBOX REFUSED", 2)
+    assert engine_calls() == []
+
+
 @pytest.mark.parametrize("call", STATE_CHANGING)
 def test_strict_removes_state_changing_bindings(tmp_path, engine_calls, call):
     outcome = run(tmp_path, f"local x = 1\n{call}", policy="strict")
