@@ -22,7 +22,7 @@ from herodo_py.lua.friendly import render
 from herodo_py.lua.registry import Param
 from herodo_py.lua.runtime import Runtime, base_registry
 
-LIMIT = 0.4  # seconds of script time in these tests
+LIMIT = 0.25  # seconds of script time in these tests
 MEMORY = 32 * limits.MIB
 
 
