@@ -1,4 +1,4 @@
-"""The executor, run against small real executables standing in for an engine (no mocked subprocess)."""
+"""The executor, run against small real executables standing in for an engine (the real subprocess runs them)."""
 
 from __future__ import annotations
 
