@@ -2,17 +2,15 @@
 
     python benchmarks/profile.py imports [SCRIPT]   # median `-X importtime` of `herodo SCRIPT` (9 runs)
     python benchmarks/profile.py cprofile SCRIPT    # cProfile of one `herodo SCRIPT` run, top functions
-    python benchmarks/profile.py parse              # the 1,000-entry parser by stage, and what-if variants
+    python benchmarks/profile.py parse              # the 1,000-entry parser by stage
 
 Children run with the bytecode cache on (as an installed herodo has it), in a temporary directory.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import pstats
-import re
 import statistics
 import subprocess
 import sys
@@ -78,64 +76,21 @@ def _best(fn, repeat: int = 30) -> float:
     return min(timeit.repeat(fn, number=1, repeat=repeat)) * 1000
 
 
-_LABEL_KEY = re.compile(r"[\w./-]+=")
-
-
-def labels_precompiled(value: object) -> dict[str, str]:
-    """What-if for parse.parse_labels: the same loop, with the key pattern compiled once at import
-    (``_LABEL_KEY.match(piece)``) instead of ``re.match(pattern_string, piece)`` per piece, whose
-    cache look-up costs more than the match; the redundant ``"=" in piece`` test goes too."""
-    if isinstance(value, dict):
-        return {str(k): "" if v is None else str(v) for k, v in value.items()}
-    if not isinstance(value, str) or not value:
-        return {}
-    labels: dict[str, str] = {}
-    key = None
-    for piece in value.split(","):
-        if _LABEL_KEY.match(piece):
-            key, _, val = piece.partition("=")
-            labels[key] = val
-        elif key is not None:
-            labels[key] += "," + piece
-    return labels
-
-
-def records_one_call(text: str) -> list[dict]:
-    """What-if for parse.load_records on JSON lines: one ``json.loads`` of the lines joined as an array."""
-    lines = [line for line in text.splitlines() if line.strip() and line.strip() != "null"]
-    return json.loads("[" + ",".join(lines) + "]")
-
-
 def parse() -> None:
-    """The parser by stage, and with the two what-if changes, on the 1,000-entry dump."""
+    """The parser by stage on the 1,000-entry dump (the what-if fixes found here are now in parse.py)."""
     from herodo_py.nerdctl import container_functions as cf
     from herodo_py.nerdctl import parse as p
 
     text = dump.make_dump(1000)
     records = p.load_records(text, "ps")
-    assert all(labels_precompiled(r["Labels"]) == p.parse_labels(r["Labels"]) for r in records)
-    assert records_one_call(text) == records
     stages = {
         "parse_containers (all)": lambda: cf.parse_containers(text),
-        "  load_records (json per line)": lambda: p.load_records(text, "ps"),
+        "  load_records": lambda: p.load_records(text, "ps"),
         "  _summary x 1000": lambda: [cf._summary(r) for r in records],
         "    parse_labels x 1000": lambda: [p.parse_labels(r["Labels"]) for r in records],
-        "what-if: labels_precompiled x 1000": lambda: [labels_precompiled(r["Labels"]) for r in records],
-        "what-if: records_one_call": lambda: records_one_call(text),
     }
     for name, fn in stages.items():
         print(f"{name:40s} {_best(fn):6.2f} ms (best of 30)")
-    original = p.parse_labels
-    try:
-        cf.parse_labels = labels_precompiled  # the what-if, inside this process only
-        with_labels = _best(lambda: cf.parse_containers(text))
-        cf.load_records = lambda t, what: records_one_call(t)
-        with_both = _best(lambda: cf.parse_containers(text))
-    finally:
-        cf.parse_labels = original
-        cf.load_records = p.load_records
-    print(f"{'what-if: parse_containers, labels fixed':40s} {with_labels:6.2f} ms")
-    print(f"{'what-if: parse_containers, both fixed':40s} {with_both:6.2f} ms")
 
 
 if __name__ == "__main__":
