@@ -171,7 +171,7 @@ class TestRunner:
         try:
             with settings_scope():
                 opts = self.run_options
-                runtime = Runtime(policy=opts.policy, max_memory=opts.max_memory, script_timeout=opts.script_timeout)
+                runtime = Runtime(**opts.runtime_options())
                 api = runtime.lua.execute(SOURCE, name=b"=herodo.test")
                 self._run_file_in(runtime, api, path, result)
         except KeyboardInterrupt:
