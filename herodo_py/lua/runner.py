@@ -7,6 +7,7 @@ runtime with the engine settings restored between scripts; failures rendered as 
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from typing import Iterator, Sequence, TextIO
@@ -84,12 +85,16 @@ def run_script(path: str, args: Sequence[str] = (), options: RunOptions | None =
     return outcome
 
 
+TEST_FILE = re.compile(r"^(test_.+|.+_test)\.lua$")
+"""Test files (``*_test.lua``, ``test_*.lua``): ``herodo test`` runs them, ``herodo DIR`` skips them."""
+
+
 def iter_lua_files(folder: str) -> Iterator[str]:
-    """Every ``.lua`` file under ``folder`` in sorted order (folders walked in sorted order too)."""
+    """Every ``.lua`` file under ``folder`` but test files, in sorted order (folders sorted too)."""
     for root, dirs, files in os.walk(folder):
         dirs.sort()
         for name in sorted(files):
-            if name.endswith(".lua"):
+            if name.endswith(".lua") and not TEST_FILE.match(name):
                 yield os.path.join(root, name)
 
 

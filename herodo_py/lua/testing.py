@@ -13,7 +13,6 @@ makes the exit code 1. Ctrl-C stops the run after removing the containers (exit 
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import secrets
@@ -25,10 +24,9 @@ from typing import Any, Iterator, Sequence
 
 from .errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from .janitor import Janitor
-from .reporting import FAILED, PASSED, SKIPPED, FileResult, Reporter, RunResult, TapReporter, TestResult, TextReporter
-from .runner import RunOptions, settings_scope
+from .reporting import FAILED, SKIPPED, FileResult, Reporter, RunResult, TapReporter, TestResult, TextReporter
+from .runner import TEST_FILE, RunOptions, settings_scope
 
-TEST_FILE = re.compile(r"^(test_.+|.+_test)\.lua$")
 _ASSERT = re.compile(r"^(assert_\w+) failed")
 LATE_SWEEP = 1.0  # seconds before the second sweep of an interrupted run
 STOPPED = ("interrupted", "exit", "timeout")  # outcomes after which the file's runtime runs nothing more
