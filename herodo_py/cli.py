@@ -49,7 +49,8 @@ EXIT_CODES = """exit codes:
   0    every script succeeded          69   engine not found or unreachable
   1    a script failed                 70   internal error (a herodo bug)
   2    usage error, unreadable script  124  timeout (engine command or wait)
-  130  interrupted (Ctrl-C)            n    the script called os.exit(n)"""
+  130  interrupted (Ctrl-C)            n    the script called os.exit(n)
+  141  output closed by its reader (herodo x.lua | head)"""
 
 
 def positive_seconds(text: str) -> float:

@@ -33,6 +33,7 @@ EXIT_UNAVAILABLE = 69
 EXIT_INTERNAL = 70
 EXIT_TIMEOUT = 124
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the output was closed by its reader
 
 LUA_FIELDS = ("kind", "category", "message", "hint", "code", "stdout", "stderr", "command", "field", "value",
               "expected", "file", "line", "func")

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Iterator, NamedTuple, Sequence
 
 from .convert import BadArgument, Checker, ToLua, lua_bytes, text, type_name
 from .errors import (
+    EXIT_BROKEN_PIPE,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -591,18 +592,21 @@ class Runtime:
 
     # -- output ----------------------------------------------------------------------------
 
-    @staticmethod
-    def _writer(stream: str) -> Any:
+    def _writer(self, stream: str) -> Any:
         def write(data: bytes) -> None:
             out = getattr(sys, stream)
-            buffer = getattr(out, "buffer", None)
-            if buffer is not None:
-                out.flush()
-                buffer.write(data)
-                buffer.flush()
-            else:
-                out.write(text(data))
-                out.flush()
+            try:
+                buffer = getattr(out, "buffer", None)
+                if buffer is not None:
+                    out.flush()
+                    buffer.write(data)
+                    buffer.flush()
+                else:
+                    out.write(text(data))
+                    out.flush()
+            except BrokenPipeError:  # the reader went away (`herodo x.lua | head`): end quietly, as Unix tools do
+                os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+                self._exit(EXIT_BROKEN_PIPE)
         return write
 
 

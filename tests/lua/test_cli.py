@@ -11,29 +11,21 @@ import pty
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
+from herodo_process import HERODO, STANDIN, herodo as run_herodo, herodo_env as process_env
 
-ROOT = Path(__file__).resolve().parents[2]
-STANDIN = ROOT / "tests" / "contract" / "standin" / "nerdctl"
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "nerdctl"
 
 
 def herodo_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("NERDCTL_STANDIN_", "CONTAINERD_", "HERODO_")) and k != "NO_COLOR"}
-    env.update({"HERODO_ENGINE": str(STANDIN), "NERDCTL_STANDIN_FIXTURES": str(FIXTURES)})
-    env.update(extra)
-    return env
+    return process_env(str(STANDIN), **extra)
 
 
 def herodo(*args: str, cwd: Path | None = None, timeout: float = 60, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "herodo_py.cli", *args], cwd=cwd, env=herodo_env(**env),
-                          capture_output=True, text=True, timeout=timeout)
+    return run_herodo(*args, cwd=cwd, timeout=timeout, **env)
 
 
 def script(tmp_path: Path, text: str, name: str = "main.lua") -> Path:
@@ -66,7 +58,7 @@ def test_os_exit_code_after_cleanup(tmp_path):
 
 
 def _start(path: Path, **env: str) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "herodo_py.cli", str(path)], env=herodo_env(**env),
+    proc = subprocess.Popen([*HERODO, str(path)], env=herodo_env(**env),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout.readline() == "ready\n"
     return proc
@@ -167,7 +159,7 @@ def test_debug_adds_the_python_traceback(tmp_path):
 def _stderr_on_a_terminal(args: list[str], **env: str) -> str:
     leader, follower = pty.openpty()
     try:
-        proc = subprocess.run([sys.executable, "-m", "herodo_py.cli", *args], env=herodo_env(**env),
+        proc = subprocess.run([*HERODO, *args], env=herodo_env(**env),
                               stdout=subprocess.DEVNULL, stderr=follower, timeout=60)
         assert proc.returncode == 1
         os.close(follower)
@@ -194,3 +186,19 @@ def test_colours_only_on_a_terminal_and_never_with_no_color(tmp_path):
     assert "\x1b[" in _stderr_on_a_terminal([path])
     assert "\x1b[" not in _stderr_on_a_terminal([path], NO_COLOR="1")
     assert "\x1b[" not in _stderr_on_a_terminal(["--no-color", path])
+
+
+def test_a_closed_output_ends_the_script_quietly_after_cleanup(tmp_path):
+    """`herodo x.lua | head -1`: the reader goes away; exit 141 (as SIGPIPE), <close> runs, no error shown."""
+    script = tmp_path / "many.lua"
+    script.write_text('local c <close> = setmetatable({}, {__close = function() io.stderr:write("cleanup ran\\n") end})\n'
+                      "for i = 1, 200000 do print(i) end\n")
+    proc = subprocess.Popen([*HERODO, str(script)], env=herodo_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    assert proc.stdout.readline() == b"1\n"
+    proc.stdout.close()
+    code = proc.wait(timeout=60)
+    stderr = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert code == 141
+    assert stderr == "cleanup ran\n"
