@@ -113,17 +113,30 @@ class _TimeLimit(BaseException):
 
 
 class Stop:
-    """Why the script must stop: ``exit`` (os.exit), ``interrupt`` (Ctrl-C) or ``timeout``."""
+    """Why the script must stop: ``exit`` (os.exit), ``interrupt`` (Ctrl-C) or ``timeout``.
+
+    Once the stop is raised (on its way up the script's stack), cleanup has :data:`STOP_GRACE`
+    seconds (from then, not from the request: a busy machine may take long to deliver it) before
+    every instruction fails; ``os.exit`` has no grace limit (the script chose to stop).
+    """
 
     __slots__ = ("reason", "code", "raised", "hard", "grace_until")
 
-    def __init__(self, reason: str, *, code: int = 0, raised: bool = False, hard: bool = False,
-                 grace_until: float | None = None) -> None:
+    def __init__(self, reason: str, *, code: int = 0, raised: bool = False, hard: bool = False) -> None:
         self.reason = reason
         self.code = code
         self.raised = raised
         self.hard = hard
-        self.grace_until = grace_until
+        self.grace_until: float | None = None
+
+    def mark_raised(self) -> None:
+        if not self.raised:
+            self.raised = True
+            if self.reason != "exit":
+                self.grace_until = time.monotonic() + STOP_GRACE
+
+    def grace_spent(self) -> bool:
+        return self.hard or (self.grace_until is not None and time.monotonic() > self.grace_until)
 
 
 class Outcome:
@@ -369,13 +382,11 @@ class Runtime:
         if stop is None:
             if self._deadline is None or now < self._deadline:
                 return self._pace(gap, count or self.hook_count)
-            stop = self._stop = Stop("timeout", grace_until=now + STOP_GRACE)
-        if stop.reason == "timeout" and not stop.raised:
-            self._stop_frames = self._stop_frames or self._where()
-        if stop.hard or (stop.grace_until is not None and time.monotonic() > stop.grace_until):
+            stop = self._stop = Stop("timeout")
+        if stop.grace_spent():
             return 2
         if not stop.raised:
-            stop.raised = True
+            self._stop_raised()
             return 1
         return 0
 
@@ -390,20 +401,28 @@ class Runtime:
         return 0 if wanted == count else -wanted
 
     def _stop_raised(self) -> None:
-        """The stop is on its way up (from a binding): the hook does not raise it again, so the
-        script's cleanup (<close> handlers) gets the grace period."""
-        if self._stop is not None:
-            self._stop.raised = True
+        """The stop is on its way up (from the hook, a binding or a failed pcall): the hook does not
+        raise it again, so the script's cleanup (<close> handlers) gets the grace period. A time
+        limit remembers where the script was."""
+        stop = self._stop
+        if stop is not None and not stop.raised:
+            if stop.reason == "timeout":
+                self._stop_frames = self._stop_frames or self._where()
+            stop.mark_raised()
 
     def _stopping(self) -> bool:
-        return self._stop is not None
+        """Asked by pcall when its call failed: during a stop, the stop is raised in its place."""
+        if self._stop is None:
+            return False
+        self._stop_raised()
+        return True
 
     def request_stop(self, reason: str, *, hard: bool = False) -> None:
         """Stop the script (``interrupt`` or ``timeout``); a second interrupt makes it hard."""
         if self._stop is not None and self._stop.reason == reason:
             self._stop.hard = True
         else:
-            self._stop = Stop(reason, hard=hard, grace_until=time.monotonic() + STOP_GRACE)
+            self._stop = Stop(reason, hard=hard)
 
     def _exit(self, code: Any = None) -> None:
         if code is None or code is True:
@@ -426,7 +445,7 @@ class Runtime:
 
     def _on_alarm(self, signum: int, frame: Any) -> None:
         if self._stop is None:
-            self._stop = Stop("timeout", grace_until=time.monotonic() + STOP_GRACE)
+            self._stop = Stop("timeout")
         if self._in_binding and self._stop.reason == "timeout" and not self._stop.raised:
             raise _TimeLimit  # a binding that waits (an engine command is killed by the executor)
 
@@ -505,7 +524,6 @@ class Runtime:
             self._stop_raised()
             raise ScriptStop("interrupted") from None
         except _TimeLimit:
-            self._stop_frames = self._stop_frames or self._where()
             self._stop_raised()
             raise ScriptStop("script timeout") from None
         except MemoryError:  # LuaMemoryError converting the result: Lua is full

@@ -20,7 +20,7 @@ from herodo_py.lua import limits
 from herodo_py.lua.errors import EXIT_FAILED, EXIT_TIMEOUT
 from herodo_py.lua.friendly import render
 from herodo_py.lua.registry import Param
-from herodo_py.lua.runtime import Runtime, base_registry
+from herodo_py.lua.runtime import STOP_GRACE, Runtime, base_registry
 
 LIMIT = 0.25  # seconds of script time in these tests
 MEMORY = 32 * limits.MIB
@@ -86,6 +86,29 @@ def test_the_time_limit_cannot_be_escaped(tmp_path, capsys, escape, policy):
     failure = outcome.failure
     assert failure.title == "SCRIPT TIMEOUT" and failure.file == str(tmp_path / "main.lua"), failure
     assert failure.line is not None and failure.line >= 2  # a line of the escape, not of the guard
+
+
+def test_cleanup_has_its_grace_from_when_the_stop_is_raised(tmp_path, capsys):
+    # a busy machine: the stop is asked for, but the script learns of it only later (here: a pcall'd
+    # call that fails after longer than the grace); pcall raises the stop in its place, and the
+    # <close> handler, long enough for the hook to poll in it, still runs to its end
+    r = registry()
+
+    @r.function("fail_after_stop", [], "nil")
+    def fail_after_stop() -> None:
+        runtime.request_stop("timeout")
+        time.sleep(STOP_GRACE + 0.3)
+        raise ValueError("failed anyway")
+
+    runtime = Runtime(r, script_timeout=30)
+
+    path = tmp_path / "main.lua"
+    path.write_text('local guard <close> = setmetatable({}, {__close = function()\n'
+                    '  local n = 0; for i = 1, 100000 do n = n + i end; print("cleanup", n) end})\n'
+                    'while true do pcall(fail_after_stop) end')
+    outcome = runtime.run_file(str(path))
+    assert (outcome.exit_code, outcome.status, outcome.failure.line) == (EXIT_TIMEOUT, "timeout", 3)
+    assert capsys.readouterr().out == "cleanup\t5000050000\n"
 
 
 def test_the_timeout_failure_names_the_line_and_the_limit(tmp_path):
