@@ -205,19 +205,26 @@ def _title(error: ScriptError) -> str:
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", error.category).upper()
 
 
-def lua_repr(value: Any) -> str:
-    """A Python value as Lua would write it."""
+SHOWN_CHARS = 120  # of a value in a message: a 50 MB string is shown by its start and its length
+
+
+def lua_repr(value: Any, limit: int | None = None) -> str:
+    """A Python value as Lua would write it; with ``limit``, at most about that many characters."""
     if value is None:
         return "nil"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
+        if limit is not None and len(value) > limit:
+            return lua_repr(value[:limit]) + f"... ({len(value)} characters)"
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
     if isinstance(value, (list, tuple)):
-        return "{" + ", ".join(lua_repr(v) for v in value) + "}"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}={lua_repr(v)}" for k, v in value.items()) + "}"
-    return str(value)
+        text = "{" + ", ".join(lua_repr(v, limit) for v in value) + "}"
+    elif isinstance(value, dict):
+        text = "{" + ", ".join(f"{k}={lua_repr(v, limit)}" for k, v in value.items()) + "}"
+    else:
+        text = str(value)
+    return text if limit is None or len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def _body(error: ScriptError) -> str:
@@ -230,7 +237,7 @@ def _body(error: ScriptError) -> str:
         return body + (":\n" + _indent(words) if words and words not in body else "")
     if error.kind == "ConversionError" and error.field and error.expected and error.category != "BadArgument":
         if error.message.startswith(f"invalid {error.field}:"):
-            return f"invalid {error.field}: {lua_repr(error.value)}\nexpected {error.expected}"
+            return f"invalid {error.field}: {lua_repr(error.value, SHOWN_CHARS)}\nexpected {error.expected}"
     return error.message
 
 

@@ -21,10 +21,12 @@ from typing import Callable, Literal, Sequence
 from .errors import (
     CommandExecutionFailed,
     CommandTimeout,
+    ConversionError,
     EngineNotFound,
     UnsupportedByEngine,
     classify_failure,
 )
+from .validate import BIG_DATA_HINT, MAX_ARGUMENT_BYTES
 
 EngineKind = Literal["nerdctl", "docker", "podman"]
 KINDS: tuple[EngineKind, ...] = ("nerdctl", "docker", "podman")
@@ -274,6 +276,22 @@ def _communicate(proc: subprocess.Popen[bytes], input_bytes: bytes | None, timeo
     return b"".join(out), b"".join(err)
 
 
+def check_argv_size(argv: Sequence[str]) -> None:
+    """Refuse, before it starts, a command Linux would not start (E2BIG): one argument over
+    128 KiB, or all of them with the environment over the system's ARG_MAX."""
+    total = sum(len(k) + len(v) + 2 + 8 for k, v in os.environb.items())  # (each with its NUL, '=' and pointer)
+    for i, arg in enumerate(argv):
+        size = len(arg.encode("utf-8", "surrogateescape")) + 1
+        total += size + 8
+        if size > MAX_ARGUMENT_BYTES + 1:
+            after = f" (after {argv[i - 1]!r})" if i > 1 else ""
+            raise ConversionError(f"argument {i}{after} of `{os.path.basename(argv[0])} {subcommand_of(argv[1:])}` "
+                                  f"is {size // 1024} KiB, more than one argument can hold", hint=BIG_DATA_HINT)
+    if total > os.sysconf("SC_ARG_MAX"):
+        raise ConversionError(f"the command line with the environment is {total // 1024} KiB, more than the "
+                              f"system's {os.sysconf('SC_ARG_MAX') // 1024} KiB", hint=BIG_DATA_HINT)
+
+
 def execute_nerdctl_command(
     args: Sequence[str],
     *,
@@ -294,6 +312,7 @@ def execute_nerdctl_command(
     args = [str(a) for a in args]
     engine = engine or current_engine()
     argv = [engine.path, *global_flags(engine, snapshotter=snapshotter), *args]
+    check_argv_size(argv)
     sub = subcommand_of(args)
     if timeout is None:
         timeout = _settings.long_timeout if sub in LONG_SUBCOMMANDS else _settings.timeout

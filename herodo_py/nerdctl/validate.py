@@ -31,6 +31,11 @@ _VOLUME_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
 _VOLUME_OPTIONS = frozenset({"ro", "rw", "z", "Z", "shared", "slave", "private", "rshared", "rslave",
                              "rprivate", "nocopy", "delegated", "cached", "consistent", "rro"})
 _USER = re.compile(r"[a-zA-Z0-9_][a-zA-Z0-9_.-]*(?::[a-zA-Z0-9_][a-zA-Z0-9_.-]*)?")
+# Linux holds one argv string in at most 32 pages, its NUL included (MAX_ARG_STRLEN); a value also
+# travels with its flag's prefix ('KEY=' of -e KEY=VALUE), which cmd.run checks once more.
+MAX_ARGUMENT_BYTES = 32 * 4096 - 1
+BIG_DATA_HINT = "one command-line argument holds at most 128 KiB on Linux; pass bigger data in a file " \
+                "(a volume, or nerdctl_copy into the container)"
 
 
 def fail(field: str, value: Any, expected: str, hint: str | None = None) -> ConversionError:
@@ -46,6 +51,8 @@ def check_text(value: Any, field: str, expected: str | None = None, *, allow_emp
         raise fail(field, value, expected or "a non-empty string")
     if "\x00" in value:
         raise fail(field, value, f"{expected or 'a string'} without NUL bytes")
+    if len(value) > MAX_ARGUMENT_BYTES // 4 and len(value.encode("utf-8", "surrogatepass")) > MAX_ARGUMENT_BYTES:
+        raise fail(field, value, f"{expected or 'a string'} of at most 128 KiB", hint=BIG_DATA_HINT)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:  # a byte that is not UTF-8 (from Lua) or a lone surrogate

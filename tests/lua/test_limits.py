@@ -260,13 +260,13 @@ def test_huge_strings_cross_into_bindings(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("call, title, code", [
-    ('nerdctl_container_from_image("herodo-t-big", "busybox"):with_env("K", BIG):build()',
-     "COMMAND COULD NOT START", 69),  # the kernel refuses an argument over 128 KiB (E2BIG)
-    ('nerdctl_container_from_image("herodo-t-big", "busybox"):with_label("k", BIG):build()',
-     "COMMAND COULD NOT START", 69),
+    # (the kernel would refuse an argument over 128 KiB: E2BIG; the validators refuse it first)
+    ('nerdctl_container_from_image("herodo-t-big", "busybox"):with_env("K", BIG):build()', "BAD INPUT", 1),
+    ('nerdctl_container_from_image("herodo-t-big", "busybox"):with_label("k", BIG):build()', "BAD INPUT", 1),
     ('nerdctl_run("busybox", "n" .. BIG)', "BAD INPUT", 1),
     ('nerdctl_run(BIG)', "BAD INPUT", 1),
-    ('nerdctl_container_new("web"):with_command(BIG)', None, 0),
+    ('nerdctl_container_new("web"):with_command(BIG)', "BAD INPUT", 1),
+    ('nerdctl_container_new("web"):with_command(string.rep("x", 128 * 1024 - 1))', None, 0),
 ])
 def test_a_50_mb_value_into_the_engine_bindings_is_refused_or_passed_never_a_crash(tmp_path, use_engine,
                                                                                  monkeypatch, call, title, code):

@@ -10,7 +10,7 @@ import pytest
 
 from herodo_py.nerdctl import cmd
 from herodo_py.nerdctl.errors import (
-    CommandFailed, CommandTimeout, EngineNotFound, NameInUse, NoSuchContainer, UnsupportedByEngine,
+    CommandFailed, CommandTimeout, ConversionError, EngineNotFound, NameInUse, NoSuchContainer, UnsupportedByEngine,
 )
 
 FAKE = """#!/bin/sh
@@ -179,3 +179,16 @@ def test_configure_refuses_unknown_settings_and_bad_timeouts():
     from herodo_py.nerdctl.errors import ConversionError
     with pytest.raises(ConversionError, match="timeout"):
         cmd.configure(timeout=-3)
+
+
+def test_a_command_linux_would_not_start_is_refused_before_it_runs(fake_engine, tmp_path):
+    cmd.configure(engine=str(fake_engine("nerdctl")))
+    big = "K=" + "x" * (128 * 1024)
+    with pytest.raises(ConversionError, match=r"argument 3 \(after '-e'\) of `nerdctl run` is 128 KiB") as info:
+        cmd.execute_nerdctl_command(["run", "-e", big, "img"])
+    assert "in a file" in info.value.hint
+    with pytest.raises(ConversionError, match="the command line with the environment is"):
+        cmd.execute_nerdctl_command(["run", *["-e", big[:100_000]] * 30, "img"])
+    assert not (tmp_path / "argv").exists()  # nothing started
+    cmd.execute_nerdctl_command(["run", "-e", big[:120_000], "img"])
+    assert recorded_argv(tmp_path)[2] == big[:120_000]

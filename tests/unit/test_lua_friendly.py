@@ -91,6 +91,12 @@ def test_lua_repr(value, text):
     assert friendly.lua_repr(value) == text
 
 
+def test_lua_repr_shortens_a_huge_value_to_its_start_and_length():
+    assert friendly.lua_repr("x" * 5_000_000, 10) == '"xxxxxxxxxx"... (5000000 characters)'
+    assert friendly.lua_repr(["ab"] * 100, 12) == '{"ab", "ab",... (600 characters)'
+    assert friendly.lua_repr("short", 10) == '"short"'
+
+
 @pytest.mark.parametrize("spec, node", [
     ("string", TypeNode("prim", "string")),
     ("string?", TypeNode("optional", parts=(TypeNode("prim", "string"),))),

@@ -166,3 +166,15 @@ def test_lists_and_mappings():
         v.check_string_list("a b", "command")
     with pytest.raises(ConversionError, match="key = value"):
         v.check_mapping(["a"], "envs")
+
+
+def test_a_value_longer_than_one_argument_can_hold_is_refused_by_its_field():
+    limit = v.MAX_ARGUMENT_BYTES
+    assert v.check_env_value("x" * limit) == "x" * limit
+    for value in ("x" * (limit + 1), "é" * (limit // 2 + 1)):  # (bytes count, not characters)
+        with pytest.raises(ConversionError) as info:
+            v.check_env_value(value)
+        assert info.value.field == "env value" and "at most 128 KiB" in str(info.value)
+        assert len(str(info.value)) < 300 and "in a file" in info.value.hint
+    with pytest.raises(ConversionError, match="invalid command"):
+        v.check_text("y" * (limit + 1), "command")
