@@ -219,7 +219,7 @@ class ConversionError(NerdctlError):
 def shown_value(value: Any, limit: int = 120) -> str:
     """``repr(value)`` for a message, shortened when long (a huge script value stays readable)."""
     try:
-        text = repr(value)
+        text = repr(value[:limit + 1] if isinstance(value, str) else value)
     except ValueError:  # an int with more digits than Python prints
         return f"<a {value.bit_length()}-bit number>"
     if len(text) <= limit:

@@ -51,7 +51,8 @@ def check_text(value: Any, field: str, expected: str | None = None, *, allow_emp
         raise fail(field, value, expected or "a non-empty string")
     if "\x00" in value:
         raise fail(field, value, f"{expected or 'a string'} without NUL bytes")
-    if len(value) > MAX_ARGUMENT_BYTES // 4 and len(value.encode("utf-8", "surrogatepass")) > MAX_ARGUMENT_BYTES:
+    if len(value) > MAX_ARGUMENT_BYTES or (  # (a character is 1 to 4 bytes)
+            len(value) > MAX_ARGUMENT_BYTES // 4 and len(value.encode("utf-8", "surrogatepass")) > MAX_ARGUMENT_BYTES):
         raise fail(field, value, f"{expected or 'a string'} of at most 128 KiB", hint=BIG_DATA_HINT)
     try:
         value.encode("utf-8")
