@@ -161,6 +161,11 @@ class Watchdog:
     def __exit__(self, *exc: object) -> None:
         self.done.set()
         signal.set_wakeup_fd(self.previous_fd)
+        if self.fds is not None:
+            try:
+                os.write(self.fds[1], b"\0")  # wake the thread now (its select would wait up to 0.1 s)
+            except BlockingIOError:  # (the pipe is full: select returns at once anyway)
+                pass
         if self.thread is not None:
             self.thread.join()
         if self.fds is not None:
