@@ -111,6 +111,16 @@ def test_cleanup_has_its_grace_from_when_the_stop_is_raised(tmp_path, capsys):
     assert capsys.readouterr().out == "cleanup\t5000050000\n"
 
 
+def test_time_in_bindings_does_not_spend_the_grace_of_cleanup(tmp_path, capsys):
+    # (cleanup removing a container waits for the engine: seconds on a busy machine)
+    source = ('local guard <close> = setmetatable({}, {__close = function()\n'
+              f'  sleep({STOP_GRACE + 0.3}); sleep(0.1); print("cleaned") end}})\n'
+              'while true do end')
+    outcome = run(tmp_path, source, script_timeout=LIMIT, hook_count=5)  # (the hook polls in the handler)
+    assert (outcome.exit_code, outcome.status) == (EXIT_TIMEOUT, "timeout"), outcome.failure
+    assert capsys.readouterr().out == "cleaned\n"
+
+
 def test_the_timeout_failure_names_the_line_and_the_limit(tmp_path):
     outcome = run(tmp_path, "local n = 0\nfor i = 1, 10 do n = n + i end\nwhile true do\n  n = n + 1\nend",
                   script_timeout=LIMIT)
