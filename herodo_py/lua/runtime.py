@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 HOOK_COUNT = 1_000  # at most this many Lua instructions between two polls of the host (Ctrl-C, time limit)
 SLOW_COUNT = 10  # the count of a new coroutine, and after a slow poll (instructions on big strings or tables)
 SLOW_GAP = 0.05  # seconds between two polls that make the count SLOW_COUNT; it grows x10 per poll 10 times faster
-STOP_GRACE = 0.5  # seconds a stopping script may spend in cleanup before every instruction fails
+STOP_GRACE = 0.5  # seconds of CPU a stopping script may spend in cleanup before every instruction fails
 HOST_CHUNK = b"=herodo"
 
 
@@ -116,35 +116,29 @@ class Stop:
     """Why the script must stop: ``exit`` (os.exit), ``interrupt`` (Ctrl-C) or ``timeout``.
 
     Once the stop is raised (on its way up the script's stack), cleanup has :data:`STOP_GRACE`
-    seconds of Lua time (from then, not from the request: a busy machine may take long to deliver
-    it; bindings, such as the engine command that removes a container, do not count) before every
-    instruction fails; ``os.exit`` has no grace limit (the script chose to stop).
+    seconds of CPU time before every instruction fails: counted from then, not from the request,
+    and in CPU time, not wall time, so that neither a busy machine nor the engine commands cleanup
+    waits for (removing a container) spend it, while a runaway loop does. ``os.exit`` has no grace
+    limit (the script chose to stop).
     """
 
-    __slots__ = ("reason", "code", "raised", "hard", "raised_at", "grace_until")
+    __slots__ = ("reason", "code", "raised", "hard", "grace_until")
 
     def __init__(self, reason: str, *, code: int = 0, raised: bool = False, hard: bool = False) -> None:
         self.reason = reason
         self.code = code
         self.raised = raised
         self.hard = hard
-        self.raised_at = 0.0
-        self.grace_until: float | None = None
+        self.grace_until: float | None = None  # in time.process_time()
 
     def mark_raised(self) -> None:
         if not self.raised:
             self.raised = True
             if self.reason != "exit":
-                self.raised_at = time.monotonic()
-                self.grace_until = self.raised_at + STOP_GRACE
-
-    def extend_grace(self, binding_started: float) -> None:
-        """A binding returned: its time since the stop was raised is given back to the grace."""
-        if self.grace_until is not None:
-            self.grace_until += max(time.monotonic() - max(binding_started, self.raised_at), 0.0)
+                self.grace_until = time.process_time() + STOP_GRACE
 
     def grace_spent(self) -> bool:
-        return self.hard or (self.grace_until is not None and time.monotonic() > self.grace_until)
+        return self.hard or (self.grace_until is not None and time.process_time() > self.grace_until)
 
 
 class Outcome:
@@ -511,7 +505,6 @@ class Runtime:
 
     def _invoke(self, binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
         self._in_binding += 1
-        started = time.monotonic()
         try:
             if self.sandbox is not None:
                 self.sandbox.check_binding(binding)
@@ -543,8 +536,6 @@ class Runtime:
         finally:
             self._in_binding -= 1
             self._last_check = time.monotonic()  # time spent here is not slow Lua
-            if self._stop is not None:  # (cleanup's engine commands take what they take)
-                self._stop.extend_grace(started)
 
     def _fitting(self, value: Any, func: str) -> Any:
         """``value`` if Lua has room for it. lupa pushes a returned string outside any protected
