@@ -32,7 +32,7 @@ _VOLUME_OPTIONS = frozenset({"ro", "rw", "z", "Z", "shared", "slave", "private",
                              "rprivate", "nocopy", "delegated", "cached", "consistent", "rro"})
 _USER = re.compile(r"[a-zA-Z0-9_][a-zA-Z0-9_.-]*(?::[a-zA-Z0-9_][a-zA-Z0-9_.-]*)?")
 # Linux holds one argv string in at most 32 pages, its NUL included (MAX_ARG_STRLEN); a value also
-# travels with its flag's prefix ('KEY=' of -e KEY=VALUE), which cmd.run checks once more.
+# travels with its flag's prefix ('KEY=' of -e KEY=VALUE), which cmd.check_argv_size checks once more.
 MAX_ARGUMENT_BYTES = 32 * 4096 - 1
 BIG_DATA_HINT = "one command-line argument holds at most 128 KiB on Linux; pass bigger data in a file " \
                 "(a volume, or nerdctl_copy into the container)"
