@@ -88,9 +88,9 @@ def test_the_time_limit_cannot_be_escaped(tmp_path, capsys, escape, policy):
     assert failure.line is not None and failure.line >= 2  # a line of the escape, not of the guard
 
 
-def test_cleanup_has_its_grace_from_when_the_stop_is_raised(tmp_path, capsys):
-    # a busy machine: the stop is asked for, but the script learns of it only later (here: a pcall'd
-    # call that fails after longer than the grace); pcall raises the stop in its place, and the
+def test_a_stop_raised_by_pcall_leaves_cleanup_its_grace(tmp_path, capsys):
+    # the stop is asked for, and the script learns of it only later, when a pcall'd call fails
+    # (after longer than the grace in wall time); pcall raises the stop in its place, and the
     # <close> handler, long enough for the hook to poll in it, still runs to its end
     r = registry()
 
