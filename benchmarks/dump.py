@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-FIXTURE = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "docker" / "ps-json.jsonl"
+FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "docker" / "ps-json.jsonl"
 _VARIANTS = (
     ("running", "Up 5 seconds (healthy)", "0.0.0.0:8080->80/tcp, :::8080->80/tcp"),
     ("exited", "Exited (0) 2 minutes ago", ""),

@@ -2,7 +2,7 @@
 # Bring up everything the herodo_py tests need, idempotently (safe to run again and again):
 #   - Debian packages: docker.io podman docker-registry busybox-static lua5.4 (only the missing ones)
 #   - dockerd, if `docker version` does not answer (log: /tmp/herodo-dockerd.log)
-#   - podman's ulimits in /etc/containers/containers.conf (see ../shared/ENGINES.md)
+#   - podman's ulimits in /etc/containers/containers.conf (see docs/ENGINES.md)
 #   - the offline test image localhost/herodo-busybox:latest, loaded into docker and podman
 #   - an auth-less registry on 127.0.0.1:5000, if nothing answers there
 #   - `pip install -e '.[test]'` when pyproject.toml exists

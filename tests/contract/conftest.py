@@ -6,7 +6,7 @@
         assert standin.calls() == [["run", "-d", ...]]
 
 `standin` puts the stand-in's directory first on PATH (for this test only), points
-NERDCTL_STANDIN_LOG at a fresh file and NERDCTL_STANDIN_FIXTURES at ../shared/fixtures/nerdctl,
+NERDCTL_STANDIN_LOG at a fresh file and NERDCTL_STANDIN_FIXTURES at tests/fixtures/nerdctl,
 and clears any other NERDCTL_STANDIN_* variable. The stand-in's own docstring lists what it
 accepts, what it answers and the variables that change its answers.
 """
@@ -22,7 +22,7 @@ import pytest
 
 STANDIN_DIR = Path(__file__).resolve().parent / "standin"
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_FIXTURES = REPO_ROOT.parent / "shared" / "fixtures" / "nerdctl"
+DEFAULT_FIXTURES = REPO_ROOT / "tests" / "fixtures" / "nerdctl"
 
 
 @dataclass
@@ -46,7 +46,7 @@ def standin(tmp_path, monkeypatch, use_engine) -> Standin:
     """The stand-in nerdctl, first on PATH and the engine herodo_py uses (default settings)."""
     fixtures = Path(os.environ.get("NERDCTL_STANDIN_FIXTURES", DEFAULT_FIXTURES))
     if not (fixtures / "inspect-running.json").is_file():
-        pytest.fail(f"nerdctl fixtures not found in {fixtures} (expected ../shared beside the repo)")
+        pytest.fail(f"nerdctl fixtures not found in {fixtures} (expected tests/fixtures/nerdctl in the repository)")
     for name in list(os.environ):
         if name.startswith("NERDCTL_STANDIN_"):
             monkeypatch.delenv(name)

@@ -23,7 +23,7 @@ from herodo_py.nerdctl.errors import (
 )
 
 IMAGE = "localhost/herodo-busybox:latest"
-INSPECT = json.loads(Path("/work/shared/fixtures/nerdctl/inspect-running.json").read_text())[0]
+INSPECT = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "nerdctl" / "inspect-running.json").read_text())[0]
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ def run_golden(script: Path) -> str:
     extra_env, args = directives(script)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NERDCTL_STANDIN_", "CONTAINERD_"))}
     env.update({"HERODO_ENGINE": str(STANDIN), "NO_COLOR": "1", "NERDCTL_STANDIN_FIXTURES":
-                str(HERE.parents[2] / "shared" / "fixtures" / "nerdctl")})
+                str(HERE.parent / "fixtures" / "nerdctl")})
     env.update(extra_env)
     proc = subprocess.run([sys.executable, "-m", "herodo_py.cli", *args, script.name], cwd=HERE, env=env,
                           capture_output=True, text=True, timeout=60)

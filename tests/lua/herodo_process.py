@@ -12,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 STANDIN = ROOT / "tests" / "contract" / "standin" / "nerdctl"
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "nerdctl"
+FIXTURES = ROOT / "tests" / "fixtures" / "nerdctl"
 IMAGE = "localhost/herodo-busybox:latest"
 HERODO = [sys.executable, "-m", "herodo_py.cli"]
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CANARY = "/tmp/herodo-canary-property"
 
 # Pieces a shell, a flag parser or a text layer would treat specially.

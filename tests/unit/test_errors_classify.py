@@ -9,7 +9,7 @@ import pytest
 
 from herodo_py.nerdctl import errors as e
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def blocks(engine: str) -> list[tuple[str, int | None, str]]:

@@ -13,7 +13,7 @@ from herodo_py.nerdctl.errors import JsonParseError
 images_mod = importlib.import_module("herodo_py.nerdctl.images")
 Image, ImageList, parse_images = images_mod.Image, images_mod.ImageList, images_mod.parse_images
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def fixture(name: str) -> str:

@@ -14,7 +14,7 @@ from herodo_py.nerdctl.container_functions import (
 from herodo_py.nerdctl.errors import JsonParseError
 from herodo_py.nerdctl.result_list import ResultList
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def fixture(name: str) -> str:

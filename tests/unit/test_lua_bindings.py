@@ -13,7 +13,7 @@ from herodo_py.lua.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 STANDIN = ROOT / "tests" / "contract" / "standin" / "nerdctl"
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "nerdctl"
+FIXTURES = ROOT / "tests" / "fixtures" / "nerdctl"
 
 
 @pytest.fixture

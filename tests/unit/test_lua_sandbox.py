@@ -388,7 +388,7 @@ def test_a_missing_module_is_a_friendly_error_at_the_require_line(modules):
 # command that acts (only the read-only look-ups that come before, like `ps` for an existing name).
 
 STANDIN = Path(__file__).resolve().parents[1] / "contract" / "standin" / "nerdctl"
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "nerdctl"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "nerdctl"
 READ_ONLY = {"ps", "inspect", "version", "--version", "images"}
 
 

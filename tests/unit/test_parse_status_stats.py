@@ -12,7 +12,7 @@ import pytest
 from herodo_py.nerdctl.container_types import ContainerStatus, ResourceUsage
 from herodo_py.nerdctl.parse import load_records
 
-FIXTURES = Path("/work/shared/fixtures")
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 INSPECT = sorted(FIXTURES.glob("*/inspect*.json"))
 STATS = sorted(p for p in FIXTURES.glob("*/stats*") if p.suffix in (".json", ".jsonl"))
 
