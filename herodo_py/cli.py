@@ -39,7 +39,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 from .lua.errors import EXIT_INTERRUPTED, EXIT_USAGE
 from .lua.limits import add_limit_options, limit_options
@@ -92,22 +93,29 @@ def use_color(args: argparse.Namespace) -> bool:
     return not args.no_color and not os.environ.get("NO_COLOR") and sys.stderr.isatty()
 
 
-def apply_engine_options(args: argparse.Namespace) -> None:
+@contextmanager
+def engine_options(args: argparse.Namespace) -> Iterator[None]:
+    """The command's engine options on an executor of its own, current for the block (every script's
+    runtime starts from its settings)."""
     changes = {key: getattr(args, key) for key in ("engine", "namespace", "address", "timeout")
                if getattr(args, key, None) is not None}
-    if changes:
-        from .nerdctl.cmd import configure
+    if not changes:
+        yield
+        return
+    from .nerdctl.executor import Executor  # here: without engine options an empty script never loads the library
 
-        configure(**changes)
+    executor = Executor()
+    executor.configure(**changes)
+    with executor.active():
+        yield
 
 
 def command_run(args: argparse.Namespace) -> int:
     from .lua.runner import RunOptions, run_folder, run_script
     from .lua.trace import observing
 
-    apply_engine_options(args)
     options = RunOptions(debug=args.debug, color=use_color(args), keep_going=args.keep_going, **limit_options(args))
-    with observing(trace=args.trace, dry_run=args.dry_run):
+    with engine_options(args), observing(trace=args.trace, dry_run=args.dry_run):
         if os.path.isdir(args.path):
             return run_folder(args.path, args.script_args, options)
         return run_script(args.path, args.script_args, options).exit_code
@@ -129,11 +137,10 @@ def command_test(args: argparse.Namespace) -> int:
     from .lua.testing import TestOptions, run_tests
     from .lua.trace import observing
 
-    apply_engine_options(args)
     options = TestOptions(filter=args.filter, fail_fast=args.fail_fast, keep=args.keep, capture=not args.no_capture,
                           tap=args.tap, junit=args.junit)
     run_options = RunOptions(debug=args.debug, color=use_color(args) and sys.stdout.isatty(), **limit_options(args))
-    with observing(trace=args.trace):
+    with engine_options(args), observing(trace=args.trace):
         return run_tests(args.paths, options, run_options)
 
 

@@ -1,12 +1,13 @@
 """Containers (and networks) made by ``herodo test``: labelled with the run's id, removed after each test.
 
-While a test runs, the executor's ``settings().labels`` carry ``herodo.test.run=<run id>``,
+While a test runs, its runtime's executor settings carry the labels ``herodo.test.run=<run id>``,
 ``herodo.test.scope=<run id>/<n>`` (one per test; one per file for what its top level makes, removed
 when the file ends) and ``herodo.test.name=<file>::<test>``; ``run`` adds them to every container and
-``nerdctl_network_create`` to every network. The janitor listens to the executor: when a test
-started a ``run``/``create`` (or ``network create``), it lists what carries the test's scope label,
-on each engine (and namespace, address) the test used, and removes it (``rm -f``). The run ends
-with a sweep of the run label. With ``keep`` it removes nothing and remembers the names.
+``nerdctl_network_create`` to every network. The janitor listens to the run's executor (the parent of
+every test file's): when a test started a ``run``/``create`` (or ``network create``), it lists what
+carries the test's scope label, on each engine (and namespace, address: read from the command line)
+the test used, and removes it (``rm -f``) with an executor of its own. The run ends with a sweep of
+the run label. With ``keep`` it removes nothing and remembers the names.
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ import signal
 import threading
 from contextlib import contextmanager
 from typing import Any, Iterator, NamedTuple
+
+from ..nerdctl.container.operations import PS_ID_FORMAT
+from ..nerdctl.engine_settings import EngineSettings
+from ..nerdctl.executor import Executor, current_executor, subcommand_of
+from ..nerdctl.parse import load_records
 
 RUN_LABEL = "herodo.test.run"
 SCOPE_LABEL = "herodo.test.scope"
@@ -28,11 +34,23 @@ _LABEL_TEXT = re.compile(r"[^\x20-\x7e]")  # keep label values printable ASCII
 
 
 class Target(NamedTuple):
-    """Where containers were made: the engine binary and the settings that choose a namespace."""
+    """Where containers were made: the engine binary and the global flags that chose a namespace."""
 
     engine: str
     namespace: str | None
     address: str | None
+
+    @classmethod
+    def of_command(cls, argv: list[str]) -> Target:
+        """The target of a command line: its engine and its global ``--namespace``/``--address``
+        (``--host`` on docker, ``--url`` on podman)."""
+        flags: dict[str, str] = {}
+        rest = argv[1:]
+        while rest and rest[0] in GLOBAL_VALUE_FLAGS and len(rest) > 1:
+            flags[rest[0]] = rest[1]
+            rest = rest[2:]
+        address = flags.get("--address") or flags.get("--host") or flags.get("--url")
+        return cls(argv[0], flags.get("--namespace"), address)
 
 
 def command_words(argv: list[str]) -> list[str]:
@@ -46,7 +64,10 @@ def command_words(argv: list[str]) -> list[str]:
 class Janitor:
     """Labels and cleanup for one ``herodo test`` run (see the module doc)."""
 
-    def __init__(self, run_id: str, *, keep: bool = False) -> None:
+    def __init__(self, run_id: str, *, keep: bool = False, executor: Executor | None = None) -> None:
+        """``executor``: the run's (default: the current one): the janitor hears its commands and those
+        of its children, and its listeners hear the janitor's own."""
+        self.executor = executor or current_executor()
         self.run_id = run_id
         self.keep = keep
         self.targets: dict[Target, set[str]] = {}  # where -> kinds made there ("container", "network")
@@ -60,8 +81,6 @@ class Janitor:
     def __call__(self, event: str, argv: list[str], result: Any) -> None:
         if event != "start":
             return
-        from ..nerdctl.cmd import subcommand_of
-
         words = command_words(argv)
         sub = subcommand_of(words)
         if sub in CREATES_CONTAINER and words[:1] != ["network"]:
@@ -70,42 +89,28 @@ class Janitor:
             kind = "network"
         else:
             return
-        target = self._target(argv[0])
+        target = Target.of_command(argv)
         # what is made carries the innermost scope's label: that scope's sweep finds it
         for touched in (self.targets, *self._touched[-1:]):
             touched.setdefault(target, set()).add(kind)
 
-    @staticmethod
-    def _target(engine: str) -> Target:
-        import os
-
-        from ..nerdctl import cmd
-
-        cfg = cmd.settings()
-        return Target(engine, cfg.namespace or os.environ.get("CONTAINERD_NAMESPACE"),
-                      cfg.address or os.environ.get("CONTAINERD_ADDRESS"))
-
     @contextmanager
     def listening(self) -> Iterator[None]:
-        from ..nerdctl import cmd
-
-        cmd.add_listener(self)
+        self.executor.add_listener(self)
         try:
             yield
         finally:
-            cmd.remove_listener(self)
+            self.executor.remove_listener(self)
 
     # -- labelling ---------------------------------------------------------------------------
 
     @contextmanager
-    def scope(self, name: str) -> Iterator[str]:
-        """Label what is made inside the block with a scope of its own; clean it up afterwards.
-        Scopes nest (a file's, then each test's inside it)."""
-        from ..nerdctl import cmd
-
+    def scope(self, name: str, executor: Executor) -> Iterator[str]:
+        """Label what ``executor`` makes inside the block with a scope of its own; clean it up
+        afterwards. Scopes nest (a file's, then each test's inside it)."""
         self._scope += 1
         scope = f"{self.run_id}/{self._scope}"
-        settings = cmd.settings()
+        settings = executor.settings
         previous = settings.labels
         settings.labels = {**previous, RUN_LABEL: self.run_id, SCOPE_LABEL: scope,
                            NAME_LABEL: _LABEL_TEXT.sub("?", name)[:200]}
@@ -136,35 +141,31 @@ class Janitor:
         return found
 
     def _sweep_target(self, target: Target, kinds: set[str], label: str) -> list[str]:
-        from ..nerdctl import cmd
-        from ..nerdctl.container_operations import PS_ID_FORMAT
-        from ..nerdctl.parse import load_records
-        from .runner import settings_scope
-
-        with settings_scope():
-            cmd.configure(engine=target.engine, namespace=target.namespace, address=target.address,
-                          snapshotter=None, dry_run=False, labels={}, timeout=CLEANUP_TIMEOUT)
-            run = cmd.execute_nerdctl_command
-            records = load_records(run(["ps", "-a", "--no-trunc", "--filter", f"label={label}",
-                                        "--format", PS_ID_FORMAT]).stdout, "ps")
-            ids = [str(r["ID"]) for r in records if r.get("ID")]
-            names = [_first_name(r.get("Names")) or i[:12] for r, i in zip(records, ids)]
-            if self.keep:
-                self.kept += [n for n in names if n not in self.kept]
-                return names
-            if ids:
-                podman = cmd.current_engine().kind == "podman"
-                run(["rm", "-f", *(["--time", "0"] if podman else []), *ids], check=False)
-                left = load_records(run(["ps", "-a", "--no-trunc", "--filter", f"label={label}",
-                                         "--format", PS_ID_FORMAT]).stdout, "ps")
-                if left:
-                    self.errors.append(f"{target.engine}: {len(left)} container(s) with {label} could not be removed")
-            if "network" in kinds:
-                listed = run(["network", "ls", "--filter", f"label={label}", "--format", "{{.Name}}"]).stdout
-                networks = [n for n in listed.split() if n]
-                if networks:
-                    run(["network", "rm", *networks], check=False)
+        # its own executor: the target's engine and namespace, no labels, no dry run; --trace hears it
+        settings = EngineSettings(engine=target.engine, namespace=target.namespace, address=target.address,
+                                  timeout=CLEANUP_TIMEOUT)
+        executor = Executor(settings, parent=self.executor)
+        run = executor.run
+        records = load_records(run(["ps", "-a", "--no-trunc", "--filter", f"label={label}",
+                                    "--format", PS_ID_FORMAT]).stdout, "ps")
+        ids = [str(r["ID"]) for r in records if r.get("ID")]
+        names = [_first_name(r.get("Names")) or i[:12] for r, i in zip(records, ids)]
+        if self.keep:
+            self.kept += [n for n in names if n not in self.kept]
             return names
+        if ids:
+            podman = executor.engine().kind == "podman"
+            run(["rm", "-f", *(["--time", "0"] if podman else []), *ids], check=False)
+            left = load_records(run(["ps", "-a", "--no-trunc", "--filter", f"label={label}",
+                                     "--format", PS_ID_FORMAT]).stdout, "ps")
+            if left:
+                self.errors.append(f"{target.engine}: {len(left)} container(s) with {label} could not be removed")
+        if "network" in kinds:
+            listed = run(["network", "ls", "--filter", f"label={label}", "--format", "{{.Name}}"]).stdout
+            networks = [n for n in listed.split() if n]
+            if networks:
+                run(["network", "rm", *networks], check=False)
+        return names
 
 
 def _first_name(names: Any) -> str | None:

@@ -49,6 +49,7 @@ from .prelude import PRELUDE
 from .registry import Binding, FieldDef, Registry, did_you_mean
 
 if TYPE_CHECKING:
+    from ..nerdctl.executor import Executor
     from . import friendly
 
 HOOK_COUNT = 1_000  # at most this many Lua instructions between two polls of the host (Ctrl-C, time limit)
@@ -181,11 +182,13 @@ class Runtime:
 
     def __init__(self, registry: Registry | None = None, *, policy: str | StdlibPolicy = "trusted",
                  max_memory: int | None = DEFAULT_MAX_MEMORY, script_timeout: float | None = DEFAULT,
-                 env_allow: Sequence[str] = (), watchdog: bool = False, hook_count: int = HOOK_COUNT) -> None:
+                 env_allow: Sequence[str] = (), watchdog: bool = False, hook_count: int = HOOK_COUNT,
+                 executor: Executor | None = None) -> None:
         """``max_memory``: bytes of Lua memory (``None`` or 0: no limit). ``script_timeout``: seconds
         per script or call (``None`` or 0: none; default: the policy's). ``env_allow``: more variables
         a sandboxed ``os.getenv`` reads. ``watchdog``: end the process when a stopped script hangs in
-        C (:class:`~herodo_py.lua.limits.Watchdog`; for the ``herodo`` command only)."""
+        C (:class:`~herodo_py.lua.limits.Watchdog`; for the ``herodo`` command only). ``executor``:
+        the engine executor bindings run on (default: a child of the current one, made on first use)."""
         from lupa import lua54
 
         self.registry = registry if registry is not None else default_registry()
@@ -206,6 +209,7 @@ class Runtime:
         self._in_binding = 0
         self._quiet = 0  # inside a host call into Lua (locating): the hook does nothing
         self._methods: dict[int, types.FunctionType] = {}
+        self._executor = executor
         helpers = {
             b"first_count": min(SLOW_COUNT, hook_count), b"check": self._check, b"stopping": self._stopping,
             b"write": self._writer("stdout"), b"write_err": self._writer("stderr"), b"exit": self._exit,
@@ -226,6 +230,17 @@ class Runtime:
 
             self.sandbox = Sandbox(strict=self.policy.strict, env_allow=env_allow)
             self.sandbox.install(self.lua, self._located, self._fitting)
+
+    @property
+    def executor(self) -> Executor:
+        """The executor this runtime's bindings run engine commands on: a script's ``nerdctl_configure``
+        changes its settings only. By default a child of the executor current when first needed (it
+        inherits the command's engine options, and ``--trace`` hears its commands)."""
+        if self._executor is None:
+            from ..nerdctl.executor import current_executor  # here: an empty script never loads the library
+
+            self._executor = current_executor().child()
+        return self._executor
 
     # -- running ---------------------------------------------------------------------------
 
@@ -511,7 +526,8 @@ class Runtime:
             converted = self.checker.args(binding, args)
             if self.sandbox is not None:
                 self.sandbox.check_arguments(binding, converted)
-            result = binding.impl(obj, *converted) if binding.owner else binding.impl(*converted)
+            with self.executor.active():
+                result = binding.impl(obj, *converted) if binding.owner else binding.impl(*converted)
             return self._fitting(self.to_lua(result), binding.name)
         except BadArgument as exc:
             raise self._located(ScriptError(exc.message, kind="ConversionError", category="BadArgument",

@@ -299,9 +299,9 @@ def _export(box: Sandbox, func: str, path: Any = None, *_: Any) -> None:
 
 
 def _build(box: Sandbox, func: str, tag: Any = None, context: Any = None, dockerfile: Any = None, *_: Any) -> None:
-    from ..nerdctl.images import _is_remote_context
+    from ..nerdctl.image import is_remote_context
 
-    if isinstance(context, str) and _is_remote_context(context):
+    if isinstance(context, str) and is_remote_context(context):
         return
     box.host_path(context, func, "build context")
     if isinstance(dockerfile, str) and isinstance(context, str):

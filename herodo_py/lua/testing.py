@@ -25,7 +25,7 @@ from typing import Any, Iterator, Sequence
 from .errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from .janitor import Janitor
 from .reporting import FAILED, SKIPPED, FileResult, Reporter, RunResult, TapReporter, TestResult, TextReporter
-from .runner import TEST_FILE, RunOptions, settings_scope
+from .runner import TEST_FILE, RunOptions
 
 _ASSERT = re.compile(r"^(assert_\w+) failed")
 LATE_SWEEP = 1.0  # seconds before the second sweep of an interrupted run
@@ -159,7 +159,7 @@ class TestRunner:
         return self.run
 
     def run_file(self, path: str) -> FileResult:
-        """Run one file's tests in a fresh runtime (engine settings restored afterwards)."""
+        """Run one file's tests in a fresh runtime, with an executor of its own (a child of the run's)."""
         from .runtime import Runtime
         from .testapi import SOURCE
 
@@ -167,11 +167,9 @@ class TestRunner:
         self.reporter.file_start(path)
         started = time.monotonic()
         try:
-            with settings_scope():
-                opts = self.run_options
-                runtime = Runtime(**opts.runtime_options())
-                api = runtime.lua.execute(SOURCE, name=b"=herodo.test")
-                self._run_file_in(runtime, api, path, result)
+            runtime = Runtime(**self.run_options.runtime_options(), executor=self.janitor.executor.child())
+            api = runtime.lua.execute(SOURCE, name=b"=herodo.test")
+            self._run_file_in(runtime, api, path, result)
         except KeyboardInterrupt:
             self.run.interrupted = self.stop_all = True
             raise
@@ -182,7 +180,7 @@ class TestRunner:
 
     def _run_file_in(self, runtime: Any, api: Any, path: str, result: FileResult) -> None:
         """Containers made at the top of the file serve its tests: they are removed when the file ends."""
-        with self.janitor.scope(f"{path}::(top of the file)"):
+        with self.janitor.scope(f"{path}::(top of the file)", runtime.executor):
             self._top_and_tests(runtime, api, path, result)
 
     def _top_and_tests(self, runtime: Any, api: Any, path: str, result: FileResult) -> None:
@@ -227,7 +225,7 @@ class TestRunner:
         state = api[b"state"]
         started = time.monotonic()
         kept = len(self.janitor.kept)
-        with self.janitor.scope(f"{path}::{name}"), _captured(self.options.capture) as out:
+        with self.janitor.scope(f"{path}::{name}", runtime.executor), _captured(self.options.capture) as out:
             state[b"skip"] = None
             outcomes = []
             for hook in _values(api[b"before"]):

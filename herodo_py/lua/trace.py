@@ -18,10 +18,8 @@ import sys
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Iterator, TextIO
 
-DRY_PREFIX = "dry-run:"  # the placeholder id of a container built in a dry run
-
 if TYPE_CHECKING:
-    from ..nerdctl.cmd import CommandResult
+    from ..nerdctl.executor import CommandResult
 
 
 def shown_command(argv: list[str]) -> str:
@@ -35,6 +33,8 @@ def shown_command(argv: list[str]) -> str:
 
 def _named(arg: str) -> str:
     """A dry-run placeholder id (``dry-run:web``) as the name it stands for."""
+    from ..nerdctl.executor import DRY_PREFIX  # (loaded: a dry run has run commands)
+
     return arg[len(DRY_PREFIX):] if arg.startswith(DRY_PREFIX) else arg
 
 
@@ -77,24 +77,25 @@ class CommandObserver:
 @contextmanager
 def observing(*, trace: bool = False, dry_run: bool = False,
               stream: TextIO | None = None) -> Iterator[CommandObserver | None]:
-    """Trace and/or dry-run engine commands for the duration of the block (nothing when both are off).
+    """Trace and/or dry-run the current executor's engine commands (and its children's: every script's)
+    for the duration of the block (nothing when both are off).
 
     The dry-run summary line is written when the block ends, however it ends."""
     if not (trace or dry_run):
         yield None
         return
-    from ..nerdctl import cmd
+    from ..nerdctl.executor import current_executor  # here: without --trace the library loads on first use
 
     observer = CommandObserver(stream or sys.stderr, trace=trace, dry_run=dry_run)
-    settings = cmd.settings()
-    previous = settings.dry_run
-    settings.dry_run = dry_run or previous
-    cmd.add_listener(observer)
+    executor = current_executor()
+    previous = executor.settings.dry_run
+    executor.settings.dry_run = dry_run or previous
+    executor.add_listener(observer)
     try:
         yield observer
     finally:
-        cmd.remove_listener(observer)
-        settings.dry_run = previous
+        executor.remove_listener(observer)
+        executor.settings.dry_run = previous
         if dry_run:
             observer._write(observer.summary())
 

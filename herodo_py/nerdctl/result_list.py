@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable, TypeVar
 
-from .cmd import CommandResult
+from .executor import CommandResult
 
 T = TypeVar("T")
 

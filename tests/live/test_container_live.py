@@ -14,7 +14,7 @@ from typing import Callable
 
 import pytest
 
-from herodo_py.nerdctl.container_operations import Container
+from herodo_py.nerdctl.container.operations import Container
 from herodo_py.nerdctl.errors import (
     CommandFailed,
     ContainerNotRunning,

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from herodo_py.nerdctl.cmd import CommandResult
+from herodo_py.nerdctl.executor import CommandResult
 from herodo_py.nerdctl.errors import JsonParseError
 
-images_mod = importlib.import_module("herodo_py.nerdctl.images")
+images_mod = importlib.import_module("herodo_py.nerdctl.image")
 Image, ImageList, parse_images = images_mod.Image, images_mod.ImageList, images_mod.parse_images
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

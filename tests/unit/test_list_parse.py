@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from herodo_py.nerdctl.cmd import CommandResult
-from herodo_py.nerdctl.container_functions import (
+from herodo_py.nerdctl.executor import CommandResult
+from herodo_py.nerdctl.container.functions import (
     ContainerList, ContainerSummary, parse_containers, state_from_status,
 )
 from herodo_py.nerdctl.errors import JsonParseError

@@ -112,9 +112,9 @@ def test_did_you_mean(name, candidates, expected):
 
 
 def test_python_annotations_map_to_luacats():
-    from herodo_py.nerdctl.container_types import HealthCheck
+    from herodo_py.nerdctl.container.types import HealthCheck
 
-    names = {"herodo_py.nerdctl.container_types:HealthCheck": "HealthCheck"}
+    names = {"herodo_py.nerdctl.container.types:HealthCheck": "HealthCheck"}
     assert lua_type_of_annotation(str) == "string"
     assert lua_type_of_annotation(int | None) == "integer?"
     assert lua_type_of_annotation(list[str]) == "string[]"

@@ -11,7 +11,6 @@ of the script (``""`` restores the default) and returns the same record.
 
 from __future__ import annotations
 
-import os
 from typing import Any, Callable
 
 from ..registry import FieldDef, Param, Registry
@@ -63,16 +62,16 @@ class EngineInfo:
 
 
 def engine_info() -> EngineInfo:
-    from herodo_py.nerdctl import cmd
+    from herodo_py.nerdctl.executor import current_executor
 
-    engine = cmd.current_engine()
-    cfg = cmd.settings()
-    nerdctl = engine.kind == "nerdctl"
-    namespace = cfg.namespace or (os.environ.get("CONTAINERD_NAMESPACE") or "default" if nerdctl else None)
-    address = cfg.address or (os.environ.get("CONTAINERD_ADDRESS") if nerdctl else None)
-    snapshotter = cfg.snapshotter or (os.environ.get("CONTAINERD_SNAPSHOTTER") if nerdctl else None)
-    return EngineInfo(name=engine.name, kind=engine.kind, path=engine.path, namespace=namespace, address=address,
-                      snapshotter=snapshotter, timeout=cfg.timeout, long_timeout=cfg.long_timeout)
+    executor = current_executor()
+    engine = executor.engine()
+    cfg = executor.settings
+    namespace = cfg.effective("namespace", engine.kind) or ("default" if engine.kind == "nerdctl" else None)
+    return EngineInfo(name=engine.name, kind=engine.kind, path=engine.path, namespace=namespace,
+                      address=cfg.effective("address", engine.kind),
+                      snapshotter=cfg.effective("snapshotter", engine.kind), timeout=cfg.timeout,
+                      long_timeout=cfg.long_timeout)
 
 
 # --- the Container's methods: (name, params, doc); builder methods return the container ---------
@@ -173,24 +172,24 @@ RESULT_LIST_FIELDS = [FieldDef("stdout", "string"), FieldDef("stderr", "string")
 
 def _types(r: Registry) -> None:
     r.type(CONTAINER, "object", "A container: configure with with_*, then build() or start(), then operate.",
-           python="herodo_py.nerdctl.container_operations:Container")
-    r.type(RESULT, "record", "What an engine command did.", python="herodo_py.nerdctl.cmd:CommandResult",
+           python="herodo_py.nerdctl.container.operations:Container")
+    r.type(RESULT, "record", "What an engine command did.", python="herodo_py.nerdctl.executor:CommandResult",
            fields=[FieldDef("stdout", "string"), FieldDef("stderr", "string"), FieldDef("success", "boolean"),
                    FieldDef("code", "integer"), FieldDef("command", "string", "the argv as one shell line"),
                    FieldDef("argv", "string[]"), FieldDef("duration", "number", "seconds"),
                    FieldDef("dry_run", "boolean")])
     r.type("ContainerStatus", "record", "A container's state (inspect).",
-           python="herodo_py.nerdctl.container_types:ContainerStatus")
-    r.type("ResourceUsage", "record", "One stats sample.", python="herodo_py.nerdctl.container_types:ResourceUsage")
+           python="herodo_py.nerdctl.container.types:ContainerStatus")
+    r.type("ResourceUsage", "record", "One stats sample.", python="herodo_py.nerdctl.container.types:ResourceUsage")
     r.type("HealthCheck", "record", "A container's health check.",
-           python="herodo_py.nerdctl.container_types:HealthCheck")
-    r.type("Image", "record", "One image reference (images).", python="herodo_py.nerdctl.images:Image")
+           python="herodo_py.nerdctl.container.types:HealthCheck")
+    r.type("Image", "record", "One image reference (images).", python="herodo_py.nerdctl.image:Image")
     r.type("ImageList", "record", "Images, with the command's stdout, stderr, success, code.",
-           python="herodo_py.nerdctl.images:ImageList", fields=RESULT_LIST_FIELDS, item="Image")
+           python="herodo_py.nerdctl.image:ImageList", fields=RESULT_LIST_FIELDS, item="Image")
     r.type("ContainerSummary", "record", "One container of nerdctl_list().",
-           python="herodo_py.nerdctl.container_functions:ContainerSummary")
+           python="herodo_py.nerdctl.container.functions:ContainerSummary")
     r.type("ContainerList", "record", "Containers, with the command's stdout, stderr, success, code.",
-           python="herodo_py.nerdctl.container_functions:ContainerList", fields=RESULT_LIST_FIELDS,
+           python="herodo_py.nerdctl.container.functions:ContainerList", fields=RESULT_LIST_FIELDS,
            item="ContainerSummary")
     r.type("EngineInfo", "record", "The engine in use and its settings.", python=f"{__name__}:EngineInfo",
            fields=EngineInfo.FIELDS)
@@ -230,9 +229,9 @@ def register(r: Registry) -> None:
     @r.function("nerdctl_configure", [P("options", "EngineOptions")], "EngineInfo",
                 "Change engine settings for the rest of the script.")
     def configure(options: dict[str, Any]) -> EngineInfo:
-        from herodo_py.nerdctl import cmd
+        from herodo_py.nerdctl.executor import current_executor
 
-        cmd.configure(**{k: (None if v == "" else v) for k, v in options.items()})
+        current_executor().configure(**{k: (None if v == "" else v) for k, v in options.items()})
         return engine_info()
 
     for name, params, doc in BUILDER:

@@ -12,14 +12,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from .cmd import CommandResult, current_engine, execute_nerdctl_command
-from .container_builder import run_args, shell_command
-from .container_operations import Container
-from .container_types import ContainerConfig
-from .errors import CommandFailed
-from .parse import first, load_records, normalize_time, parse_labels
-from .result_list import ResultList
-from .validate import (
+from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdctl_command
+from .builder import run_args, shell_command
+from .operations import Container
+from .types import ContainerConfig
+from ..errors import CommandFailed
+from ..parse import first, load_records, normalize_time, parse_labels
+from ..result_list import ResultList
+from ..validate import (
     check_container_ref,
     check_copy_location,
     check_image,
@@ -31,7 +31,7 @@ from .validate import (
 
 __all__ = [
     "ContainerSummary", "ContainerList", "parse_containers", "state_from_status",
-    "run", "run_with_name", "run_with_port", "attached", "exec", "copy", "stop", "remove", "list", "logs",
+    "run", "run_with_name", "run_with_port", "attached", "image_commit", "exec", "copy", "stop", "remove", "list", "logs",
 ]
 
 
@@ -174,7 +174,7 @@ def run(
     result = execute_nerdctl_command(run_args(config, engine.kind), snapshotter=config.snapshotter,
                                      engine=engine)
     if result.dry_run:
-        return f"dry-run:{name or image}"
+        return f"{DRY_PREFIX}{name or image}"
     if not detach:
         return result.stdout
     lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
@@ -199,6 +199,12 @@ def attached(container: str) -> Container:
     functions run the Container's operations, so each operation has one implementation."""
     ref = check_container_ref(container)
     return Container(ref, container_id=ref)
+
+
+def image_commit(container: str, image_name: str) -> CommandResult:
+    """Save a container's filesystem as the image ``image_name`` (``Container.commit`` does the work)."""
+    check_image(image_name, "image_name")
+    return attached(container).commit(image_name)
 
 
 def exec(container: str, command: str | Sequence[str]) -> CommandResult:

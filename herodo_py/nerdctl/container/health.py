@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .validate import check_text, fail
+from ..validate import check_text, fail
 
 
 def prepare_health_check_command(cmd: Any, container_name: str | None = None) -> str:

@@ -3,7 +3,7 @@ pure ``run_args(config, engine_kind)`` that turns a configuration into ``run``'s
 
 Every setter validates its input at once (a ``ConversionError`` naming field, value and expected
 form) and returns ``self``. What the chosen engine lacks is refused by ``run_args`` before anything
-runs. ``container_operations.Container`` subclasses :class:`ContainerBuilder`.
+runs. ``operations.Container`` subclasses :class:`ContainerBuilder`.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Self, Sequence
 
-from .cmd import CommandResult, EngineKind, current_engine, execute_nerdctl_command, settings
-from .container_types import ContainerConfig, ContainerNotBuilt, HealthCheck
-from .errors import CommandFailed, NameInUse, NoSuchContainer, UnsupportedByEngine
-from .health_check_script import prepare_health_check_command
-from .parse import load_records
-from .validate import (
+from ..executor import DRY_PREFIX, CommandResult, EngineKind, current_engine, execute_nerdctl_command, settings
+from .types import ContainerConfig, ContainerNotBuilt, HealthCheck
+from ..errors import CommandFailed, NameInUse, NoSuchContainer, UnsupportedByEngine
+from .health import prepare_health_check_command
+from ..parse import load_records
+from ..validate import (
     check_count,
     check_cpu_shares,
     check_cpus,
@@ -331,7 +331,7 @@ class ContainerBuilder(ContainerConfig):
             raise
         self.result = result
         if result.dry_run:
-            self.container_id = f"dry-run:{name}"
+            self.container_id = f"{DRY_PREFIX}{name}"
         elif self.detach:
             lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
             if not lines:

@@ -14,10 +14,11 @@ import tempfile
 import time
 from typing import Any, Self, Sequence, cast
 
-from .cmd import CommandResult, current_engine, execute_nerdctl_command
-from .container_builder import ContainerBuilder, rm_args, shell_command
-from .container_types import ContainerStatus, ResourceUsage
-from .errors import (
+from ..image import image_pull  # (its registry flags: podman and plain-HTTP registries)
+from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdctl_command
+from .builder import ContainerBuilder, rm_args, shell_command
+from .types import ContainerStatus, ResourceUsage
+from ..errors import (
     CommandFailed,
     ContainerNotRunning,
     ContainerUnhealthy,
@@ -29,12 +30,11 @@ from .errors import (
     classify_failure,
     engine_message,
 )
-from .parse import load_records
-from .validate import check_copy_location, check_count, check_image, check_name, check_path, check_timeout, fail
+from ..parse import load_records
+from ..validate import check_copy_location, check_count, check_image, check_name, check_path, check_timeout, fail
 
 __all__ = ["Container", "find_container_id", "STATS_FORMAT"]
 
-DRY_PREFIX = "dry-run:"
 LOG_LINES_ON_FAILURE = 20
 STATS_FIELDS = ("ID", "Name", "CPUPerc", "MemUsage", "MemPerc", "NetIO", "BlockIO", "PIDs")
 STATS_FORMAT = "{" + ",".join(f'"{f}":{{{{json .{f}}}}}' for f in STATS_FIELDS) + "}"
@@ -113,8 +113,6 @@ class Container(ContainerBuilder):
                 raise fail("image", None, "an image to build from",
                            hint=f"use nerdctl_container_from_image({self.name!r}, IMAGE)")
             if not self._run("inspect", "--type", "image", image, check=False).success:
-                from .images import image_pull  # its registry flags (podman and plain-HTTP registries)
-
                 image_pull(image, snapshotter=self.snapshotter)
             result = cast(CommandResult, self.build().result)  # build() always sets it
             if not self.detach:

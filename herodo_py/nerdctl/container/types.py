@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import OtherError
-from .parse import first, normalize_time, parse_percent, parse_size, split_pair
+from ..errors import OtherError
+from ..parse import first, normalize_time, parse_percent, parse_size, split_pair
 
 
 class ContainerNotBuilt(OtherError):

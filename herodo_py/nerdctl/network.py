@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from .cmd import CommandResult, execute_nerdctl_command, settings
+from .executor import CommandResult, execute_nerdctl_command, settings
 from .validate import check_label_key, check_name, check_text
 
 __all__ = ["network_create", "network_remove"]

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from herodo_py.nerdctl import cmd
+from herodo_py.nerdctl import executor
+from herodo_py.nerdctl.engine_settings import EngineSettings
 from herodo_py.nerdctl.errors import (
     CommandFailed, CommandTimeout, ConversionError, EngineNotFound, NameInUse, NoSuchContainer, UnsupportedByEngine,
 )
@@ -38,14 +39,10 @@ def fake_engine(tmp_path, monkeypatch):
         monkeypatch.setenv("FAKE_MODE", mode)
         return path
 
-    saved = cmd.EngineSettings(**vars(cmd.settings()))
     for var in ("HERODO_ENGINE", "CONTAINERD_NAMESPACE", "CONTAINERD_ADDRESS", "CONTAINERD_SNAPSHOTTER"):
         monkeypatch.delenv(var, raising=False)
-    cmd._engine_cache.clear()
-    yield make
-    for key, value in vars(saved).items():
-        setattr(cmd.settings(), key, value)
-    cmd._engine_cache.clear()
+    with executor.Executor().active():  # this test's own settings and engine cache
+        yield make
 
 
 def recorded_argv(tmp_path: Path) -> list[str]:
@@ -54,8 +51,8 @@ def recorded_argv(tmp_path: Path) -> list[str]:
 
 def test_success_is_judged_by_exit_code_not_stderr(fake_engine, tmp_path):
     engine = fake_engine("nerdctl", "ok")
-    cmd.configure(engine=str(engine))
-    result = cmd.execute_nerdctl_command(["ps", "-a"])
+    executor.configure(engine=str(engine))
+    result = executor.execute_nerdctl_command(["ps", "-a"])
     assert result.success and result.code == 0
     assert result.stdout == "out\n" and "warning" in result.stderr
     assert result.argv == [str(engine), "ps", "-a"] and result.duration > 0
@@ -63,55 +60,55 @@ def test_success_is_judged_by_exit_code_not_stderr(fake_engine, tmp_path):
 
 
 def test_nerdctl_global_flags_come_first_in_long_form(fake_engine, tmp_path, monkeypatch):
-    cmd.configure(engine=str(fake_engine("nerdctl")), namespace="k8s.io")
+    executor.configure(engine=str(fake_engine("nerdctl")), namespace="k8s.io")
     monkeypatch.setenv("CONTAINERD_ADDRESS", "/run/k3s/containerd.sock")
-    cmd.execute_nerdctl_command(["run", "-d", "img"], snapshotter="stargz")
+    executor.execute_nerdctl_command(["run", "-d", "img"], snapshotter="stargz")
     assert recorded_argv(tmp_path) == ["--namespace", "k8s.io", "--address", "/run/k3s/containerd.sock",
                                        "--snapshotter", "stargz", "run", "-d", "img"]
 
 
 def test_docker_gets_no_containerd_flags_and_refuses_explicit_ones(fake_engine, tmp_path, monkeypatch):
-    cmd.configure(engine=str(fake_engine("docker")))
+    executor.configure(engine=str(fake_engine("docker")))
     monkeypatch.setenv("CONTAINERD_NAMESPACE", "k8s.io")  # nerdctl's variable: ignored by docker
-    cmd.execute_nerdctl_command(["ps"])
+    executor.execute_nerdctl_command(["ps"])
     assert recorded_argv(tmp_path) == ["ps"]
-    cmd.configure(address="unix:///var/run/other.sock")
-    cmd.execute_nerdctl_command(["ps"])
+    executor.configure(address="unix:///var/run/other.sock")
+    executor.execute_nerdctl_command(["ps"])
     assert recorded_argv(tmp_path) == ["--host", "unix:///var/run/other.sock", "ps"]
     with pytest.raises(UnsupportedByEngine, match="snapshotter"):
-        cmd.execute_nerdctl_command(["run", "x"], snapshotter="overlayfs")
-    cmd.configure(namespace="prod")
+        executor.execute_nerdctl_command(["run", "x"], snapshotter="overlayfs")
+    executor.configure(namespace="prod")
     with pytest.raises(UnsupportedByEngine, match="namespace"):
-        cmd.execute_nerdctl_command(["ps"])
+        executor.execute_nerdctl_command(["ps"])
 
 
 def test_engine_kind_comes_from_version_when_the_name_does_not_say(fake_engine):
     engine = fake_engine("my-engine", "version")
-    cmd.configure(engine=str(engine))
-    assert cmd.current_engine().kind == "docker"
+    executor.configure(engine=str(engine))
+    assert executor.current_engine().kind == "docker"
 
 
 def test_missing_engine_names_what_was_looked_for(fake_engine, monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     with pytest.raises(EngineNotFound) as info:
-        cmd.current_engine()
+        executor.current_engine()
     assert "nerdctl, docker and podman" in str(info.value) and "HERODO_ENGINE" in info.value.hint
     monkeypatch.setenv("HERODO_ENGINE", "/nonexistent/nerdctl")
     with pytest.raises(EngineNotFound, match="/nonexistent/nerdctl"):
-        cmd.current_engine()
+        executor.current_engine()
 
 
 def test_engine_found_on_path_in_preference_order(fake_engine, monkeypatch):
     podman = fake_engine("podman")
     fake_engine("docker")
     monkeypatch.setenv("PATH", str(podman.parent))
-    assert cmd.current_engine().kind == "docker"
+    assert executor.current_engine().kind == "docker"
 
 
 def test_failure_is_classified_with_the_logrus_message(fake_engine):
-    cmd.configure(engine=str(fake_engine("nerdctl", "fail")))
+    executor.configure(engine=str(fake_engine("nerdctl", "fail")))
     with pytest.raises(NameInUse) as info:
-        cmd.execute_nerdctl_command(["run", "--name", "web", "img"])
+        executor.execute_nerdctl_command(["run", "--name", "web", "img"])
     err = info.value
     assert err.code == 1 and err.kind == "CommandFailed"
     assert err.engine_message == 'name "web" is already used by ID "abc"'
@@ -120,18 +117,18 @@ def test_failure_is_classified_with_the_logrus_message(fake_engine):
 
 
 def test_check_false_returns_the_failed_result(fake_engine):
-    cmd.configure(engine=str(fake_engine("docker", "docker-missing")))
-    result = cmd.execute_nerdctl_command(["rm", "web"], check=False)
+    executor.configure(engine=str(fake_engine("docker", "docker-missing")))
+    result = executor.execute_nerdctl_command(["rm", "web"], check=False)
     assert not result.success and result.code == 1 and "No such container" in result.stderr
     with pytest.raises(NoSuchContainer):
-        cmd.execute_nerdctl_command(["rm", "web"])
+        executor.execute_nerdctl_command(["rm", "web"])
 
 
 def test_timeout_kills_the_whole_process_group(fake_engine, tmp_path):
-    cmd.configure(engine=str(fake_engine("nerdctl", "hang")))
+    executor.configure(engine=str(fake_engine("nerdctl", "hang")))
     started = time.monotonic()
     with pytest.raises(CommandTimeout) as info:
-        cmd.execute_nerdctl_command(["pull", "big"], timeout=0.5)
+        executor.execute_nerdctl_command(["pull", "big"], timeout=0.5)
     assert time.monotonic() - started < 5
     assert info.value.timeout == 0.5 and isinstance(info.value, CommandFailed)
     child = int((tmp_path / "child").read_text())
@@ -153,42 +150,81 @@ def is_alive(pid: int) -> bool:
 
 
 def test_default_timeouts_are_longer_for_image_transfers():
-    assert "pull" in cmd.LONG_SUBCOMMANDS and "build" in cmd.LONG_SUBCOMMANDS and "ps" not in cmd.LONG_SUBCOMMANDS
-    assert cmd.subcommand_of(["image", "pull", "x"]) == "pull"
-    assert cmd.subcommand_of(["container", "ls", "-a"]) == "ps"
+    assert "pull" in executor.LONG_SUBCOMMANDS and "build" in executor.LONG_SUBCOMMANDS and "ps" not in executor.LONG_SUBCOMMANDS
+    assert executor.subcommand_of(["image", "pull", "x"]) == "pull"
+    assert executor.subcommand_of(["container", "ls", "-a"]) == "ps"
 
 
 def test_dry_run_skips_state_changes_but_reads(fake_engine, tmp_path):
-    cmd.configure(engine=str(fake_engine("nerdctl", "ok")), dry_run=True)
+    executor.configure(engine=str(fake_engine("nerdctl", "ok")), dry_run=True)
     events: list[tuple[str, list[str]]] = []
     listener = lambda event, argv, result: events.append((event, argv[1:]))  # noqa: E731
-    cmd.add_listener(listener)
+    executor.add_listener(listener)
     try:
-        skipped = cmd.execute_nerdctl_command(["rm", "-f", "web"])
+        skipped = executor.execute_nerdctl_command(["rm", "-f", "web"])
         assert skipped.dry_run and skipped.success and not (tmp_path / "argv").exists()
-        read = cmd.execute_nerdctl_command(["ps"])
+        read = executor.execute_nerdctl_command(["ps"])
         assert not read.dry_run and read.stdout == "out\n"
     finally:
-        cmd.remove_listener(listener)
+        executor.remove_listener(listener)
     assert events == [("skip", ["rm", "-f", "web"]), ("start", ["ps"]), ("end", ["ps"])]
 
 
 def test_configure_refuses_unknown_settings_and_bad_timeouts():
     with pytest.raises(TypeError, match="colour"):
-        cmd.configure(colour=True)
+        executor.configure(colour=True)
     from herodo_py.nerdctl.errors import ConversionError
     with pytest.raises(ConversionError, match="timeout"):
-        cmd.configure(timeout=-3)
+        executor.configure(timeout=-3)
 
 
 def test_a_command_linux_would_not_start_is_refused_before_it_runs(fake_engine, tmp_path):
-    cmd.configure(engine=str(fake_engine("nerdctl")))
+    executor.configure(engine=str(fake_engine("nerdctl")))
     big = "K=" + "x" * (128 * 1024)
     with pytest.raises(ConversionError, match=r"argument 3 \(after '-e'\) of `nerdctl run` is 128 KiB") as info:
-        cmd.execute_nerdctl_command(["run", "-e", big, "img"])
+        executor.execute_nerdctl_command(["run", "-e", big, "img"])
     assert "in a file" in info.value.hint
     with pytest.raises(ConversionError, match="the command line with the environment is"):
-        cmd.execute_nerdctl_command(["run", *["-e", big[:100_000]] * 30, "img"])
+        executor.execute_nerdctl_command(["run", *["-e", big[:100_000]] * 30, "img"])
     assert not (tmp_path / "argv").exists()  # nothing started
-    cmd.execute_nerdctl_command(["run", "-e", big[:120_000], "img"])
+    executor.execute_nerdctl_command(["run", "-e", big[:120_000], "img"])
     assert recorded_argv(tmp_path)[2] == big[:120_000]
+
+
+def test_an_active_executor_is_current_in_its_block_and_in_threads_started_with_its_context(fake_engine):
+    import contextvars
+    import threading
+
+    outer = executor.current_executor()
+    mine = executor.Executor(EngineSettings(namespace="k8s.io"))
+    seen: list[object] = []
+    with mine.active():
+        assert executor.current_executor() is mine and executor.settings().namespace == "k8s.io"
+        context = contextvars.copy_context()
+        worker = threading.Thread(target=context.run, args=(lambda: seen.append(executor.current_executor()),))
+        worker.start()
+        worker.join(10)
+        bare = threading.Thread(target=lambda: seen.append(executor.current_executor()))
+        bare.start()
+        bare.join(10)
+    assert executor.current_executor() is outer
+    assert seen == [mine, executor.default_executor()]  # a thread without the context gets the process default
+
+
+def test_a_child_copies_its_parents_settings_and_its_parent_hears_its_commands(fake_engine):
+    parent = executor.Executor(EngineSettings(engine=str(fake_engine("nerdctl")), namespace="k8s.io"))
+    heard: list[tuple[str, list[str]]] = []
+    parent.add_listener(lambda event, argv, result: heard.append((event, argv)))
+    child = parent.child()
+    child.configure(namespace="other", timeout=5)
+    child.run(["ps"])
+    assert parent.settings.namespace == "k8s.io" and parent.settings.timeout == 120.0
+    assert [event for event, _ in heard] == ["start", "end"]
+    assert heard[0][1][1:] == ["--namespace", "other", "ps"]
+
+
+def test_configure_changes_nothing_when_one_setting_is_refused(fake_engine):
+    mine = executor.Executor()
+    with pytest.raises(ConversionError):
+        mine.configure(namespace="k8s.io", timeout=-1)
+    assert mine.settings.namespace is None

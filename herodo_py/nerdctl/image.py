@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from . import validate
-from .cmd import CommandResult, current_engine, execute_nerdctl_command
+from .executor import CommandResult, current_engine, execute_nerdctl_command
 from .errors import BuildKitMissing
 from .parse import first, load_records, normalize_time, parse_size
 from .result_list import ResultList
@@ -198,15 +198,7 @@ def image_push(image: str, destination: str | None = None) -> CommandResult:
     return execute_nerdctl_command(["push", *_registry_flags(reference), reference], stream=True)
 
 
-def image_commit(container: str, image_name: str) -> CommandResult:
-    """Save a container's filesystem as the image ``image_name`` (``Container.commit`` does the work)."""
-    from .container_functions import attached  # here: containers need more modules than images()
-
-    validate.check_image(image_name, "image_name")
-    return attached(container).commit(image_name)
-
-
-def _is_remote_context(path: str) -> bool:
+def is_remote_context(path: str) -> bool:
     return "://" in path or path.startswith("git@")
 
 
@@ -216,7 +208,7 @@ def _check_build_inputs(context_path: str, dockerfile: str | None) -> str | None
     validate.check_path(context_path, "context_path")
     if dockerfile is not None:
         validate.check_path(dockerfile, "dockerfile")
-    if _is_remote_context(context_path):
+    if is_remote_context(context_path):
         return dockerfile
     if not os.path.isdir(context_path):
         raise validate.fail("context_path", context_path, "an existing directory (the build context)")
@@ -234,7 +226,7 @@ def _context_arg(context_path: str) -> str:
     './-q', which every engine reads as a path (after _check_build_inputs found it a directory)."""
     if not context_path.startswith("-"):
         return context_path
-    if _is_remote_context(context_path):
+    if is_remote_context(context_path):
         raise validate.fail("context_path", context_path, "a directory, or a URL (https://..., git@...)")
     return "./" + context_path
 
