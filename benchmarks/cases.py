@@ -21,6 +21,7 @@ from typing import Callable, Sequence
 import dump
 from engine import IMAGE, CallCounter, containers_present, remove_labelled
 from harness import Stats, measure, measure_many, ratio, run_once, summarize, time_call
+from overhead import overhead
 from report import Row, Section, Target
 
 CASES = Path(__file__).resolve().parent / "cases"
@@ -336,6 +337,7 @@ ALL: dict[str, Callable[[Context], Section | list[Section]]] = {
     "3": lifecycle10,
     "4": lambda ctx: [parse_alone(ctx), list_all(ctx)],
     "5": binding_rate,
+    "6": overhead,  # issue 17: start-up and per-call overhead, in fresh venvs
 }
 
 

@@ -66,3 +66,31 @@ def test_report_keeps_hand_written_notes(tmp_path: Path) -> None:
     report.write_results(path, "# second\n")
     text = path.read_text()
     assert text.startswith("# second\n") and "kept note" in text and "# first" not in text
+
+
+@pytest.mark.parametrize("op", ["list", "inspect", "exec", "run"])
+def test_per_call_scripts_make_the_same_engine_calls(tmp_path, op) -> None:
+    """Issue 17's per-call case compares calls.lua with calls.sh: both must run the same engine argv
+    (inspect: herodo looks the name up once first, then inspects by id). Run against the stand-in."""
+    import json
+    import os
+    import subprocess
+
+    root = BENCH.parent
+    standin = root / "tests" / "contract" / "standin" / "nerdctl"
+
+    def calls(argv: list[str]) -> list[list[str]]:
+        log = tmp_path / f"{argv[0].rsplit('/', 1)[-1]}.jsonl"
+        env = {**os.environ, "ENGINE": str(standin), "HERODO_ENGINE": str(standin), "NERDCTL_STANDIN_LOG": str(log),
+               "NERDCTL_STANDIN_FIXTURES": str(root / "tests" / "fixtures" / "nerdctl")}
+        subprocess.run(argv, env=env, check=True, capture_output=True, cwd=tmp_path)
+        return [json.loads(line)[1:] for line in log.read_text().splitlines()]
+
+    args = [op, "3", "test-nginx_1-1", "localhost/herodo-busybox:latest"]
+    bare = calls(["sh", str(BENCH / "cases" / "calls.sh"), *args])
+    herodo = calls([sys.executable, "-m", "herodo_py.cli", str(BENCH / "cases" / "calls.lua"), "--", *args])
+    assert len(bare) == 3
+    if op == "inspect":
+        assert herodo[0][0] == "ps" and [c[:2] for c in herodo[1:]] == [c[:2] for c in bare]
+    else:
+        assert herodo == bare

@@ -1,0 +1,125 @@
+"""herodo's start-up path stays light (issue 17): the modules a run imports, against allow-lists.
+
+Each scenario runs ``herodo_py.cli.main`` in a fresh ``python -S`` (no ``site``: this environment's
+``.pth`` files import ``re``, ``pathlib`` and more, which would hide what herodo imports) and lists
+``sys.modules`` at the end. What the floor imports (the interpreter's ``site``, and ``lupa.lua54``
+with one ``LuaRuntime()``) is free; every other module must be on the scenario's allow-list. The
+engine is the nerdctl stand-in, so the first-call scenario runs a real engine command path
+without a live engine. Deterministic: no timing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import lupa
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+STANDIN = ROOT / "tests" / "contract" / "standin" / "nerdctl"
+FIXTURES = ROOT / "tests" / "fixtures" / "nerdctl"
+LUPA_HOME = str(Path(lupa.__file__).resolve().parents[1])
+
+# What `site` imports in a plain venv (python -I -c pass): free, herodo would get them anyway.
+SITE = {"site", "_sitebuiltins", "os", "os.path", "posixpath", "genericpath", "stat", "_stat", "_collections_abc"}
+
+LIST_MODULES = "import sys\nwith open(sys.argv[1], 'w') as f:\n    f.write('\\n'.join(sorted(sys.modules)))\n"
+
+FLOOR = "import sys, lupa.lua54\nlupa.lua54.LuaRuntime()\n" + LIST_MODULES
+
+HERODO = """import sys
+out = sys.argv.pop(1)
+try:
+    from herodo_py.cli import main
+    code = main(sys.argv[1:])
+finally:
+    with open(out, 'w') as f:
+        f.write('\\n'.join(sorted(sys.modules)))
+sys.exit(code)
+"""
+
+RE = {"re", "re._casefix", "re._compiler", "re._constants", "re._parser", "_sre", "copyreg"}
+# Beyond the floor, on every herodo run: the Ctrl-C and watchdog machinery.
+STARTUP_STDLIB = {"signal", "enum", "select", "threading", "_weakrefset", "__future__", "errno", "math"}
+# A first engine command adds starting processes and reading their JSON (json.decoder needs re).
+ENGINE_STDLIB = {
+    "subprocess", "_posixsubprocess", "selectors", "fcntl",
+    "json", "json.decoder", "json.scanner", "json.encoder", "_json", *RE,
+}
+# Still on the path, to be cut by issue 17's second part (this set only shrinks).
+PENDING = {
+    "argparse", "gettext", "locale", "_locale", "shlex", "shutil", "fnmatch", "bz2", "_bz2", "lzma", "_lzma",
+    "_compression", "typing", "typing.io", "typing.re", "_typing", "warnings", "importlib",
+    "importlib._bootstrap", "importlib._bootstrap_external", "importlib.machinery", "dataclasses", "inspect",
+    "ast", "_ast", "dis", "opcode", "_opcode", "token", "tokenize", "linecache", "copy", "weakref",
+    "contextvars", "_contextvars", "datetime", "_datetime", "tempfile", "random", "_random", "bisect",
+    "_bisect", "_sha512", "ipaddress", "struct", "_struct", *RE,
+}
+# herodo test also loads the test API and reports (run ids, JUnit escaping).
+TEST_STDLIB = {"hashlib", "_hashlib", "_blake2", "hmac", "secrets", "base64", "binascii"}
+
+
+def herodo_modules(tmp_path: Path, *argv: str) -> set[str]:
+    """Modules loaded by one herodo run (with the stand-in engine), beyond the floor's."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NERDCTL_STANDIN_", "PYTHON"))}
+    env.update(PYTHONPATH=os.pathsep.join([str(ROOT), LUPA_HOME]), HERODO_ENGINE=str(STANDIN),
+               NERDCTL_STANDIN_FIXTURES=str(FIXTURES), NERDCTL_STANDIN_LOG=str(tmp_path / "calls.jsonl"))
+    floor_out, herodo_out = tmp_path / "floor.txt", tmp_path / "herodo.txt"
+    subprocess.run([sys.executable, "-S", "-c", FLOOR, str(floor_out)], env=env, check=True, cwd=tmp_path)
+    proc = subprocess.run([sys.executable, "-S", "-c", HERODO, str(herodo_out), *argv], env=env, cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return set(herodo_out.read_text().split()) - set(floor_out.read_text().split()) - SITE
+
+
+def unexpected(modules: set[str], stdlib: set[str], herodo_py: tuple[str, ...]) -> list[str]:
+    """The modules neither on the stdlib allow-list nor under an allowed herodo_py prefix."""
+    return sorted(m for m in modules if m not in stdlib and not m.startswith(herodo_py)
+                  and not m.startswith("_cython_"))
+
+
+def script(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+# herodo_py packages an empty script may load: the command and the Lua host, not the engine library.
+HOST = ("herodo_py.cli", "herodo_py.lua")
+HOST_MODULES = {"herodo_py"}
+
+
+def test_an_empty_script_loads_no_engine_library_and_nothing_heavy(tmp_path):
+    loaded = herodo_modules(tmp_path, script(tmp_path, "empty.lua", ""))
+    extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | PENDING, HOST)
+    assert extra == [], f"an empty script imports {extra}: import them where they are needed"
+
+
+def test_version_loads_nothing_heavy(tmp_path):
+    loaded = herodo_modules(tmp_path, "--version")
+    extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | PENDING, HOST)
+    assert extra == [], f"herodo --version imports {extra}"
+
+
+def test_a_first_engine_call_loads_only_what_running_a_command_needs(tmp_path):
+    loaded = herodo_modules(tmp_path, script(tmp_path, "one.lua", "assert(#nerdctl_list(true) > 0)"))
+    assert "herodo_py.nerdctl.executor" in loaded  # the call did run through the engine library
+    extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | ENGINE_STDLIB | PENDING, ("herodo_py.",))
+    assert extra == [], f"a first nerdctl_list() imports {extra}"
+
+
+def test_herodo_test_with_one_test_loads_only_the_test_runner_more(tmp_path):
+    test_file = script(tmp_path, "one_test.lua", 'test("adds", function() assert(1 + 1 == 2) end)\n')
+    loaded = herodo_modules(tmp_path, "test", test_file)
+    extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | ENGINE_STDLIB | TEST_STDLIB | PENDING,
+                       ("herodo_py.",))
+    assert extra == [], f"herodo test with one test imports {extra}"
+
+
+@pytest.mark.parametrize("heavy", ["dataclasses", "subprocess", "json"])
+def test_the_guard_sees_a_heavy_import(tmp_path, heavy):
+    """The allow-list check itself: a module imported on the path is reported."""
+    assert unexpected({heavy, "herodo_py.lua.runtime"}, STARTUP_STDLIB, HOST) == [heavy]
