@@ -43,6 +43,7 @@ class Binding(NamedTuple):
     a Python value that the runtime converts back. ``returns`` is a LuaCATS type (``self`` for a
     builder method). ``overloads`` are extra LuaCATS ``fun(...)`` signatures for the editor file.
     ``changes_state`` marks bindings that change containers or images (a strict sandbox drops them).
+    ``guard`` names the sandbox's check of its arguments (host paths, engine settings).
     """
 
     name: str
@@ -53,6 +54,7 @@ class Binding(NamedTuple):
     owner: str | None = None
     overloads: tuple[str, ...] = ()
     changes_state: bool = False
+    guard: str | None = None
 
     @property
     def qualified_name(self) -> str:
@@ -195,25 +197,26 @@ class Registry:
         return ltype
 
     def function(self, name: str, params: Sequence[Param] = (), returns: str = "nil", doc: str = "", *,
-                 overloads: Sequence[str] = (), changes_state: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+                 overloads: Sequence[str] = (), changes_state: bool = False,
+                 guard: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator registering a global function."""
         def register(impl: Callable[..., Any]) -> Callable[..., Any]:
-            self._add(self.functions, Binding(name, tuple(params), returns, doc, impl, None, tuple(overloads),
-                                              changes_state))
+            self.add(Binding(name, tuple(params), returns, doc, impl, None, tuple(overloads), changes_state, guard))
             return impl
         return register
 
     def method(self, owner: str, name: str, params: Sequence[Param] = (), returns: str = "nil", doc: str = "", *,
-               overloads: Sequence[str] = (), changes_state: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+               overloads: Sequence[str] = (), changes_state: bool = False,
+               guard: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator registering a method of type ``owner``; ``impl(obj, *args)``."""
         def register(impl: Callable[..., Any]) -> Callable[..., Any]:
-            self._add(self.types[owner].methods, Binding(name, tuple(params), returns, doc, impl, owner,
-                                                         tuple(overloads), changes_state))
+            self.add(Binding(name, tuple(params), returns, doc, impl, owner, tuple(overloads), changes_state, guard))
             return impl
         return register
 
-    @staticmethod
-    def _add(table: dict[str, Binding], binding: Binding) -> None:
+    def add(self, binding: Binding) -> None:
+        """Register a global function (``owner`` None) or a method of an already registered type."""
+        table = self.functions if binding.owner is None else self.types[binding.owner].methods
         if binding.name in table:
             raise ValueError(f"binding {binding.qualified_name!r} registered twice")
         table[binding.name] = binding

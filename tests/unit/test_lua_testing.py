@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from herodo_py.lua.reporting import FAILED, PASSED, SKIPPED, RunResult, TextReporter
+from herodo_py.testing.reporting import FAILED, PASSED, SKIPPED, RunResult, TextReporter
 from herodo_py.lua.runner import RunOptions
-from herodo_py.lua.testing import TestOptions, TestRunner, discover, run_tests
+from herodo_py.testing.runner import TestOptions, TestRunner, discover, run_tests
 
 
 def write(folder: Path, files: dict[str, str]) -> list[str]:

@@ -15,6 +15,7 @@ from ..executor import DRY_PREFIX, CommandResult, EngineKind, current_engine, ex
 from .types import ContainerConfig, ContainerNotBuilt, HealthCheck
 from ..errors import CommandFailed, NameInUse, NoSuchContainer, UnsupportedByEngine
 from .health import prepare_health_check_command
+from ..labels import label_flags
 from ..parse import load_records
 from ..validate import (
     check_count,
@@ -128,7 +129,7 @@ def run_args(config: ContainerConfig, engine_kind: EngineKind) -> list[str]:
     if config.user is not None:
         args += ["--user", check_user(config.user)]
     labels = {**config.labels, **settings().labels}
-    args += [a for k, v in labels.items() for a in ("--label", f"{check_label_key(k)}={check_text(v, 'label value', allow_empty=True)}")]
+    args += label_flags(labels)
     args.append(check_image(config.image))
     args += check_string_list(config.command, "command")
     return args

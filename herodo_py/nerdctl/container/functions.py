@@ -14,9 +14,10 @@ from typing import Any, Sequence
 
 from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdctl_command
 from .builder import run_args, shell_command
-from .operations import Container
+from .operations import PS_ID_FORMAT, Container
 from .types import ContainerConfig
 from ..errors import CommandFailed
+from ..labels import Swept
 from ..parse import first, load_records, normalize_time, parse_labels
 from ..result_list import ResultList
 from ..validate import (
@@ -31,7 +32,7 @@ from ..validate import (
 
 __all__ = [
     "ContainerSummary", "ContainerList", "parse_containers", "state_from_status",
-    "run", "run_with_name", "run_with_port", "attached", "image_commit", "exec", "copy", "stop", "remove", "list", "logs",
+    "run", "run_with_name", "run_with_port", "attached", "image_commit", "remove_labelled", "exec", "copy", "stop", "remove", "list", "logs",
 ]
 
 
@@ -253,3 +254,21 @@ def logs(container: str, tail: int | str | None = None) -> CommandResult:
     """A container's output so far (its stdout in ``stdout``, its stderr in ``stderr``);
     ``tail``: only the last N lines."""
     return attached(container).logs(tail)
+
+
+def _labelled(label: str) -> builtins.list[dict[str, Any]]:
+    argv = ["ps", "-a", "--no-trunc", "--filter", f"label={label}", "--format", PS_ID_FORMAT]
+    return load_records(execute_nerdctl_command(argv).stdout, "ps")
+
+
+def remove_labelled(label: str, keep: bool = False) -> Swept:
+    """Remove (``rm -f``) the containers carrying ``label`` (``key=value``); with ``keep`` only list
+    them. Their names (a short id for one without), and how many are still there afterwards."""
+    records = _labelled(label)
+    ids = [str(r["ID"]) for r in records if r.get("ID")]
+    names = [next(iter(_names(r.get("Names"))), "").lstrip("/") or i[:12] for r, i in zip(records, ids)]
+    if keep or not ids:
+        return Swept(names)
+    podman = current_engine().kind == "podman"  # (podman waits 10 s for SIGTERM even when forced)
+    execute_nerdctl_command(["rm", "-f", *(["--time", "0"] if podman else []), *ids], check=False)
+    return Swept(names, len(_labelled(label)))

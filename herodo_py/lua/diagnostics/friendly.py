@@ -10,7 +10,7 @@
     Hint: another container or process publishes this host port; pick another host port or stop it
 
 A :class:`Failure` is built from a Lua syntax error (:func:`from_syntax_error`), a Lua runtime error
-(:func:`from_lua_error`) or a binding's :class:`~herodo_py.lua.errors.ScriptError`
+(:func:`from_lua_error`) or a binding's :class:`~herodo_py.lua.diagnostics.errors.ScriptError`
 (:func:`from_script_error`), then :func:`render` writes it: header with the kind and the script's
 ``file:line`` (whole, however long), the plain cause, the source line with a caret under the call,
 callers, and a hint. Python frames only with ``debug=True``.
@@ -22,7 +22,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from .errors import EXIT_FAILED, ScriptError
+from ..exit_codes import EXIT_FAILED
+from .errors import ScriptError
 
 WIDTH = 80
 Frame = tuple[str, int, "str | None"]
@@ -101,7 +102,7 @@ def _syntax_hint(rest: str, source_line: str) -> str | None:
         return "loops read: for i = 1, 3 do ... end / while CONDITION do ... end"
     word = re.match(r"\s*([A-Za-z_]\w*)", code)
     if word and rest.startswith("'=' expected") and word[1] not in LUA_KEYWORDS:
-        from .registry import did_you_mean
+        from ..registry import did_you_mean
 
         guess = did_you_mean(word[1], LUA_KEYWORDS, cutoff=0.75)
         if guess:
@@ -132,7 +133,7 @@ _BAD_ARG = re.compile(r"^bad argument #\d+ to '(?P<fn>[^']+)'")
 
 def _lua_cause(rest: str, names: Sequence[str]) -> tuple[str, str, str | None, str | None]:
     """(title, message, token to underline, hint) for a Lua runtime error message."""
-    from .registry import did_you_mean
+    from ..registry import did_you_mean
 
     named = _NAMED.search(rest)
     name = named["name"] if named and named["name"] != "?" else None

@@ -1,7 +1,7 @@
 """What ``herodo test`` found, and how it is written: a readable report, TAP 13, JUnit XML.
 
 :class:`TestResult` (one test), :class:`FileResult` (one file: its tests, or the error that stopped
-it) and :class:`RunResult` (the whole run) are filled by :mod:`herodo_py.lua.testing`; a reporter
+it) and :class:`RunResult` (the whole run) are filled by :mod:`herodo_py.testing.runner`; a reporter
 receives them as they come (``start``, ``file_start``, ``test_done``, ``file_done``, ``finish``).
 A file-level problem (syntax error, error at the top of the file, no tests, tests not run because the
 file stopped) is an *error*: it fails the run like a failed test.
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from .friendly import Failure
+    from ..lua.diagnostics.friendly import Failure
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 
@@ -94,7 +94,7 @@ def _count(n: int, word: str) -> str:
 
 
 def render_failure(failure: Failure, *, color: bool = False, debug: bool = False) -> str:
-    from .friendly import render
+    from ..lua.diagnostics.friendly import render
 
     return render(failure, color=color, debug=debug)
 
