@@ -28,9 +28,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
+from .. import __version__
 from ..lua.exit_codes import EXIT_INTERRUPTED, EXIT_USAGE, exit_code_table
 from .options import add_run_options, add_test_options, add_types_options, limit_options, use_color
 
@@ -52,31 +53,41 @@ def engine_options(args: argparse.Namespace) -> Iterator[None]:
         yield
 
 
+@contextmanager
+def observed(trace: bool, dry_run: bool = False) -> Iterator[None]:
+    """``--trace``/``--dry-run`` for the block (:mod:`herodo_py.cli.trace`)."""
+    if not (trace or dry_run):
+        yield
+        return
+    from .trace import observing  # here: without --trace or --dry-run the module (and shlex) is not loaded
+
+    with observing(trace=trace, dry_run=dry_run):
+        yield
+
+
 def command_run(args: argparse.Namespace) -> int:
-    from ..lua.runner import RunOptions, run_folder, run_script
-    from .trace import observing
+    from ..lua.runner import RunOptions, run_folder, run_script  # here and below: each subcommand loads its own
 
     options = RunOptions(debug=args.debug, color=use_color(args), keep_going=args.keep_going, **limit_options(args))
-    with engine_options(args), observing(trace=args.trace, dry_run=args.dry_run):
+    with engine_options(args), observed(args.trace, args.dry_run):
         if os.path.isdir(args.path):
             return run_folder(args.path, args.script_args, options)
         return run_script(args.path, args.script_args, options).exit_code
 
 
 def command_test(args: argparse.Namespace) -> int:
-    from ..lua.runner import RunOptions
+    from ..lua.runner import RunOptions  # (herodo test only)
     from ..testing.runner import TestOptions, run_tests
-    from .trace import observing
 
     options = TestOptions(filter=args.filter, fail_fast=args.fail_fast, keep=args.keep, capture=not args.no_capture,
                           tap=args.tap, junit=args.junit)
     run_options = RunOptions(debug=args.debug, color=use_color(args) and sys.stdout.isatty(), **limit_options(args))
-    with engine_options(args), observing(trace=args.trace):
+    with engine_options(args), observed(args.trace):
         return run_tests(args.paths, options, run_options)
 
 
 def command_types(args: argparse.Namespace) -> int:
-    from .typegen import write_types
+    from .typegen import write_types  # (herodo types only)
 
     return write_types(args.out)
 
@@ -89,11 +100,10 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Cal
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .. import __version__
-
     parser = argparse.ArgumentParser(
         prog="herodo", description="Run Lua scripts that drive nerdctl, docker or podman.",
-        epilog="A first argument that is not a subcommand means `run`: herodo deploy.lua -- ARGS\n\n" + exit_code_table(),
+        epilog="A first argument that is not a subcommand means `run`: herodo deploy.lua -- ARGS\n\n"
+               + exit_code_table(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"herodo {__version__}")
@@ -117,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("herodo: interrupted\n")
         return EXIT_INTERRUPTED
     except Exception as exc:  # a bad setting (e.g. an unsupported --namespace) before any script ran
-        from ..nerdctl.errors import NerdctlError
+        from ..nerdctl.errors import NerdctlError  # (loaded: only a library setting fails here)
 
         if not isinstance(exc, NerdctlError):
             raise

@@ -29,7 +29,8 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("engine")
     group.add_argument("--engine", metavar="NAME_OR_PATH", help="nerdctl, docker, podman or a path (HERODO_ENGINE)")
     group.add_argument("--namespace", metavar="NS", help="nerdctl namespace (CONTAINERD_NAMESPACE)")
-    group.add_argument("--address", metavar="ADDR", help="engine socket: nerdctl --address, docker --host, podman --url")
+    group.add_argument("--address", metavar="ADDR",
+                       help="engine socket: nerdctl --address, docker --host, podman --url")
     group.add_argument("--timeout", metavar="SECONDS", type=positive_seconds,
                        help="time limit per engine command (pull, push, build keep their long limit)")
     out = parser.add_argument_group("output")
@@ -55,9 +56,11 @@ def use_color(args: argparse.Namespace) -> bool:
 
 def add_test_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", metavar="PATH", nargs="*", help="test files or folders (default: the current folder)")
-    parser.add_argument("--filter", metavar="PATTERN", help="only tests whose FILE::NAME matches this regular expression")
+    parser.add_argument("--filter", metavar="PATTERN",
+                        help="only tests whose FILE::NAME matches this regular expression")
     parser.add_argument("--fail-fast", action="store_true", help="stop after the first failing test")
-    parser.add_argument("--keep", action="store_true", help="leave the tests' containers for debugging; print their names")
+    parser.add_argument("--keep", action="store_true",
+                        help="leave the tests' containers for debugging; print their names")
     parser.add_argument("--tap", action="store_true", help="write TAP version 13 on stdout")
     parser.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report to FILE")
     parser.add_argument("--no-capture", action="store_true", help="show what tests print as they run")

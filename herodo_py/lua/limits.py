@@ -17,8 +17,8 @@ Hitting a limit ends the script with a friendly error at the script's line (``OU
 removal. The time limit cannot be escaped with ``pcall``, ``xpcall`` or coroutines (a count hook, re-armed
 in every coroutine, fails every instruction once the grace has passed), and it interrupts a binding
 that waits (an engine command is killed). One long call into the Lua library (a pathological string
-pattern) runs no hook: :class:`~herodo_py.lua.runtime.watchdog.Watchdog` ends ``herodo`` itself when a stopped script has not answered
-for :data:`STUCK_AFTER` seconds.
+pattern) runs no hook: :class:`~herodo_py.lua.runtime.watchdog.Watchdog` ends ``herodo`` itself when a stopped
+script has not answered for :data:`STUCK_AFTER` seconds.
 
 SIZE: bytes, or a number with ``k``, ``m``, ``g`` (powers of 1024; ``kb``/``kib``... accepted).
 SECONDS: a number, optionally with ``s``, ``m`` or ``h``.

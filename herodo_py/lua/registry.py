@@ -21,7 +21,8 @@ the registry never imports the library: ``herodo`` starts fast.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 
 class Param(NamedTuple):
@@ -100,7 +101,7 @@ class LuaType:
 
 def resolve_class(spec: str) -> type:
     """Import ``"module:QualName"`` (used by the type generator and tests, not by the runtime)."""
-    import importlib
+    import importlib  # here and below: what only the type generator and field look-ups need
 
     module_name, _, qualname = spec.partition(":")
     obj: Any = importlib.import_module(module_name)
@@ -122,7 +123,7 @@ def lua_type_of_annotation(annotation: Any, names: Mapping[str, str] | None = No
     """``str | None`` -> ``string?``, ``list[str]`` -> ``string[]``, ``dict[str, int]`` ->
     ``table<string,integer>``; registered dataclasses by their Lua name (``names``: class key ->
     Lua name); anything else ``any``."""
-    import types
+    import types  # here and below: only the type generator and field look-ups need these
     import typing
 
     names = names or {}
@@ -150,7 +151,7 @@ def lua_type_of_annotation(annotation: Any, names: Mapping[str, str] | None = No
 def dataclass_fields(cls: type, exclude: Iterable[str] = (), docs: Mapping[str, str] | None = None,
                      names: Mapping[str, str] | None = None) -> dict[str, FieldDef]:
     """Public dataclass fields of ``cls`` as ``FieldDef`` (types from its annotations)."""
-    import dataclasses
+    import dataclasses  # (field look-ups only)
     import typing
 
     if not dataclasses.is_dataclass(cls):
@@ -259,7 +260,7 @@ class Registry:
 
 def did_you_mean(name: str, candidates: Iterable[str], *, cutoff: float = 0.6) -> str | None:
     """The closest candidate to ``name`` (case-insensitive), or ``None``."""
-    import difflib
+    import difflib  # here: only a failing script asks for a did-you-mean
 
     pool = {c.lower(): c for c in candidates if c and not c.startswith("_")}
     if not pool:

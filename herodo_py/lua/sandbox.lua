@@ -59,7 +59,7 @@ end
 -- loading ---------------------------------------------------------------------------------------
 forbid(G, "", {"dofile", "loadfile"})
 forbid(G.string, "string.", {"dump"})
-G.load = function(chunk, name, mode, ...)
+G.load = function(chunk, name, _mode, ...)  -- the mode is always "t"
   if select("#", ...) > 0 then return load(chunk, name, "t", (...)) end
   return load(chunk, name, "t")
 end

@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Sequence
 from fnmatch import fnmatchcase
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from .convert import lua_bytes, text
 from .diagnostics.errors import ScriptError
@@ -199,7 +200,7 @@ def _export(box: Sandbox, func: str, path: Any = None, *_: Any) -> None:
 
 
 def _build(box: Sandbox, func: str, tag: Any = None, context: Any = None, dockerfile: Any = None, *_: Any) -> None:
-    from ..nerdctl.image import is_remote_context
+    from ..nerdctl.image import is_remote_context  # here: a sandboxed script that builds nothing never loads it
 
     if isinstance(context, str) and is_remote_context(context):
         return

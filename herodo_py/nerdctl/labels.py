@@ -7,7 +7,8 @@ finds what carries one and removes it, returning a :class:`Swept`.
 
 from __future__ import annotations
 
-from typing import Mapping, NamedTuple
+from collections.abc import Mapping
+from typing import NamedTuple
 
 from .validate import check_label_key, check_text
 

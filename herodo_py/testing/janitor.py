@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 import signal
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 from ..lua.bindings import nouns
 from ..nerdctl.engine_settings import EngineSettings
@@ -147,7 +148,8 @@ class Janitor:
                     continue
                 swept = noun.sweeper()(label, keep=self.keep)
                 if swept.left:
-                    self.errors.append(f"{target.engine}: {swept.left} {noun.name}(s) with {label} could not be removed")
+                    self.errors.append(f"{target.engine}: {swept.left} {noun.name}(s) with {label} "
+                                       "could not be removed")
                 if noun.listed_by_keep:
                     listed += swept.names
                     if self.keep:

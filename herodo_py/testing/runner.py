@@ -18,14 +18,28 @@ import re
 import secrets
 import sys
 import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any
 
+from ..lua.diagnostics.friendly import Failure
 from ..lua.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
-from .janitor import Janitor
-from .reporting import FAILED, SKIPPED, FileResult, Reporter, RunResult, TapReporter, TestResult, TextReporter
 from ..lua.runner import TEST_FILE, RunOptions
+from ..lua.runtime import Runtime
+from .janitor import Janitor
+from .reporting import (
+    FAILED,
+    SKIPPED,
+    FileResult,
+    Reporter,
+    RunResult,
+    TapReporter,
+    TestResult,
+    TextReporter,
+    write_junit,
+)
+from .testapi import source
 
 _ASSERT = re.compile(r"^(assert_\w+) failed")
 LATE_SWEEP = 1.0  # seconds before the second sweep of an interrupted run
@@ -111,8 +125,6 @@ def _assertion(failure: Any) -> Any:
 
 
 def _simple_failure(title: str, message: str, hint: str | None = None, path: str | None = None) -> Any:
-    from ..lua.diagnostics.friendly import Failure
-
     return Failure(title, message, hint, file=path)
 
 
@@ -160,9 +172,6 @@ class TestRunner:
 
     def run_file(self, path: str) -> FileResult:
         """Run one file's tests in a fresh runtime, with an executor of its own (a child of the run's)."""
-        from ..lua.runtime import Runtime
-        from .testapi import source
-
         result = FileResult(path)
         self.reporter.file_start(path)
         started = time.monotonic()
@@ -315,8 +324,6 @@ def run_tests(paths: Sequence[str], options: TestOptions, run_options: RunOption
     runner = TestRunner(options, run_options, reporter=reporter)
     run = runner.run_files(files)
     if options.junit:
-        from .reporting import write_junit
-
         write_junit(run, options.junit)
     if not run.tests() and not run.errors and not run.interrupted and run.deselected:
         stderr.write(f"herodo test: no test matched --filter {options.filter!r}\n")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from herodo_py.lua.diagnostics import friendly
 from herodo_py.lua.convert import TypeNode, parse_type
+from herodo_py.lua.diagnostics import friendly
 from herodo_py.lua.diagnostics.errors import ScriptError
 
 CHAIN = [

@@ -24,7 +24,7 @@ class Box:
     items: list[str] = field(default_factory=list)
     secret: str = "hidden"
 
-    def add(self, item: str) -> "Box":
+    def add(self, item: str) -> Box:
         self.items.append(item)
         return self
 

@@ -57,7 +57,8 @@ BUILDER = (
     _builder("with_memory_limit", [P("memory", "string", "e.g. '512m', '1g'")], "Limit memory."),
     _builder("with_memory_swap_limit", [P("memory_swap", "string", "memory + swap, '-1' unlimited")],
              "Limit memory + swap."),
-    _builder("with_cpu_shares", [P("shares", "string|integer", "2-262144, default weight 1024")], "Set the CPU weight."),
+    _builder("with_cpu_shares", [P("shares", "string|integer", "2-262144, default weight 1024")],
+             "Set the CPU weight."),
     _builder("with_restart_policy", [P("policy", "string", "no|always|on-failure[:N]|unless-stopped")],
              "Set the restart policy."),
     _builder("with_health_check", [P("cmd", "string", "run by /bin/sh -c in the container")], "Set a health check."),
@@ -67,7 +68,8 @@ BUILDER = (
              "Set the container's command."),
     _builder("with_entrypoint", [P("entrypoint", "string")], "Replace the image's entrypoint ('' clears it)."),
     _builder("with_workdir", [P("workdir", "string", "absolute path")], "Set the working directory."),
-    _builder("with_user", [P("user", "string|integer", "'name', 'uid', 'name:group' or 'uid:gid'")], "Run as this user."),
+    _builder("with_user", [P("user", "string|integer", "'name', 'uid', 'name:group' or 'uid:gid'")],
+             "Run as this user."),
     _builder("with_label", [P("key", "string"), P("value", "string?")], "Add a label."),
     _builder("with_labels", [P("labels", "table<string,string>")], "Add labels."),
     _builder("with_health_check_options",
@@ -130,7 +132,8 @@ FUNCTIONS = (
              "Remove a container.", changes_state=True),
     function("nerdctl_list", "list", [P("all", "boolean?", "include stopped containers")], "ContainerList",
              "Containers (a list of records that also carries stdout, stderr, success, code)."),
-    function("nerdctl_logs", "logs", [P("container", "string"), P("tail", "integer?")], RESULT, "A container's output."),
+    function("nerdctl_logs", "logs", [P("container", "string"), P("tail", "integer?")], RESULT,
+             "A container's output."),
 )
 
 NOUN = Noun(

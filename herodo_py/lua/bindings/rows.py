@@ -10,7 +10,8 @@ which is imported on the first call, never at start-up.
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable, NamedTuple, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ..registry import Binding, FieldDef, Param, Registry
 
@@ -22,37 +23,37 @@ RESULT_LIST_FIELDS = (FieldDef("stdout", "string"), FieldDef("stderr", "string")
 """The fields of a list record that also carries its command's result (``nerdctl_images()``)."""
 
 
-class Row(NamedTuple):
+class Row:
     """One Lua name: a global function (``owner`` None) or a method of the registered type ``owner``.
 
     ``call``: the library function of that name in ``herodo_py.nerdctl`` (a string), a callable given
     the converted arguments, or ``None`` for a method: the Python method of the same name.
     ``guard``: the sandbox check of its arguments (a key of ``herodo_py.lua.sandbox.GUARDS``).
+    (Plain classes, not NamedTuples, here: they are made at every start-up, and typing's are slow to define.)
     """
 
-    name: str
-    params: tuple[Param, ...] = ()
-    returns: str = "nil"
-    doc: str = ""
-    changes_state: bool = False
-    owner: str | None = None
-    call: str | Callable[..., Any] | None = None
-    guard: str | None = None
-    overloads: tuple[str, ...] = ()
+    __slots__ = ("name", "params", "returns", "doc", "changes_state", "owner", "call", "guard", "overloads")
+
+    def __init__(self, name: str, params: tuple[Param, ...] = (), returns: str = "nil", doc: str = "",
+                 changes_state: bool = False, owner: str | None = None, call: str | Callable[..., Any] | None = None,
+                 guard: str | None = None, overloads: tuple[str, ...] = ()) -> None:
+        self.name, self.params, self.returns, self.doc = name, params, returns, doc
+        self.changes_state, self.owner, self.call, self.guard, self.overloads = (changes_state, owner, call, guard,
+                                                                                  overloads)
 
 
-class TypeDef(NamedTuple):
-    """A registered Lua type (see :meth:`herodo_py.lua.registry.Registry.type` for the kinds)."""
+class TypeDef:
+    """A registered Lua type (see :meth:`herodo_py.lua.registry.Registry.type` for the kinds).
+    ``python``: "module:QualName" of the Python class; ``fields``: None to read them from the dataclass."""
 
-    name: str
-    kind: str
-    doc: str
-    python: str = ""  # "module:QualName" of the Python class
-    fields: tuple[FieldDef, ...] | None = None  # None: read from the dataclass
-    item: str | None = None
+    __slots__ = ("name", "kind", "doc", "python", "fields", "item")
+
+    def __init__(self, name: str, kind: str, doc: str, python: str = "", fields: tuple[FieldDef, ...] | None = None,
+                 item: str | None = None) -> None:
+        self.name, self.kind, self.doc, self.python, self.fields, self.item = name, kind, doc, python, fields, item
 
 
-class Noun(NamedTuple):
+class Noun:
     """Everything herodo exposes of one engine noun.
 
     ``creates``: command words (after the engine's global flags) that make an object carrying the
@@ -61,13 +62,13 @@ class Noun(NamedTuple):
     containers before the networks they hold). ``listed_by_keep``: ``--keep`` names what it left.
     """
 
-    name: str
-    types: tuple[TypeDef, ...] = ()
-    rows: tuple[Row, ...] = ()
-    creates: tuple[tuple[str, ...], ...] = ()
-    sweep: str | None = None
-    sweep_rank: int = 0
-    listed_by_keep: bool = False
+    __slots__ = ("name", "types", "rows", "creates", "sweep", "sweep_rank", "listed_by_keep")
+
+    def __init__(self, name: str, *, types: tuple[TypeDef, ...] = (), rows: tuple[Row, ...] = (),
+                 creates: tuple[tuple[str, ...], ...] = (), sweep: str | None = None, sweep_rank: int = 0,
+                 listed_by_keep: bool = False) -> None:
+        self.name, self.types, self.rows, self.creates = name, types, rows, creates
+        self.sweep, self.sweep_rank, self.listed_by_keep = sweep, sweep_rank, listed_by_keep
 
     def register(self, registry: Registry) -> None:
         for t in self.types:

@@ -3,8 +3,8 @@
 A binding that fails raises a :class:`ScriptError` into Lua. A script can catch it with ``pcall``:
 ``tostring(e)`` is the friendly one-paragraph message (``deploy.lua:6: ...`` plus a hint), and
 ``e.kind``, ``e.category``, ``e.message``, ``e.hint``, ``e.code``, ``e.stdout``, ``e.stderr``,
-``e.command``, ``e.field``, ``e.value``, ``e.expected``, ``e.file``, ``e.line``, ``e.func`` (the binding or name involved)
-read its parts (``nil`` when they do not apply). ``kind`` is one of the original's five kinds
+``e.command``, ``e.field``, ``e.value``, ``e.expected``, ``e.file``, ``e.line``, ``e.func`` (the binding or
+name involved) read its parts (``nil`` when they do not apply). ``kind`` is one of the original's five kinds
 (``CommandExecutionFailed``, ``CommandFailed``, ``JsonParseError``, ``ConversionError``, ``Other``);
 ``category`` is the finer class (``NoSuchImage``, ``NameInUse``, ``BadArgument``, ``UnknownName``...).
 
@@ -48,7 +48,7 @@ class ScriptError(Exception):
     @classmethod
     def from_exception(cls, exc: BaseException, function: str | None) -> ScriptError:
         """Wrap a library error (its fields copied) or an unexpected exception (an internal error)."""
-        from ...nerdctl.errors import NerdctlError
+        from ...nerdctl.errors import NerdctlError  # here: a script that called no binding never loads the library
 
         if isinstance(exc, ScriptError):
             return exc
@@ -84,7 +84,7 @@ class ScriptStop(Exception):
 
 def exit_code_for(exc: BaseException | None) -> int:
     """The exit code for a script that failed with ``exc`` (its cause, for a :class:`ScriptError`)."""
-    from ...nerdctl import errors as e
+    from ...nerdctl import errors as e  # here: a script that called no binding never loads the library
 
     cause = exc.cause if isinstance(exc, ScriptError) and exc.cause is not None else exc
     if isinstance(exc, ScriptError) and exc.category == "InternalError":

@@ -54,7 +54,8 @@ from __future__ import annotations
 import os
 import time
 import types
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..convert import Checker, ToLua, lua_bytes, text
 from ..exit_codes import EXIT_USAGE
@@ -95,7 +96,7 @@ class Runtime(Outcomes, StopControl, Dispatch, Attributes, Output):
         a sandboxed ``os.getenv`` reads. ``watchdog``: end the process when a stopped script hangs in
         C (:class:`~herodo_py.lua.runtime.watchdog.Watchdog`; for the ``herodo`` command only). ``executor``:
         the engine executor bindings run on (default: a child of the current one, made on first use)."""
-        from lupa import lua54
+        from lupa import lua54  # here: importing the runtime does not load Lua (herodo types, the registry)
 
         self.registry = registry if registry is not None else default_registry()
         self.policy = POLICIES[policy] if isinstance(policy, str) else policy
@@ -132,7 +133,7 @@ class Runtime(Outcomes, StopControl, Dispatch, Attributes, Output):
             api[b"remove"](lua_bytes(dotted))
         self.sandbox = None
         if self.policy.sandbox:
-            from ..sandbox import Sandbox
+            from ..sandbox import Sandbox  # (--sandbox only)
 
             self.sandbox = Sandbox(strict=self.policy.strict, env_allow=env_allow)
             self.sandbox.install(self.lua, self._located, self._fitting)
@@ -212,5 +213,5 @@ class Runtime(Outcomes, StopControl, Dispatch, Attributes, Output):
 
     def known_names(self) -> list[str]:
         """Global names for did-you-mean: the script's globals (standard library included) and bindings."""
-        names = [text(k) for k in self.lua.globals().keys() if isinstance(k, bytes)]
+        names = [text(k) for k in self.lua.globals() if isinstance(k, bytes)]
         return [*dict.fromkeys([*names, *self.registry.names()])]

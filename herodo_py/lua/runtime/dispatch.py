@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import time
 import types
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
-from ..convert import BadArgument
+from ..convert import BadArgument, text
 from ..diagnostics.errors import ScriptError, ScriptStop
 from ..registry import Binding, did_you_mean
 from .stop import _TimeLimit
-from ..convert import text
 
 
 class Dispatch:
@@ -52,7 +52,7 @@ class Dispatch:
         except ScriptStop:
             raise
         except ScriptError as exc:
-            raise self._located(exc)
+            raise self._located(exc)  # noqa: B904 - the binding's own error, located: its cause stays as it was
         except KeyboardInterrupt:
             if self._stop is None:  # (the SIGINT handler already asked: asking again would make it hard)
                 self.request_stop("interrupt")

@@ -34,7 +34,7 @@ class Outcome:
 
 def _friendly() -> Any:
     """The friendly-error module, imported only when a script fails."""
-    from ..diagnostics import friendly
+    from ..diagnostics import friendly  # here: only a failed script needs it
 
     return friendly
 

@@ -52,7 +52,7 @@ def base_registry() -> Registry:
 
 def default_registry() -> Registry:
     """The host's types plus every bindings module (``herodo_py.lua.bindings``)."""
-    from ..bindings import register_all
+    from ..bindings import register_all  # here: base_registry's users (tests, types) need no bindings
 
     registry = base_registry()
     register_all(registry)

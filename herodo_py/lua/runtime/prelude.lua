@@ -1,8 +1,8 @@
 -- The Lua side of the host, run first in every runtime (herodo_py/lua/runtime/core.py documents it).
 local H = ...
 local G = _G
-local type, select, tostring, error, setmetatable, getmetatable, rawget, rawequal, next, ipairs =
-      type, select, tostring, error, setmetatable, getmetatable, rawget, rawequal, next, ipairs
+local type, tostring, error, setmetatable, getmetatable, rawget, next, ipairs =
+      type, tostring, error, setmetatable, getmetatable, rawget, next, ipairs
 local rawpcall, rawxpcall, load = pcall, xpcall, load
 local concat, sort, pack = table.concat, table.sort, table.pack
 local sub, format = string.sub, string.format

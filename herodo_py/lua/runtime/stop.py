@@ -11,8 +11,9 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from ..convert import type_name
 from ..diagnostics.errors import ScriptError

@@ -8,13 +8,12 @@ runs. ``operations.Container`` subclasses :class:`ContainerBuilder`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Self, Sequence
+from typing import Any, Self
 
-from ..executor import DRY_PREFIX, CommandResult, EngineKind, current_engine, execute_nerdctl_command, settings
-from .types import ContainerConfig, ContainerNotBuilt, HealthCheck
 from ..errors import CommandFailed, NameInUse, NoSuchContainer, UnsupportedByEngine
-from .health import prepare_health_check_command
+from ..executor import DRY_PREFIX, CommandResult, EngineKind, current_engine, execute_nerdctl_command, settings
 from ..labels import label_flags
 from ..parse import load_records
 from ..validate import (
@@ -39,6 +38,8 @@ from ..validate import (
     check_volume,
     fail,
 )
+from .health import prepare_health_check_command
+from .types import ContainerConfig, ContainerNotBuilt, HealthCheck
 
 __all__ = ["ContainerBuilder", "ContainerConfig", "rm_args", "run_args", "shell_command"]
 
@@ -314,7 +315,8 @@ class ContainerBuilder(ContainerConfig):
         name = check_name(self.name)
         timeout = None if timeout is None else check_timeout(timeout, "build timeout")
         if self.container_id:
-            raise NameInUse(f"container {name!r} already exists (id {self.container_id[:12]}); it was not created again")
+            raise NameInUse(f"container {name!r} already exists (id {self.container_id[:12]}); "
+                            "it was not created again")
         engine = current_engine()
         args = run_args(self, engine.kind)
         try:
