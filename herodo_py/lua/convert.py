@@ -111,11 +111,7 @@ class BadArgument(Exception):
     def __init__(self, message: str, *, function: str, index: int | None = None, param: str | None = None,
                  hint: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
-        self.function = function
-        self.index = index
-        self.param = param
-        self.hint = hint
+        self.message, self.function, self.index, self.param, self.hint = message, function, index, param, hint
 
 
 ABSENT = object()  # an argument that was not passed at all (Lua: "no value")

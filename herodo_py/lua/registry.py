@@ -201,15 +201,17 @@ class Registry:
                  overloads: Sequence[str] = (), changes_state: bool = False,
                  guard: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator registering a global function."""
-        def register(impl: Callable[..., Any]) -> Callable[..., Any]:
-            self.add(Binding(name, tuple(params), returns, doc, impl, None, tuple(overloads), changes_state, guard))
-            return impl
-        return register
+        return self._registering(None, name, params, returns, doc, overloads, changes_state, guard)
 
     def method(self, owner: str, name: str, params: Sequence[Param] = (), returns: str = "nil", doc: str = "", *,
                overloads: Sequence[str] = (), changes_state: bool = False,
                guard: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator registering a method of type ``owner``; ``impl(obj, *args)``."""
+        return self._registering(owner, name, params, returns, doc, overloads, changes_state, guard)
+
+    def _registering(self, owner: str | None, name: str, params: Sequence[Param], returns: str, doc: str,
+                     overloads: Sequence[str], changes_state: bool,
+                     guard: str | None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(impl: Callable[..., Any]) -> Callable[..., Any]:
             self.add(Binding(name, tuple(params), returns, doc, impl, owner, tuple(overloads), changes_state, guard))
             return impl
