@@ -14,9 +14,9 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import dump
 from engine import IMAGE, CallCounter, containers_present, remove_labelled
@@ -236,8 +236,8 @@ def list_all(ctx: Context) -> Section:
     from python_on_whales.exceptions import NoSuchContainer
 
     from herodo_py.nerdctl import executor
-    from herodo_py.nerdctl.engine_settings import EngineSettings
     from herodo_py.nerdctl.container.functions import list as herodo_list
+    from herodo_py.nerdctl.engine_settings import EngineSettings
 
     bare_argv = [ctx.engine, "ps", "-a", "--no-trunc", "--format", "{{json .}}"]
     pow_ = DockerClient(client_call=[ctx.engine])
@@ -363,6 +363,7 @@ def herodo_runner(env: dict[str, str], attempts: int = 3) -> tuple[str | None, s
         else:
             if out.returncode == 0 and "herodo-probe-ok" in out.stdout:
                 return path, ""
-            reason = f"{path} {CASES / 'probe.lua'} exited {out.returncode}: {(out.stderr or out.stdout).strip()[-500:]}"
+            said = (out.stderr or out.stdout).strip()[-500:]
+            reason = f"{path} {CASES / 'probe.lua'} exited {out.returncode}: {said}"
         time.sleep(5 * (attempt + 1))
     return None, reason

@@ -4,7 +4,8 @@ python-on-whales, counted through the shim; every container made here is removed
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from engine import IDLE_COMMAND, IMAGE, LABEL, CallCounter, remove_labelled
 from harness import markdown_table
@@ -31,9 +32,9 @@ def _count(counter: CallCounter, fn: Callable[[], Any]) -> tuple[int, list[str]]
 
 def _herodo_ops(counter: CallCounter) -> dict[str, tuple[int, list[str]]]:
     from herodo_py.nerdctl import executor
-    from herodo_py.nerdctl.engine_settings import EngineSettings
     from herodo_py.nerdctl.container.functions import list as herodo_list
     from herodo_py.nerdctl.container.operations import Container
+    from herodo_py.nerdctl.engine_settings import EngineSettings
 
     held: dict[str, Any] = {}
     with executor.Executor(EngineSettings(engine=counter.shim)).active():

@@ -11,9 +11,10 @@ import os
 import re
 import sys
 import time
-from typing import Iterator, Sequence, TextIO
+from collections.abc import Iterator, Sequence
+from typing import TextIO
 
-from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from .exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from .limits import DEFAULT, DEFAULT_MAX_MEMORY
 from .registry import Registry
 from .runtime import Outcome, Runtime
@@ -52,7 +53,7 @@ def run_script(path: str, args: Sequence[str] = (), options: RunOptions | None =
     outcome = runtime.run_file(path, list(args))
     sys.stdout.flush()
     if outcome.failure is not None:
-        from .friendly import render
+        from .diagnostics.friendly import render  # here: only a failed script is rendered
 
         stderr.write(render(outcome.failure, color=options.color, debug=options.debug))
     elif outcome.status == "interrupted":

@@ -10,20 +10,19 @@ from typing import Any
 
 _EXPORTS: dict[str, str] = {
     # errors
-    **{name: "errors" for name in (
+    **dict.fromkeys((
         "NerdctlError", "CommandExecutionFailed", "EngineNotFound", "CommandFailed", "CommandTimeout",
-        "NoSuchContainer", "NoSuchImage", "NameInUse", "PortInUse", "EngineUnreachable",
-        "PermissionDenied", "BuildKitMissing", "JsonParseError", "ConversionError",
-        "UnsupportedByEngine", "OtherError", "Other", "ContainerNotRunning", "ContainerUnhealthy",
-        "WaitTimeout",
-    )},
+        "NoSuchContainer", "NoSuchImage", "NameInUse", "PortInUse", "EngineUnreachable", "PermissionDenied",
+        "BuildKitMissing", "JsonParseError", "ConversionError", "UnsupportedByEngine", "OtherError",
+        "Other", "ContainerNotRunning", "ContainerUnhealthy", "WaitTimeout",
+    ), "errors"),
     # settings and the executor
     "EngineSettings": "engine_settings",
-    **{name: "executor" for name in (
+    **dict.fromkeys((
         "CommandResult", "Engine", "Executor", "execute_nerdctl_command", "configure", "settings",
         "current_engine", "resolve_engine", "add_listener", "remove_listener", "current_executor",
         "default_executor",
-    )},
+    ), "executor"),
     # containers
     "Container": "container.operations",
     "HealthCheck": "container.types",
@@ -34,17 +33,18 @@ _EXPORTS: dict[str, str] = {
     "run_args": "container.builder",
     "prepare_health_check_command": "container.health",
     # images
-    **{name: "image" for name in (
-        "Image", "ImageList", "images", "image_remove", "image_tag", "image_pull", "image_push", "image_build",
-    )},
+    **dict.fromkeys((
+        "Image", "ImageList", "images", "image_remove", "image_tag", "image_pull", "image_push",
+        "image_build",
+    ), "image"),
     # networks
     "network_create": "network",
     "network_remove": "network",
     # static container functions
-    **{name: "container.functions" for name in (
+    **dict.fromkeys((
         "ContainerSummary", "ContainerList", "run", "run_with_name", "run_with_port", "exec", "copy",
         "stop", "remove", "list", "logs", "image_commit",
-    )},
+    ), "container.functions"),
 }
 
 __all__ = sorted(_EXPORTS)

@@ -12,6 +12,7 @@ test`` janitor and each test owns one (see :class:`Executor`).
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -19,10 +20,12 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Callable, Literal, Sequence
+from typing import Any, Literal
 
+from .engine_settings import ENGINE_VARIABLE, EngineSettings
 from .errors import (
     CommandExecutionFailed,
     CommandTimeout,
@@ -31,7 +34,6 @@ from .errors import (
     UnsupportedByEngine,
     classify_failure,
 )
-from .engine_settings import ENGINE_VARIABLE, EngineSettings
 from .validate import BIG_DATA_HINT, MAX_ARGUMENT_BYTES
 
 EngineKind = Literal["nerdctl", "docker", "podman"]
@@ -81,8 +83,6 @@ class CommandResult:
 
     @property
     def command(self) -> str:
-        import shlex
-
         return shlex.join(self.argv)
 
 

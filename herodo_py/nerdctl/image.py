@@ -7,12 +7,13 @@ from __future__ import annotations
 import ipaddress
 import os
 import shutil
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from . import validate
-from .executor import CommandResult, current_engine, execute_nerdctl_command
 from .errors import BuildKitMissing
+from .executor import CommandResult, current_engine, execute_nerdctl_command
 from .parse import first, load_records, normalize_time, parse_size
 from .result_list import ResultList
 
@@ -69,7 +70,7 @@ def _human_size(value: Any) -> str:
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return _text(value)
     size, unit = float(value), "B"
-    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
+    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):  # noqa: B007 - the unit the loop stops at is written
         if size < 1000:
             break
         size /= 1000

@@ -10,7 +10,7 @@ import socket
 import tarfile
 import time
 import urllib.request
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 

@@ -11,7 +11,13 @@ import pytest
 from herodo_py.nerdctl import executor
 from herodo_py.nerdctl.engine_settings import EngineSettings
 from herodo_py.nerdctl.errors import (
-    CommandFailed, CommandTimeout, ConversionError, EngineNotFound, NameInUse, NoSuchContainer, UnsupportedByEngine,
+    CommandFailed,
+    CommandTimeout,
+    ConversionError,
+    EngineNotFound,
+    NameInUse,
+    NoSuchContainer,
+    UnsupportedByEngine,
 )
 
 FAKE = """#!/bin/sh

@@ -8,13 +8,13 @@ runs. ``operations.Container`` subclasses :class:`ContainerBuilder`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Self, Sequence
+from typing import Any, Self
 
-from ..executor import DRY_PREFIX, CommandResult, EngineKind, current_engine, execute_nerdctl_command, settings
-from .types import ContainerConfig, ContainerNotBuilt, HealthCheck
 from ..errors import CommandFailed, NameInUse, NoSuchContainer, UnsupportedByEngine
-from .health import prepare_health_check_command
+from ..executor import DRY_PREFIX, CommandResult, EngineKind, current_engine, execute_nerdctl_command, settings
+from ..labels import label_flags
 from ..parse import load_records
 from ..validate import (
     check_count,
@@ -38,6 +38,8 @@ from ..validate import (
     check_volume,
     fail,
 )
+from .health import prepare_health_check_command
+from .types import ContainerConfig, ContainerNotBuilt, HealthCheck
 
 __all__ = ["ContainerBuilder", "ContainerConfig", "rm_args", "run_args", "shell_command"]
 
@@ -128,7 +130,7 @@ def run_args(config: ContainerConfig, engine_kind: EngineKind) -> list[str]:
     if config.user is not None:
         args += ["--user", check_user(config.user)]
     labels = {**config.labels, **settings().labels}
-    args += [a for k, v in labels.items() for a in ("--label", f"{check_label_key(k)}={check_text(v, 'label value', allow_empty=True)}")]
+    args += label_flags(labels)
     args.append(check_image(config.image))
     args += check_string_list(config.command, "command")
     return args
@@ -313,7 +315,8 @@ class ContainerBuilder(ContainerConfig):
         name = check_name(self.name)
         timeout = None if timeout is None else check_timeout(timeout, "build timeout")
         if self.container_id:
-            raise NameInUse(f"container {name!r} already exists (id {self.container_id[:12]}); it was not created again")
+            raise NameInUse(f"container {name!r} already exists (id {self.container_id[:12]}); "
+                            "it was not created again")
         engine = current_engine()
         args = run_args(self, engine.kind)
         try:

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import builtins
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
-from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdctl_command
-from .builder import run_args, shell_command
-from .operations import Container
-from .types import ContainerConfig
 from ..errors import CommandFailed
+from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdctl_command
+from ..labels import Swept
 from ..parse import first, load_records, normalize_time, parse_labels
 from ..result_list import ResultList
 from ..validate import (
@@ -28,10 +27,14 @@ from ..validate import (
     check_string_list,
     fail,
 )
+from .builder import run_args, shell_command
+from .operations import PS_ID_FORMAT, Container
+from .types import ContainerConfig
 
 __all__ = [
     "ContainerSummary", "ContainerList", "parse_containers", "state_from_status",
-    "run", "run_with_name", "run_with_port", "attached", "image_commit", "exec", "copy", "stop", "remove", "list", "logs",
+    "run", "run_with_name", "run_with_port", "attached", "image_commit", "remove_labelled", "exec", "copy", "stop",
+    "remove", "list", "logs",
 ]
 
 
@@ -106,7 +109,10 @@ def _podman_port(port: dict[str, Any]) -> str:
     host = port.get("host_port")
     ctr = port.get("container_port")
     count = _whole(port.get("range")) or 1
-    span = (lambda p: f"{p}-{_whole(p) + count - 1}" if count > 1 and _whole(p) is not None else f"{p}")
+
+    def span(p: Any) -> str:
+        return f"{p}-{_whole(p) + count - 1}" if count > 1 and _whole(p) is not None else f"{p}"
+
     ip = port.get("host_ip") or "0.0.0.0"
     return f"{ip}:{span(host)}->{span(ctr)}/{port.get('protocol') or 'tcp'}"
 
@@ -240,7 +246,7 @@ def remove(container: str, force: bool = False) -> CommandResult:
     return attached(container).remove(force)
 
 
-def list(all: bool = False) -> ContainerList:  # noqa: A001 - the original's name
+def list(all: bool = False) -> ContainerList:
     """Running containers (``all``: stopped and created ones too)."""
     if not isinstance(all, bool):
         raise fail("all", all, "true or false")
@@ -253,3 +259,21 @@ def logs(container: str, tail: int | str | None = None) -> CommandResult:
     """A container's output so far (its stdout in ``stdout``, its stderr in ``stderr``);
     ``tail``: only the last N lines."""
     return attached(container).logs(tail)
+
+
+def _labelled(label: str) -> builtins.list[dict[str, Any]]:
+    argv = ["ps", "-a", "--no-trunc", "--filter", f"label={label}", "--format", PS_ID_FORMAT]
+    return load_records(execute_nerdctl_command(argv).stdout, "ps")
+
+
+def remove_labelled(label: str, keep: bool = False) -> Swept:
+    """Remove (``rm -f``) the containers carrying ``label`` (``key=value``); with ``keep`` only list
+    them. Their names (a short id for one without), and how many are still there afterwards."""
+    records = _labelled(label)
+    ids = [str(r["ID"]) for r in records if r.get("ID")]
+    names = [next(iter(_names(r.get("Names"))), "").lstrip("/") or i[:12] for r, i in zip(records, ids, strict=False)]
+    if keep or not ids:
+        return Swept(names)
+    podman = current_engine().kind == "podman"  # (podman waits 10 s for SIGTERM even when forced)
+    execute_nerdctl_command(["rm", "-f", *(["--time", "0"] if podman else []), *ids], check=False)
+    return Swept(names, len(_labelled(label)))

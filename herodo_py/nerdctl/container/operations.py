@@ -12,12 +12,9 @@ import os
 import re
 import tempfile
 import time
-from typing import Any, Self, Sequence, cast
+from collections.abc import Sequence
+from typing import Any, Self, cast
 
-from ..image import image_pull  # (its registry flags: podman and plain-HTTP registries)
-from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdctl_command
-from .builder import ContainerBuilder, rm_args, shell_command
-from .types import ContainerStatus, ResourceUsage
 from ..errors import (
     CommandFailed,
     ContainerNotRunning,
@@ -30,8 +27,12 @@ from ..errors import (
     classify_failure,
     engine_message,
 )
+from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdctl_command
+from ..image import image_pull  # (its registry flags: podman and plain-HTTP registries)
 from ..parse import load_records
 from ..validate import check_copy_location, check_count, check_image, check_name, check_path, check_timeout, fail
+from .builder import ContainerBuilder, rm_args, shell_command
+from .types import ContainerStatus, ResourceUsage
 
 __all__ = ["Container", "find_container_id", "STATS_FORMAT"]
 

@@ -1,7 +1,7 @@
 """What ``herodo test`` found, and how it is written: a readable report, TAP 13, JUnit XML.
 
 :class:`TestResult` (one test), :class:`FileResult` (one file: its tests, or the error that stopped
-it) and :class:`RunResult` (the whole run) are filled by :mod:`herodo_py.lua.testing`; a reporter
+it) and :class:`RunResult` (the whole run) are filled by :mod:`herodo_py.testing.runner`; a reporter
 receives them as they come (``start``, ``file_start``, ``test_done``, ``file_done``, ``finish``).
 A file-level problem (syntax error, error at the top of the file, no tests, tests not run because the
 file stopped) is an *error*: it fails the run like a failed test.
@@ -9,13 +9,15 @@ file stopped) is an *error*: it fails the run like a failed test.
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import tempfile
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
-if TYPE_CHECKING:
-    from .friendly import Failure
+from ..lua.diagnostics.friendly import Failure, render
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 
@@ -94,8 +96,6 @@ def _count(n: int, word: str) -> str:
 
 
 def render_failure(failure: Failure, *, color: bool = False, debug: bool = False) -> str:
-    from .friendly import render
-
     return render(failure, color=color, debug=debug)
 
 
@@ -260,8 +260,6 @@ def _yaml_scalar(value: str) -> str:
     """Plain when safe (``fail``, ``a_test.lua:3``), else double-quoted (a JSON string is valid YAML)."""
     if re.fullmatch(r"[\w./@-][\w./:@-]*", value):
         return value
-    import json
-
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -276,7 +274,7 @@ def _xml_text(text: str) -> str:
 
 def junit_xml(run: RunResult) -> bytes:
     """The run as JUnit XML (the schema CI systems read: testsuites > testsuite per file > testcase)."""
-    import xml.etree.ElementTree as ET
+    import xml.etree.ElementTree as ET  # (--junit only)
 
     root = ET.Element("testsuites", name="herodo test")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
@@ -323,9 +321,6 @@ def junit_xml(run: RunResult) -> bytes:
 
 def write_junit(run: RunResult, path: str) -> None:
     """Write :func:`junit_xml` to ``path`` (through a temporary file: never half written)."""
-    import os
-    import tempfile
-
     directory = os.path.dirname(os.path.abspath(path))
     fd, temp = tempfile.mkstemp(dir=directory, prefix=".junit.", suffix=".xml")
     try:

@@ -1,9 +1,9 @@
 """``herodo test``: discover ``*_test.lua`` and ``test_*.lua`` files, run their tests, report.
 
 Each file runs in a fresh :class:`~herodo_py.lua.runtime.Runtime` with the test globals of
-:mod:`herodo_py.lua.testapi`: its top level defines tests, then each selected test runs (through
+:mod:`herodo_py.testing.testapi`: its top level defines tests, then each selected test runs (through
 ``Runtime.call``) between the file's ``before_each`` and ``after_each`` hooks, inside a
-:class:`~herodo_py.lua.janitor.Janitor` scope that labels and afterwards removes its containers.
+:class:`~herodo_py.testing.janitor.Janitor` scope that labels and afterwards removes its containers.
 Output a test prints is captured and shown with its failure (``capture=False``: printed live).
 
 Nothing is swallowed: a failing hook fails the test, a syntax error or an error at the top of a file,
@@ -18,14 +18,28 @@ import re
 import secrets
 import sys
 import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any
 
-from .errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from ..lua.diagnostics.friendly import Failure
+from ..lua.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from ..lua.runner import TEST_FILE, RunOptions
+from ..lua.runtime import Runtime
 from .janitor import Janitor
-from .reporting import FAILED, SKIPPED, FileResult, Reporter, RunResult, TapReporter, TestResult, TextReporter
-from .runner import TEST_FILE, RunOptions
+from .reporting import (
+    FAILED,
+    SKIPPED,
+    FileResult,
+    Reporter,
+    RunResult,
+    TapReporter,
+    TestResult,
+    TextReporter,
+    write_junit,
+)
+from .testapi import source
 
 _ASSERT = re.compile(r"^(assert_\w+) failed")
 LATE_SWEEP = 1.0  # seconds before the second sweep of an interrupted run
@@ -111,8 +125,6 @@ def _assertion(failure: Any) -> Any:
 
 
 def _simple_failure(title: str, message: str, hint: str | None = None, path: str | None = None) -> Any:
-    from .friendly import Failure
-
     return Failure(title, message, hint, file=path)
 
 
@@ -160,15 +172,12 @@ class TestRunner:
 
     def run_file(self, path: str) -> FileResult:
         """Run one file's tests in a fresh runtime, with an executor of its own (a child of the run's)."""
-        from .runtime import Runtime
-        from .testapi import SOURCE
-
         result = FileResult(path)
         self.reporter.file_start(path)
         started = time.monotonic()
         try:
             runtime = Runtime(**self.run_options.runtime_options(), executor=self.janitor.executor.child())
-            api = runtime.lua.execute(SOURCE, name=b"=herodo.test")
+            api = runtime.lua.execute(source(), name=b"=herodo.test")
             self._run_file_in(runtime, api, path, result)
         except KeyboardInterrupt:
             self.run.interrupted = self.stop_all = True
@@ -315,8 +324,6 @@ def run_tests(paths: Sequence[str], options: TestOptions, run_options: RunOption
     runner = TestRunner(options, run_options, reporter=reporter)
     run = runner.run_files(files)
     if options.junit:
-        from .reporting import write_junit
-
         write_junit(run, options.junit)
     if not run.tests() and not run.errors and not run.interrupted and run.deselected:
         stderr.write(f"herodo test: no test matched --filter {options.filter!r}\n")

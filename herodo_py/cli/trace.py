@@ -15,8 +15,9 @@ import os
 import shlex
 import shutil
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Iterator, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from ..nerdctl.executor import CommandResult

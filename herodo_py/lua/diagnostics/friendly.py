@@ -10,7 +10,7 @@
     Hint: another container or process publishes this host port; pick another host port or stop it
 
 A :class:`Failure` is built from a Lua syntax error (:func:`from_syntax_error`), a Lua runtime error
-(:func:`from_lua_error`) or a binding's :class:`~herodo_py.lua.errors.ScriptError`
+(:func:`from_lua_error`) or a binding's :class:`~herodo_py.lua.diagnostics.errors.ScriptError`
 (:func:`from_script_error`), then :func:`render` writes it: header with the kind and the script's
 ``file:line`` (whole, however long), the plain cause, the source line with a caret under the call,
 callers, and a hint. Python frames only with ``debug=True``.
@@ -19,10 +19,13 @@ callers, and a hint. Python frames only with ``debug=True``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
-from .errors import EXIT_FAILED, ScriptError
+from ..exit_codes import EXIT_FAILED
+from ..registry import did_you_mean
+from .errors import ScriptError
 
 WIDTH = 80
 Frame = tuple[str, int, "str | None"]
@@ -101,8 +104,6 @@ def _syntax_hint(rest: str, source_line: str) -> str | None:
         return "loops read: for i = 1, 3 do ... end / while CONDITION do ... end"
     word = re.match(r"\s*([A-Za-z_]\w*)", code)
     if word and rest.startswith("'=' expected") and word[1] not in LUA_KEYWORDS:
-        from .registry import did_you_mean
-
         guess = did_you_mean(word[1], LUA_KEYWORDS, cutoff=0.75)
         if guess:
             return f"did you mean the keyword '{guess}'?"
@@ -132,8 +133,6 @@ _BAD_ARG = re.compile(r"^bad argument #\d+ to '(?P<fn>[^']+)'")
 
 def _lua_cause(rest: str, names: Sequence[str]) -> tuple[str, str, str | None, str | None]:
     """(title, message, token to underline, hint) for a Lua runtime error message."""
-    from .registry import did_you_mean
-
     named = _NAMED.search(rest)
     name = named["name"] if named and named["name"] != "?" else None
     what = named["what"] if named else None
@@ -142,7 +141,8 @@ def _lua_cause(rest: str, names: Sequence[str]) -> tuple[str, str, str | None, s
         if guess:
             return "UNKNOWN NAME", rest, name, f"did you mean '{guess}'?"
         if name:
-            return "RUNTIME ERROR", rest, name, f"'{name}' is nil here: check its spelling, or that it is set before this line"
+            hint = f"'{name}' is nil here: check its spelling, or that it is set before this line"
+            return "RUNTIME ERROR", rest, name, hint
         return "RUNTIME ERROR", rest, None, "the called value is nil here"
     if rest.startswith("attempt to index a nil value"):
         guess = did_you_mean(name, names) if name and what == "global" else None
@@ -157,12 +157,13 @@ def _lua_cause(rest: str, names: Sequence[str]) -> tuple[str, str, str | None, s
     bad = _BAD_ARG.match(rest)
     if bad:
         return "BAD ARGUMENT", rest, bad["fn"].split(".")[-1], None
-    if rest.startswith("assertion failed") or rest.startswith("assertion"):
+    if rest.startswith("assertion"):  # ("assertion failed!" and a message of assert's own)
         return "ASSERTION FAILED", rest, "assert", None
     if "stack overflow" in rest:
         return "STACK OVERFLOW", rest.split("\n")[0], None, "a function calls itself without end?"
     if rest == "not enough memory":
-        return "OUT OF MEMORY", "the script used more memory than allowed", None, "raise --max-memory, or build less data"
+        return ("OUT OF MEMORY", "the script used more memory than allowed", None,
+                "raise --max-memory, or build less data")
     return "SCRIPT ERROR", rest, "error", None
 
 
@@ -235,9 +236,9 @@ def _body(error: ScriptError) -> str:
         body = head if error.message.startswith(head) else error.message.split("\n")[0] + f"\ncommand: {head}"
         words = cause.engine_message  # type: ignore[union-attr]
         return body + (":\n" + _indent(words) if words and words not in body else "")
-    if error.kind == "ConversionError" and error.field and error.expected and error.category != "BadArgument":
-        if error.message.startswith(f"invalid {error.field}:"):
-            return f"invalid {error.field}: {lua_repr(error.value, SHOWN_CHARS)}\nexpected {error.expected}"
+    if (error.kind == "ConversionError" and error.field and error.expected and error.category != "BadArgument"
+            and error.message.startswith(f"invalid {error.field}:")):
+        return f"invalid {error.field}: {lua_repr(error.value, SHOWN_CHARS)}\nexpected {error.expected}"
     return error.message
 
 
@@ -284,7 +285,8 @@ def find_token(lines: Sequence[str], line: int, token: str | None, value: str | 
     line when it is not found."""
     statement = [line]
     depth = _depth(lines[line - 1]) if 0 < line <= len(lines) else 0
-    while statement[-1] < len(lines) and len(statement) < 30 and _continues(lines[statement[-1] - 1], lines[statement[-1]], depth):
+    while (statement[-1] < len(lines) and len(statement) < 30
+           and _continues(lines[statement[-1] - 1], lines[statement[-1]], depth)):
         depth += _depth(lines[statement[-1]])
         statement.append(statement[-1] + 1)
     if token:
@@ -320,12 +322,13 @@ def render(failure: Failure, *, color: bool = False, debug: bool = False) -> str
     if failure.callers:
         out.append("Called from:")
         for file, line, name in failure.callers[:8]:
-            where = "in the main chunk" if name == "main chunk" else f"in function '{name}'" if name else "in a function"
+            where = ("in the main chunk" if name == "main chunk" else f"in function '{name}'" if name
+                     else "in a function")
             out.append(f"  {file}:{line} {where}")
     if failure.hint:
         out.append(style("1;33", "Hint:") + " " + failure.hint)
     if debug and failure.error is not None:
-        import traceback
+        import traceback  # (--debug only)
 
         out.append(style("2", "Python traceback (--debug):"))
         out.append("".join(traceback.format_exception(failure.error)).rstrip())
@@ -338,7 +341,8 @@ def _snippet(snippet: Snippet, style: _Style) -> list[str]:
         return []
     line, start, end = find_token(lines, snippet.line, snippet.token, snippet.value)
     gutter = f"{line:>4}| "
-    out = [style("2", gutter) + lines[line - 1].rstrip(), " " * (len(gutter) + start) + style("1;31", "^" * (end - start))]
+    out = [style("2", gutter) + lines[line - 1].rstrip(),
+           " " * (len(gutter) + start) + style("1;31", "^" * (end - start))]
     if snippet.label:
         out.append(" " * (len(gutter) + start) + snippet.label)
     return out

@@ -1,38 +1,8 @@
-"""The Lua side of the host, run once in every fresh runtime before the script (chunk ``=herodo``).
-
-It receives the host's Python helpers (``H``), captures what it needs before a policy strips the
-standard library (``debug.sethook``, ``debug.getinfo``, ``load``), and installs:
-
-- a count hook that asks the host whether to stop (Ctrl-C, limits), re-armed in every coroutine
-  (the host shortens its count when instructions are slow, e.g. big string operations);
-- ``STOP``, the error that ends the script: ``pcall``, ``xpcall``, ``coroutine.resume``/``wrap`` pass
-  it on instead of catching it, so ``os.exit`` and Ctrl-C end the script (``<close>`` variables
-  still run). Once the host says "hard", the hook fails on every instruction;
-- ``print``, ``io.write``, ``io.stdout``, ``io.stderr`` and ``io.output()`` writing through Python's
-  streams (``io.output(file)`` switches ``io.write`` to that file, ``io.close()`` closes it);
-- ``os.exit(code)`` ending the script through the host;
-- ``debug.sethook`` reserved (the count hook is what stops a script);
-- a ``_G`` metatable: reading an undefined ``nerdctl_*`` global raises with a did-you-mean
-  (other undefined globals read as ``nil``, as in plain Lua; probe with ``rawget(_G, name)``);
-- record metatables (unknown fields raise; ``tostring`` shows the fields).
-
-Errors raised by the hook (STOP, the soft memory limit) run with Lua's hooks off until a ``pcall``
-boundary: so the script runs inside ``xpcall`` (its ``<close>`` variables close with hooks on), and
-a script's own ``xpcall`` handler is skipped for them (it could loop unstopped).
-
-Memory: the hook also enforces a soft limit (``H.soft_kb``) a reserve below lupa's hard limit, so a
-growing script fails at its own line, with room left for its ``<close>`` handlers; ``string.rep``,
-``string.format`` and ``table.concat`` turn an out-of-memory failure into an error at the caller's
-line (Lua raises out-of-memory errors without calling any message handler).
-
-It returns the functions the host calls: ``compile``, ``run``, ``locate``, ``make_record``, ``remove``.
-"""
-
-PRELUDE = rb"""
+-- The Lua side of the host, run first in every runtime (herodo_py/lua/runtime/core.py documents it).
 local H = ...
 local G = _G
-local type, select, tostring, error, setmetatable, getmetatable, rawget, rawequal, next, ipairs =
-      type, select, tostring, error, setmetatable, getmetatable, rawget, rawequal, next, ipairs
+local type, tostring, error, setmetatable, getmetatable, rawget, next, ipairs =
+      type, tostring, error, setmetatable, getmetatable, rawget, next, ipairs
 local rawpcall, rawxpcall, load = pcall, xpcall, load
 local concat, sort, pack = table.concat, table.sort, table.pack
 local sub, format = string.sub, string.format
@@ -331,4 +301,3 @@ if G.package then G.package.loaded.python = nil end
 
 return {compile = compile, run = run, locate = locate, last_position = last_position, make_record = make_record,
         remove = remove}
-"""

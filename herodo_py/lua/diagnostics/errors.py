@@ -1,39 +1,21 @@
-"""Errors as Lua scripts see them, and herodo's exit codes.
+"""Errors as Lua scripts see them.
 
 A binding that fails raises a :class:`ScriptError` into Lua. A script can catch it with ``pcall``:
 ``tostring(e)`` is the friendly one-paragraph message (``deploy.lua:6: ...`` plus a hint), and
 ``e.kind``, ``e.category``, ``e.message``, ``e.hint``, ``e.code``, ``e.stdout``, ``e.stderr``,
-``e.command``, ``e.field``, ``e.value``, ``e.expected``, ``e.file``, ``e.line``, ``e.func`` (the binding or name involved)
-read its parts (``nil`` when they do not apply). ``kind`` is one of the original's five kinds
+``e.command``, ``e.field``, ``e.value``, ``e.expected``, ``e.file``, ``e.line``, ``e.func`` (the binding or
+name involved) read its parts (``nil`` when they do not apply). ``kind`` is one of the original's five kinds
 (``CommandExecutionFailed``, ``CommandFailed``, ``JsonParseError``, ``ConversionError``, ``Other``);
 ``category`` is the finer class (``NoSuchImage``, ``NameInUse``, ``BadArgument``, ``UnknownName``...).
 
-Exit codes of ``herodo``:
-
-====  ==========================================================================================
-0     every script succeeded
-1     a script failed (a Lua error, a failed engine command, bad input...)
-2     usage error, or a script file that cannot be read
-69    the engine cannot be found, started or reached (EX_UNAVAILABLE)
-70    internal error: a bug in herodo (EX_SOFTWARE); run with ``--debug`` and report it
-124   a timeout: an engine command or a wait ran out of time
-130   interrupted by Ctrl-C
-n     ``os.exit(n)`` in the script
-====  ==========================================================================================
+The exit code of a failed script is :func:`exit_code_for`'s (the table: :mod:`herodo_py.lua.exit_codes`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_UNAVAILABLE = 69
-EXIT_INTERNAL = 70
-EXIT_TIMEOUT = 124
-EXIT_INTERRUPTED = 130
-EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the output was closed by its reader
+from ..exit_codes import EXIT_FAILED, EXIT_INTERNAL, EXIT_TIMEOUT, EXIT_UNAVAILABLE
 
 LUA_FIELDS = ("kind", "category", "message", "hint", "code", "stdout", "stderr", "command", "field", "value",
               "expected", "file", "line", "func")
@@ -66,7 +48,7 @@ class ScriptError(Exception):
     @classmethod
     def from_exception(cls, exc: BaseException, function: str | None) -> ScriptError:
         """Wrap a library error (its fields copied) or an unexpected exception (an internal error)."""
-        from ..nerdctl.errors import NerdctlError
+        from ...nerdctl.errors import NerdctlError  # here: a script that called no binding never loads the library
 
         if isinstance(exc, ScriptError):
             return exc
@@ -102,7 +84,7 @@ class ScriptStop(Exception):
 
 def exit_code_for(exc: BaseException | None) -> int:
     """The exit code for a script that failed with ``exc`` (its cause, for a :class:`ScriptError`)."""
-    from ..nerdctl import errors as e
+    from ...nerdctl import errors as e  # here: a script that called no binding never loads the library
 
     cause = exc.cause if isinstance(exc, ScriptError) and exc.cause is not None else exc
     if isinstance(exc, ScriptError) and exc.category == "InternalError":

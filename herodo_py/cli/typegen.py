@@ -3,7 +3,7 @@
 The same registry the runtime installs from gives every global function and method (parameters,
 returns, ``---@return self`` for the builder, one-line docs, overloads) and every registered type
 (``---@class`` with ``---@field``\\ s; a list record also gets ``---@field [integer] Item``). A second
-section declares the ``herodo test`` globals (:data:`herodo_py.lua.testapi.SIGNATURES`).
+section declares the ``herodo test`` globals (:data:`herodo_py.testing.testapi.SIGNATURES`).
 Editors with lua-language-server read it through ``workspace.library`` in ``.luarc.json``.
 """
 
@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Iterable
+from collections.abc import Iterable
 
-from .registry import Binding, LuaType, Param, Registry
+from .. import __version__
+from ..lua.registry import Binding, LuaType, Param, Registry
+from ..lua.runtime import default_registry
+from ..testing.testapi import SIGNATURES
 
 FILE_NAME = "herodo.lua"
 
@@ -72,9 +75,6 @@ def _section(title: str) -> list[str]:
 
 def generate(registry: Registry | None = None, test_api: Iterable[Binding] | None = None) -> str:
     """The whole definition file."""
-    from .. import __version__
-    from .runtime import default_registry
-    from .testapi import SIGNATURES
 
     registry = registry if registry is not None else default_registry()
     test_api = SIGNATURES if test_api is None else tuple(test_api)

@@ -1,13 +1,14 @@
-"""Containers (and networks) made by ``herodo test``: labelled with the run's id, removed after each test.
+"""What ``herodo test`` makes (containers, networks): labelled with the run's id, removed after each test.
 
 While a test runs, its runtime's executor settings carry the labels ``herodo.test.run=<run id>``,
 ``herodo.test.scope=<run id>/<n>`` (one per test; one per file for what its top level makes, removed
-when the file ends) and ``herodo.test.name=<file>::<test>``; ``run`` adds them to every container and
-``nerdctl_network_create`` to every network. The janitor listens to the run's executor (the parent of
-every test file's): when a test started a ``run``/``create`` (or ``network create``), it lists what
-carries the test's scope label, on each engine (and namespace, address: read from the command line)
-the test used, and removes it (``rm -f``) with an executor of its own. The run ends with a sweep of
-the run label. With ``keep`` it removes nothing and remembers the names.
+when the file ends) and ``herodo.test.name=<file>::<test>``; the library puts them on everything it
+makes. The janitor listens to the run's executor (the parent of every test file's): when a test starts
+a command that makes a labelled object (a binding noun's ``creates``), it notes the noun and the
+target (engine, namespace, address: read from the command line). When the scope ends it sweeps each
+noun noted there with the noun's ``sweep`` (containers before networks), on an executor of its own.
+The run ends with a sweep of the run label. With ``keep`` it removes nothing and remembers the
+containers' names.
 """
 
 from __future__ import annotations
@@ -15,19 +16,18 @@ from __future__ import annotations
 import re
 import signal
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
-from ..nerdctl.container.operations import PS_ID_FORMAT
+from ..lua.bindings import nouns
 from ..nerdctl.engine_settings import EngineSettings
-from ..nerdctl.executor import Executor, current_executor, subcommand_of
-from ..nerdctl.parse import load_records
+from ..nerdctl.executor import Executor, current_executor
 
 RUN_LABEL = "herodo.test.run"
 SCOPE_LABEL = "herodo.test.scope"
 NAME_LABEL = "herodo.test.name"
 
-CREATES_CONTAINER = frozenset({"run", "create"})
 GLOBAL_VALUE_FLAGS = frozenset({"--namespace", "--address", "--snapshotter", "--host", "--url"})
 CLEANUP_TIMEOUT = 60.0  # seconds per cleanup command
 _LABEL_TEXT = re.compile(r"[^\x20-\x7e]")  # keep label values printable ASCII
@@ -82,12 +82,9 @@ class Janitor:
         if event != "start":
             return
         words = command_words(argv)
-        sub = subcommand_of(words)
-        if sub in CREATES_CONTAINER and words[:1] != ["network"]:
-            kind = "container"
-        elif words[:2] == ["network", "create"]:
-            kind = "network"
-        else:
+        kind = next((noun.name for noun in nouns() for prefix in noun.creates if words[:len(prefix)] == list(prefix)),
+                    None)
+        if kind is None:
             return
         target = Target.of_command(argv)
         # what is made carries the innermost scope's label: that scope's sweep finds it
@@ -144,35 +141,20 @@ class Janitor:
         # its own executor: the target's engine and namespace, no labels, no dry run; --trace hears it
         settings = EngineSettings(engine=target.engine, namespace=target.namespace, address=target.address,
                                   timeout=CLEANUP_TIMEOUT)
-        executor = Executor(settings, parent=self.executor)
-        run = executor.run
-        records = load_records(run(["ps", "-a", "--no-trunc", "--filter", f"label={label}",
-                                    "--format", PS_ID_FORMAT]).stdout, "ps")
-        ids = [str(r["ID"]) for r in records if r.get("ID")]
-        names = [_first_name(r.get("Names")) or i[:12] for r, i in zip(records, ids)]
-        if self.keep:
-            self.kept += [n for n in names if n not in self.kept]
-            return names
-        if ids:
-            podman = executor.engine().kind == "podman"
-            run(["rm", "-f", *(["--time", "0"] if podman else []), *ids], check=False)
-            left = load_records(run(["ps", "-a", "--no-trunc", "--filter", f"label={label}",
-                                     "--format", PS_ID_FORMAT]).stdout, "ps")
-            if left:
-                self.errors.append(f"{target.engine}: {len(left)} container(s) with {label} could not be removed")
-        if "network" in kinds:
-            listed = run(["network", "ls", "--filter", f"label={label}", "--format", "{{.Name}}"]).stdout
-            networks = [n for n in listed.split() if n]
-            if networks:
-                run(["network", "rm", *networks], check=False)
-        return names
-
-
-def _first_name(names: Any) -> str | None:
-    if isinstance(names, list):
-        names = names[0] if names else ""
-    text = str(names or "").split(",")[0].strip().lstrip("/")
-    return text or None
+        listed: list[str] = []
+        with Executor(settings, parent=self.executor).active():
+            for noun in sorted(nouns(), key=lambda n: n.sweep_rank):
+                if noun.sweep is None or noun.name not in kinds:
+                    continue
+                swept = noun.sweeper()(label, keep=self.keep)
+                if swept.left:
+                    self.errors.append(f"{target.engine}: {swept.left} {noun.name}(s) with {label} "
+                                       "could not be removed")
+                if noun.listed_by_keep:
+                    listed += swept.names
+                    if self.keep:
+                        self.kept += [n for n in swept.names if n not in self.kept]
+        return listed
 
 
 @contextmanager
