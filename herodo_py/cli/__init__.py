@@ -25,15 +25,19 @@ Subcommands are dispatched from :data:`SUBCOMMANDS`; a first argument that is no
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from .. import __version__
-from ..lua.exit_codes import EXIT_INTERRUPTED, EXIT_USAGE, exit_code_table
+from ..lua.exit_codes import EXIT_INTERRUPTED, EXIT_USAGE
 from .options import add_run_options, add_test_options, add_types_options, limit_options, use_color
+from .quick_parse import Parsed, parse
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
 
 @contextmanager
@@ -100,6 +104,10 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Cal
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse  # here: the common command lines need no argparse (.quick_parse)
+
+    from ..lua.exit_codes import exit_code_table
+
     parser = argparse.ArgumentParser(
         prog="herodo", description="Run Lua scripts that drive nerdctl, docker or podman.",
         epilog="A first argument that is not a subcommand means `run`: herodo deploy.lua -- ARGS\n\n"
@@ -116,12 +124,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_args(argv: list[str]) -> argparse.Namespace | Parsed:
+    """The command line (subcommand first): the common ones by :mod:`.quick_parse`, the rest, help
+    and errors by argparse (its messages and exit codes)."""
+    if argv == ["--version"]:
+        sys.stdout.write(f"herodo {__version__}\n")  # what argparse's version action prints
+        raise SystemExit(0)
+    args = parse(argv)
+    if args is not None:
+        args.handler = SUBCOMMANDS[args.command][2]
+        return args
+    return build_parser().parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "run")
     try:
-        args = build_parser().parse_args(argv)
+        args = parse_args(argv)
         return args.handler(args)
     except KeyboardInterrupt:
         sys.stderr.write("herodo: interrupted\n")

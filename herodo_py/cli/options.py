@@ -6,21 +6,25 @@ runtime's policy and limits in :mod:`herodo_py.lua.limits`, ``herodo test``'s se
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from typing import Any
 
 from ..lua.limits import DEFAULT, DEFAULT_MAX_MEMORY, SANDBOX_SCRIPT_TIMEOUT, parse_seconds, parse_size
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # argparse is imported where a parser is built: the common command lines need none
+    import argparse
+    from typing import Any
+
 
 def positive_seconds(text: str) -> float:
+    """``--timeout``: a positive number of seconds (ValueError naming the value otherwise)."""
     try:
         value = float(text)
     except ValueError:
         value = -1.0
     if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+        raise ValueError(f"expected a positive number of seconds, got {text!r}")
     return value
 
 
@@ -31,7 +35,7 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--namespace", metavar="NS", help="nerdctl namespace (CONTAINERD_NAMESPACE)")
     group.add_argument("--address", metavar="ADDR",
                        help="engine socket: nerdctl --address, docker --host, podman --url")
-    group.add_argument("--timeout", metavar="SECONDS", type=positive_seconds,
+    group.add_argument("--timeout", metavar="SECONDS", type=_argtype(positive_seconds),
                        help="time limit per engine command (pull, push, build keep their long limit)")
     out = parser.add_argument_group("output")
     out.add_argument("--debug", action="store_true", help="show Python tracebacks under errors")
@@ -77,6 +81,8 @@ def _argtype(parse: Any) -> Any:
         try:
             return parse(text)
         except ValueError as exc:
+            import argparse  # here: see TYPE_CHECKING above
+
             raise argparse.ArgumentTypeError(str(exc)) from None
     convert.__name__ = parse.__name__
     return convert
