@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import functools
 import math
+from collections import namedtuple
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
 
 from .registry import Binding, LuaType, Registry, did_you_mean
+
+TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 PRIMITIVES = frozenset({"string", "number", "integer", "boolean", "table", "any", "nil", "function"})
 
@@ -41,10 +45,11 @@ def _lua_kind(value: Any) -> str | None:
 # --- the type language ---------------------------------------------------------------------
 
 
-class TypeNode(NamedTuple):
+class TypeNode(namedtuple("TypeNode", ("kind", "name", "parts"), defaults=("", ()))):
+    __slots__ = ()
     kind: str  # "prim", "named", "list", "map", "union", "optional"
-    name: str = ""
-    parts: tuple[TypeNode, ...] = ()
+    name: str
+    parts: tuple[TypeNode, ...]
 
     def describe(self) -> str:
         """How Lua would name what is expected."""

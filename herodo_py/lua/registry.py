@@ -21,23 +21,29 @@ the registry never imports the library: ``herodo`` starts fast.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+
+TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 
-class Param(NamedTuple):
+class Param(namedtuple("Param", ("name", "type", "doc"), defaults=("",))):
     """One parameter: Lua name, LuaCATS type (``?`` suffix: may be nil or left out), one-line doc."""
 
+    __slots__ = ()
     name: str
     type: str
-    doc: str = ""
+    doc: str
 
     @property
     def optional(self) -> bool:
         return self.type.endswith("?") or self.type in ("any", "nil")
 
 
-class Binding(NamedTuple):
+class Binding(namedtuple("Binding", "name params returns doc impl owner overloads changes_state guard",
+                         defaults=(None, (), False, None))):
     """A Lua-callable: a global function (``owner is None``) or a method of a registered type.
 
     ``impl`` receives the converted Lua arguments (for methods: the Python object first) and returns
@@ -47,15 +53,16 @@ class Binding(NamedTuple):
     ``guard`` names the sandbox's check of its arguments (host paths, engine settings).
     """
 
+    __slots__ = ()
     name: str
     params: tuple[Param, ...]
     returns: str
     doc: str
     impl: Callable[..., Any]
-    owner: str | None = None
-    overloads: tuple[str, ...] = ()
-    changes_state: bool = False
-    guard: str | None = None
+    owner: str | None
+    overloads: tuple[str, ...]
+    changes_state: bool
+    guard: str | None
 
     @property
     def qualified_name(self) -> str:
@@ -66,10 +73,11 @@ class Binding(NamedTuple):
         return len(self.params)
 
 
-class FieldDef(NamedTuple):
+class FieldDef(namedtuple("FieldDef", ("name", "type", "doc"), defaults=("",))):
+    __slots__ = ()
     name: str
     type: str
-    doc: str = ""
+    doc: str
 
 
 class LuaType:
@@ -166,7 +174,8 @@ def dataclass_fields(cls: type, exclude: Iterable[str] = (), docs: Mapping[str, 
     for f in dataclasses.fields(cls):
         if f.name.startswith("_") or f.name in skip:
             continue
-        out[f.name] = FieldDef(f.name, lua_type_of_annotation(hints.get(f.name, Any), names), docs.get(f.name, ""))
+        annotation = hints.get(f.name, typing.Any)
+        out[f.name] = FieldDef(f.name, lua_type_of_annotation(annotation, names), docs.get(f.name, ""))
     return out
 
 

@@ -7,17 +7,21 @@ script); failures rendered as friendly errors.
 
 from __future__ import annotations
 
+import functools
 import os
-import re
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from typing import TextIO
 
 from .exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from .limits import DEFAULT, DEFAULT_MAX_MEMORY
 from .registry import Registry
 from .runtime import Outcome, Runtime
+
+TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    import re
+    from typing import TextIO
 
 
 class RunOptions:
@@ -62,8 +66,13 @@ def run_script(path: str, args: Sequence[str] = (), options: RunOptions | None =
     return outcome
 
 
-TEST_FILE = re.compile(r"^(test_.+|.+_test)\.lua$")
-"""Test files (``*_test.lua``, ``test_*.lua``): ``herodo test`` runs them, ``herodo DIR`` skips them."""
+@functools.cache
+def test_file_pattern() -> re.Pattern[str]:
+    """Test files (``*_test.lua``, ``test_*.lua``): ``herodo test`` runs them, ``herodo DIR`` skips them.
+    Compiled on first use: running one script needs no ``re``."""
+    import re  # here: see above
+
+    return re.compile(r"^(test_.+|.+_test)\.lua$")
 
 
 def iter_lua_files(folder: str) -> Iterator[str]:
@@ -71,7 +80,7 @@ def iter_lua_files(folder: str) -> Iterator[str]:
     for root, dirs, files in os.walk(folder):
         dirs.sort()
         for name in sorted(files):
-            if name.endswith(".lua") and not TEST_FILE.match(name):
+            if name.endswith(".lua") and not test_file_pattern().match(name):
                 yield os.path.join(root, name)
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..lua.diagnostics.friendly import Failure
 from ..lua.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
-from ..lua.runner import TEST_FILE, RunOptions
+from ..lua.runner import RunOptions, test_file_pattern
 from ..lua.runtime import Runtime
 from .janitor import Janitor
 from .reporting import (
@@ -67,7 +67,7 @@ def discover(paths: Sequence[str]) -> list[str]:
         if os.path.isdir(path):
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found += [os.path.join(root, f) for f in sorted(files) if TEST_FILE.match(f)]
+                found += [os.path.join(root, f) for f in sorted(files) if test_file_pattern().match(f)]
         else:
             found.append(path)
     return sorted(dict.fromkeys(os.path.normpath(p) for p in found))
@@ -331,4 +331,4 @@ def run_tests(paths: Sequence[str], options: TestOptions, run_options: RunOption
     return runner.exit_code()
 
 
-__all__ = ["TestOptions", "TestRunner", "discover", "run_tests", "new_run_id", "TEST_FILE"]
+__all__ = ["TestOptions", "TestRunner", "discover", "run_tests", "new_run_id", "test_file_pattern"]

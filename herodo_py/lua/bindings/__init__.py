@@ -9,7 +9,6 @@ every module of this package but ``rows`` that defines ``NOUN`` is one.
 from __future__ import annotations
 
 import functools
-import importlib
 import os
 
 from ..registry import Registry
@@ -21,7 +20,8 @@ def nouns() -> tuple[Noun, ...]:
     """Every declared noun, in file-name order (read once)."""
     names = sorted(f[:-3] for f in os.listdir(os.path.dirname(__file__))
                    if f.endswith(".py") and f not in ("__init__.py", "rows.py"))
-    found = (getattr(importlib.import_module(f"{__name__}.{name}"), "NOUN", None) for name in names)
+    # __import__ with a fromlist returns the module itself (importlib would add importlib + warnings to start-up)
+    found = (getattr(__import__(f"{__name__}.{name}", fromlist=("NOUN",)), "NOUN", None) for name in names)
     return tuple(noun for noun in found if noun is not None)
 
 

@@ -4,10 +4,12 @@ the original's (DESIGN.md "Lua names"); the behaviour is :mod:`herodo_py.nerdctl
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..registry import FieldDef
 from .rows import DURATION, RESULT, RESULT_LIST_FIELDS, Noun, P, TypeDef, function, method
+
+TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 CONTAINER = "Container"
 

@@ -9,10 +9,12 @@ timeout=..., long_timeout=...}`` changes them for the rest of the script, in its
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..registry import FieldDef
 from .rows import RESULT, Noun, P, TypeDef, function
+
+TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class EngineInfo:

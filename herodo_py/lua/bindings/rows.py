@@ -9,11 +9,13 @@ which is imported on the first call, never at start-up.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from ..registry import Binding, FieldDef, Param, Registry
+
+TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 P = Param
 RESULT = "CommandResult"  # the record of an engine command (the engine noun declares it)
@@ -80,6 +82,8 @@ class Noun:
 
     def sweeper(self) -> Callable[..., Any]:
         assert self.sweep is not None
+        import importlib  # here: only herodo test's janitor sweeps
+
         module, _, name = self.sweep.partition(":")
         return getattr(importlib.import_module(module), name)
 

@@ -13,9 +13,11 @@ The exit code of a failed script is :func:`exit_code_for`'s (the table: :mod:`he
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..exit_codes import EXIT_FAILED, EXIT_INTERNAL, EXIT_TIMEOUT, EXIT_UNAVAILABLE
+
+TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 LUA_FIELDS = ("kind", "category", "message", "hint", "code", "stdout", "stderr", "command", "field", "value",
               "expected", "file", "line", "func")

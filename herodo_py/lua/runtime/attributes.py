@@ -5,10 +5,13 @@ field is read-only."""
 from __future__ import annotations
 
 import types
-from typing import Any
 
 from ..convert import text, type_name
 from ..diagnostics.errors import ScriptError
+
+TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Attributes:

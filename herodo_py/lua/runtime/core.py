@@ -55,7 +55,6 @@ import os
 import time
 import types
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
 
 from ..convert import Checker, ToLua, lua_bytes, text
 from ..exit_codes import EXIT_USAGE
@@ -69,7 +68,10 @@ from .output import Output
 from .policies import POLICIES, StdlibPolicy, default_registry
 from .stop import HOOK_COUNT, SLOW_COUNT, Stop, StopControl
 
+TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
+    from typing import Any
+
     from ...nerdctl.executor import Executor
 
 HOST_CHUNK = b"=herodo"
@@ -96,7 +98,9 @@ class Runtime(Outcomes, StopControl, Dispatch, Attributes, Output):
         a sandboxed ``os.getenv`` reads. ``watchdog``: end the process when a stopped script hangs in
         C (:class:`~herodo_py.lua.runtime.watchdog.Watchdog`; for the ``herodo`` command only). ``executor``:
         the engine executor bindings run on (default: a child of the current one, made on first use)."""
-        from lupa import lua54  # here: importing the runtime does not load Lua (herodo types, the registry)
+        # here: importing the runtime does not load Lua (herodo types, the registry). Not `from lupa import
+        # lua54`: that goes through lupa's module __getattr__, which imports re.
+        import lupa.lua54 as lua54
 
         self.registry = registry if registry is not None else default_registry()
         self.policy = POLICIES[policy] if isinstance(policy, str) else policy

@@ -7,12 +7,15 @@ from __future__ import annotations
 import time
 import types
 from collections.abc import Sequence
-from typing import Any
 
 from ..convert import BadArgument, text
 from ..diagnostics.errors import ScriptError, ScriptStop
 from ..registry import Binding, did_you_mean
 from .stop import _TimeLimit
+
+TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Dispatch:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from ..convert import text
 from ..diagnostics.errors import ScriptError, exit_code_for
 from ..exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TIMEOUT
 from ..limits import format_size
 
+TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
+    from typing import Any
+
     from ..diagnostics import friendly
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
 
 from ..convert import text
 from ..exit_codes import EXIT_BROKEN_PIPE
+
+TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Output:

@@ -3,14 +3,15 @@ starts from."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections import namedtuple
 
 from ..diagnostics.errors import LUA_FIELDS
 from ..limits import SANDBOX_SCRIPT_TIMEOUT
 from ..registry import FieldDef, Registry
 
 
-class StdlibPolicy(NamedTuple):
+class StdlibPolicy(namedtuple("StdlibPolicy", "name remove search_default_path sandbox strict script_timeout",
+                              defaults=((), True, False, False, None))):
     """What a mode leaves of the Lua standard library.
 
     ``remove``: dotted names set to nil after set-up (``"os.execute"``, ``"io"``, ``"debug"``).
@@ -19,12 +20,13 @@ class StdlibPolicy(NamedTuple):
     ``script_timeout``: the default wall-time limit in seconds (``None``: none).
     """
 
+    __slots__ = ()
     name: str
-    remove: tuple[str, ...] = ()
-    search_default_path: bool = True
-    sandbox: bool = False
-    strict: bool = False
-    script_timeout: float | None = None
+    remove: tuple[str, ...]
+    search_default_path: bool
+    sandbox: bool
+    strict: bool
+    script_timeout: float | None
 
 
 POLICIES: dict[str, StdlibPolicy] = {

@@ -13,11 +13,14 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from typing import Any
 
 from ..convert import type_name
 from ..diagnostics.errors import ScriptError
 from .watchdog import Watchdog
+
+TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 HOOK_COUNT = 1_000  # at most this many Lua instructions between two polls of the host (Ctrl-C, time limit)
 SLOW_COUNT = 10  # the count of a new coroutine, and after a slow poll (instructions on big strings or tables)

@@ -7,10 +7,13 @@ import select
 import signal
 import threading
 import time
-from typing import Any
 
 from ..exit_codes import EXIT_INTERRUPTED, EXIT_TIMEOUT
 from ..limits import STUCK_AFTER
+
+TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Watchdog:
