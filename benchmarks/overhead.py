@@ -19,8 +19,8 @@ import shutil
 import statistics
 import subprocess
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from engine import IMAGE, _run, containers_present
 from harness import Stats, fmt_ms, measure_many
@@ -108,7 +108,7 @@ def own_cpu(argv: Sequence[str], runs: int, env: dict[str, str],
             if proc.returncode != 0:
                 return None
             out.seek(0)
-            line = next((l for l in out.read().splitlines() if "task-clock" in l), "")
+            line = next((text for text in out.read().splitlines() if "task-clock" in text), "")
             try:
                 samples.append(float(line.split(",")[0]) / 1000)
             except ValueError:
