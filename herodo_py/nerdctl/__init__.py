@@ -5,8 +5,9 @@ Names are loaded lazily (on first use) so that ``herodo`` starts fast.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+TYPE_CHECKING = False  # typing stays off herodo's first engine call (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 _EXPORTS: dict[str, str] = {
     # errors
@@ -54,7 +55,7 @@ def __getattr__(name: str) -> Any:
     module_name = _EXPORTS.get(name)
     if module_name is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module_name}"), name)
+    value = getattr(__import__(f"{__name__}.{module_name}", fromlist=(name,)), name)
     globals()[name] = value
     return value
 

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -161,7 +159,7 @@ class Executor:
         if pin in self._engines:
             return self._engines[pin]
         for candidate in [pin] if pin else list(KINDS):
-            path = candidate if os.sep in candidate else shutil.which(candidate)
+            path = candidate if os.sep in candidate else which(candidate)
             if not path or not (os.path.isfile(path) and os.access(path, os.X_OK)):
                 continue
             base = os.path.basename(path)
@@ -250,7 +248,7 @@ class Executor:
         the group; the result's code is then -9)."""
         started = time.monotonic()
         # the engine's own TMPDIR, removed afterwards: a killed podman leaves its storage* temp dirs there
-        scratch = tempfile.mkdtemp(prefix="herodo-engine-")
+        scratch = make_scratch()
         try:
             proc = subprocess.Popen(
                 argv,
@@ -261,7 +259,7 @@ class Executor:
                 env={**os.environ, "TMPDIR": scratch},
             )
         except OSError as exc:
-            shutil.rmtree(scratch, ignore_errors=True)
+            remove_scratch(scratch)
             if isinstance(exc, FileNotFoundError):  # removed since it was found: look for it again next time
                 self._engines.clear()
                 raise EngineNotFound(f"the engine {argv[0]} is gone (it was there when first used)",
@@ -279,10 +277,59 @@ class Executor:
             proc.wait()
             raise
         finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+            remove_scratch(scratch)
         code = -9 if timed_out else proc.returncode
         return CommandResult(_decode(out), _decode(err), code, argv, time.monotonic() - started), timed_out
 
+
+
+def which(name: str) -> str | None:
+    """``shutil.which(name)`` for an executable on PATH (POSIX): shutil itself imports zlib, bz2 and
+    lzma, which herodo's first engine call does not need."""
+    path = os.environ.get("PATH") or os.confstr("CS_PATH") or os.defpath
+    for folder in dict.fromkeys(path.split(os.pathsep)):
+        candidate = os.path.join(folder, name)
+        if os.access(candidate, os.F_OK | os.X_OK) and not os.path.isdir(candidate):
+            return candidate
+    return None
+
+
+def _temp_folders() -> Iterator[str]:
+    """Where ``tempfile`` would make temporary folders, in its order."""
+    for variable in ("TMPDIR", "TEMP", "TMP"):
+        if folder := os.environ.get(variable):
+            yield folder
+    yield from ("/tmp", "/var/tmp", "/usr/tmp")
+    yield os.getcwd()
+
+
+def make_scratch() -> str:
+    """A new private folder (mode 0700) for one engine command's TMPDIR, as ``tempfile.mkdtemp``
+    makes it (a random name in the first usable temporary folder, created by us, refused if it
+    exists) in one ``mkdir``, without importing tempfile (random, hashlib, shutil)."""
+    for folder in _temp_folders():
+        for _ in range(100):
+            path = os.path.join(folder, f"herodo-engine-{os.urandom(6).hex()}")
+            try:
+                os.mkdir(path, 0o700)
+                return os.path.abspath(path)
+            except FileExistsError:
+                continue
+            except OSError:
+                break  # not usable: the next folder
+    import tempfile  # here: no usual temporary folder worked; let tempfile say why
+
+    return tempfile.mkdtemp(prefix="herodo-engine-")
+
+
+def remove_scratch(path: str) -> None:
+    """Remove a command's TMPDIR: one ``rmdir`` when the engine left it empty, else the whole tree."""
+    try:
+        os.rmdir(path)
+    except OSError:
+        import shutil  # here: only when the engine left files behind (a killed podman)
+
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def subcommand_of(args: Sequence[str]) -> str:

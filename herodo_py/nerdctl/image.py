@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -244,6 +243,8 @@ def _build_arg_flags(build_args: Mapping[str, Any] | None) -> list[str]:
 
 
 def _require_buildkit(argv: list[str]) -> None:
+    import shutil  # here: only a build needs it (shutil imports zlib, bz2, lzma)
+
     if current_engine().kind == "nerdctl" and shutil.which("buildctl") is None:
         raise BuildKitMissing(
             "nerdctl build needs BuildKit, but `buildctl` is not on PATH "

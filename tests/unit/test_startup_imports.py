@@ -44,22 +44,27 @@ sys.exit(code)
 RE = {"re", "re._casefix", "re._compiler", "re._constants", "re._parser", "_sre", "copyreg"}
 # Beyond the floor, on every herodo run: the Ctrl-C and watchdog machinery.
 STARTUP_STDLIB = {"signal", "enum", "select", "threading", "_weakrefset", "__future__", "errno", "math"}
-# A first engine command adds starting processes and reading their JSON (json.decoder needs re).
+# A first engine command adds starting processes (subprocess needs locale), the executor's context
+# variable and reading JSON (json.decoder needs re).
 ENGINE_STDLIB = {
-    "subprocess", "_posixsubprocess", "selectors", "fcntl",
+    "subprocess", "_posixsubprocess", "selectors", "fcntl", "locale", "_locale", "contextvars", "_contextvars",
     "json", "json.decoder", "json.scanner", "json.encoder", "_json", *RE,
 }
-# Still on the path of a first engine call and herodo test, to be cut (this set only shrinks).
+# Still on the path of a first engine call, to be cut (this set only shrinks): the library's dataclasses
+# (dataclasses imports inspect, ast, dis, tokenize...) and typing, shlex for CommandResult.command,
+# datetime (parse) and ipaddress (validate).
 PENDING = {
-    "argparse", "gettext", "locale", "_locale", "shlex", "shutil", "fnmatch", "bz2", "_bz2", "lzma", "_lzma",
-    "_compression", "typing", "typing.io", "typing.re", "_typing", "warnings", "importlib",
-    "importlib._bootstrap", "importlib._bootstrap_external", "importlib.machinery", "dataclasses", "inspect",
-    "ast", "_ast", "dis", "opcode", "_opcode", "token", "tokenize", "linecache", "copy", "weakref",
-    "contextvars", "_contextvars", "datetime", "_datetime", "tempfile", "random", "_random", "bisect",
-    "_bisect", "_sha512", "ipaddress", "struct", "_struct", *RE,
+    "dataclasses", "inspect", "ast", "_ast", "dis", "opcode", "_opcode", "token", "tokenize", "linecache", "copy",
+    "weakref", "typing", "typing.io", "typing.re", "_typing", "warnings", "importlib", "importlib._bootstrap",
+    "importlib._bootstrap_external", "importlib.machinery", "shlex", "datetime", "_datetime", "ipaddress",
 }
-# herodo test also loads the test API and reports (run ids, JUnit escaping).
-TEST_STDLIB = {"hashlib", "_hashlib", "_blake2", "hmac", "secrets", "base64", "binascii"}
+# herodo test also loads the test runner: run ids (secrets, hashlib), the janitor and reports
+# (tempfile, shutil and what they import).
+TEST_STDLIB = {
+    "hashlib", "_hashlib", "_blake2", "hmac", "secrets", "base64", "binascii", "struct", "_struct", "random",
+    "_random", "_sha512", "bisect", "_bisect", "tempfile", "shutil", "fnmatch", "bz2", "_bz2", "lzma", "_lzma",
+    "_compression",
+}
 
 
 def herodo_modules(tmp_path: Path, *argv: str) -> set[str]:

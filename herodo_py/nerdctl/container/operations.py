@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import time
 from collections.abc import Sequence
 from typing import Any, Self, cast
@@ -242,6 +241,8 @@ class Container(ContainerBuilder):
         if os.path.isdir(target):
             raise fail("export path", path, "a file path, not a directory",
                        hint=f"name the tarball, e.g. {os.path.join(target, 'rootfs.tar')}")
+        import tempfile  # here: only export() writes a file
+
         try:
             fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".partial")
         except OSError as exc:
