@@ -5,7 +5,7 @@
 #   - podman's ulimits in /etc/containers/containers.conf (see docs/ENGINES.md)
 #   - the offline test image localhost/herodo-busybox:latest, loaded into docker and podman
 #   - an auth-less registry on 127.0.0.1:5000, if nothing answers there
-#   - `pip install -e '.[test]'` when pyproject.toml exists
+#   - `pip install '.[test]'` when pyproject.toml exists (a plain install: see section 6)
 # What this script starts is recorded in $HERODO_STATE_DIR/started (default /tmp/herodo-engines)
 # so that scripts/engines-down.sh stops only that. No systemd needed (there is none).
 set -euo pipefail
@@ -206,8 +206,11 @@ fi
 
 # --- 6. Python package and test tools -------------------------------------------------------------
 if [ -f "$ROOT/pyproject.toml" ]; then
-    say "python: pip install -e '.[test]' (log /tmp/herodo-pip.log)"
-    if ! "$PYTHON" -m pip install --disable-pip-version-check -q -e "${ROOT}[test]" >/tmp/herodo-pip.log 2>&1; then
+    # A plain install, not an editable one: an editable install's import finder runs in every Python
+    # process of the environment (~20 ms per herodo start here). The tests run the checkout, not this copy
+    # (tests/conftest.py); re-run this script (or pip install .) after changing herodo_py.
+    say "python: pip install '.[test]' (log /tmp/herodo-pip.log)"
+    if ! "$PYTHON" -m pip install --disable-pip-version-check -q "${ROOT}[test]" >/tmp/herodo-pip.log 2>&1; then
         tail -n 30 /tmp/herodo-pip.log >&2
         die "pip install failed"
     fi

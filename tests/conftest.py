@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,6 +13,11 @@ import pytest
 # herodo_py happens to be installed (an editable install may point at another clone).
 _ROOT = str(Path(__file__).resolve().parents[1])
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p)
+# ... and so do the tests themselves, also under a bare `pytest` (which, unlike `python -m pytest`, does not
+# put the checkout first on sys.path): scripts/engines-up.sh installs a copy, not an editable install.
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
 
 @pytest.fixture
 def use_engine(monkeypatch) -> Iterator[Callable[[str], None]]:
