@@ -41,6 +41,13 @@ _EXPORTS: dict[str, str] = {
     # networks
     "network_create": "networks",
     "network_remove": "networks",
+    # desired state (ensure), what it did, and the recap
+    **{name: "desired.resources" for name in (
+        "network_ensure", "network_ensure_absent", "volume_ensure", "volume_ensure_absent", "image_ensure",
+        "image_ensure_absent",
+    )},
+    **{name: "desired.outcome" for name in ("Outcome", "Recap", "current_recap", "use_recap")},
+    "ConfigurationDrift": "desired.container",
     # static container functions
     **{name: "container_functions" for name in (
         "ContainerSummary", "ContainerList", "run", "run_with_name", "run_with_port", "exec", "copy",

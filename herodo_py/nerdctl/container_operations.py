@@ -17,6 +17,7 @@ from typing import Any, Self, Sequence, cast
 from .cmd import CommandResult, current_engine, execute_nerdctl_command
 from .container_builder import ContainerBuilder, rm_args, shell_command
 from .container_types import ContainerStatus, ResourceUsage
+from .desired.outcome import Outcome
 from .errors import (
     CommandFailed,
     ContainerNotRunning,
@@ -60,7 +61,9 @@ def _unwritable(where: str, exc: OSError) -> OtherError:
 
 
 class Container(ContainerBuilder):
-    """A container: configure with ``with_*``, create with ``build()``/``start()``, then operate."""
+    """A container: configure with ``with_*``, create with ``build()``/``start()``/``ensure()``, then operate."""
+
+    outcome: Outcome | None = None  # what the last ensure()/ensure_absent() did (desired/outcome.py)
 
     # -- constructors ----------------------------------------------------------------------
 
@@ -134,6 +137,22 @@ class Container(ContainerBuilder):
         if not status.running:
             raise self._not_running(status, "after start")
         return result
+
+    def ensure(self, policy: str = "recreate", stop_timeout: Any = None) -> Self:
+        """Make it exist and run with exactly this configuration, changing only what differs; what was
+        done is in ``outcome`` (``action``, ``changed``, ``diff``). ``policy`` on drift: ``recreate``,
+        ``fail`` (raise ``ConfigurationDrift`` with the diff) or ``leave``. See ``desired/container.py``."""
+        from .desired.container import ensure
+
+        ensure(self, policy, stop_timeout)
+        return self
+
+    def ensure_absent(self) -> Self:
+        """Make sure no container of this name exists (removed, forced, when there is one)."""
+        from .desired.container import ensure_absent
+
+        ensure_absent(self)
+        return self
 
     def stop(self, timeout: Any = None) -> CommandResult:
         """Stop it; ``timeout`` seconds before the engine kills it (engine default: 10)."""
