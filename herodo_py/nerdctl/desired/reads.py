@@ -60,7 +60,7 @@ def container(name: str) -> dict[str, Any] | None:
 
 def image(reference: str) -> dict[str, Any] | None:
     records = _records(["inspect", "--type", "image", image_query(reference)], "image inspect")
-    return records[0] if records else None
+    return next((r for r in records if is_image(r)), None)
 
 
 def network(name: str) -> dict[str, Any] | None:
