@@ -9,8 +9,18 @@ import json
 import pytest
 
 from herodo_py.nerdctl import (
-    ConfigurationDrift, Container, add_listener, configure, image_ensure, image_ensure_absent, network_ensure,
-    network_ensure_absent, remove_listener, volume_ensure, volume_ensure_absent,
+    ConfigurationDrift,
+    Container,
+    NerdctlError,
+    add_listener,
+    configure,
+    image_ensure,
+    image_ensure_absent,
+    network_ensure,
+    network_ensure_absent,
+    remove_listener,
+    volume_ensure,
+    volume_ensure_absent,
 )
 
 # exits at once on SIGTERM (a shell as PID 1 would ignore it and make every stop wait 10 s)
@@ -82,7 +92,7 @@ def test_one_change_recreates_that_container_and_names_that_field(engine, test_i
     new_id, _, running = state(engine, name)
     assert new_id != old_id and running and changed.container_id == new_id
     assert state(engine, other) == bystander  # only that container
-    assert not engine.run("inspect", f"{name}-herodo-old-{old_id[:12]}").returncode == 0  # the old one is gone
+    assert engine.run("inspect", f"{name}-herodo-old-{old_id[:12]}").returncode != 0  # the old one is gone
     assert change(web(name, test_image)).ensure().outcome.action == "unchanged"
 
 
@@ -176,7 +186,7 @@ def test_a_failed_recreate_puts_the_old_container_back(engine, test_image, uniqu
     engine.run("run", "-d", "--name", holder, "-p", "127.0.0.1:18591:80", test_image, "sleep", "1000", check=True)
     web(name, test_image).ensure()
     old_id = state(engine, name)[0]
-    with pytest.raises(Exception):
+    with pytest.raises(NerdctlError):
         web(name, test_image).with_port("127.0.0.1:18591:80").ensure()  # the port is taken
     old = state(engine, name)
     assert old[0] == old_id and old[2]  # same container, its name back, running again

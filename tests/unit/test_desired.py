@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from herodo_py.nerdctl.container_types import ContainerConfig
-from herodo_py.nerdctl.container_operations import Container
-from herodo_py.nerdctl.desired.canonical import (
-    CONFIG_LABEL, HASH_LABEL, canonical_config, config_hash, record_labels, recorded_config,
-)
+from herodo_py.nerdctl.container.operations import Container
+from herodo_py.nerdctl.container.types import ContainerConfig
+from herodo_py.nerdctl.desired.canonical import canonical_config, config_hash, record_labels, recorded_config
 from herodo_py.nerdctl.desired.diff import FieldChange, diff_configs
 from herodo_py.nerdctl.desired.observed import observed_changes
 from herodo_py.nerdctl.desired.outcome import Outcome, Recap
+from herodo_py.nerdctl.labels import CONFIG_LABEL, HASH_LABEL
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 IMAGE = "localhost/busybox:latest"
@@ -100,9 +99,9 @@ def test_the_order_of_the_calls_does_not_matter():
 
 
 def test_run_labels_and_record_labels_are_not_part_of_the_configuration(use_engine):
-    from herodo_py.nerdctl import cmd
+    from herodo_py.nerdctl.executor import settings
 
-    cmd.settings().labels["herodo.run"] = "run-1"
+    settings().labels["herodo.run"] = "run-1"
     c = container(with_label=("role", "web"))
     c.labels.update({HASH_LABEL: "x"})
     assert canonical(c)["labels"] == {"role": "web"}

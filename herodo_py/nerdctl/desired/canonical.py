@@ -15,7 +15,7 @@ of the ``with_*`` calls or of a Lua table, and however a value is spelled:
   (interval 30s, timeout 30s, retries 3, start period 0).
 
 The image is not in here: ``ensure`` compares it by the id its reference resolves to. Labels herodo
-adds itself (the run labels of ``herodo test``, the record labels below) are not in here either.
+adds itself (the run labels of ``herodo test``, the record labels of ``labels.py``) are not in here either.
 """
 
 from __future__ import annotations
@@ -26,15 +26,12 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..cmd import settings
+from ..executor import settings
+from ..labels import CONFIG_LABEL, HASH_LABEL, IMAGE_LABEL, RECORD_LABELS
 
 if TYPE_CHECKING:
-    from ..container_types import ContainerConfig
+    from ..container.types import ContainerConfig
 
-HASH_LABEL = "herodo.config-hash"  # sha256 of the canonical JSON
-CONFIG_LABEL = "herodo.config"  # the canonical JSON itself, for a field-level diff later
-IMAGE_LABEL = "herodo.image-id"  # the image id the reference resolved to at creation
-RECORD_LABELS = (HASH_LABEL, CONFIG_LABEL, IMAGE_LABEL)
 MAX_CONFIG_LABEL = 32 * 1024  # a bigger canonical JSON is recorded by its hash only
 
 HEALTH_DEFAULTS = {"interval": 30_000_000_000, "timeout": 30_000_000_000, "retries": 3, "start_period": 0}

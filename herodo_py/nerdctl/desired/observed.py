@@ -15,9 +15,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..cmd import settings
-from .canonical import DEFAULT_CPU_SHARES, HEALTH_DEFAULTS, RECORD_LABELS, cpus_text, port_parts, port_text, restart_text
-from .diff import FieldChange, map_changes, set_changes
+from ..executor import settings
+from ..labels import RECORD_LABELS
+from .canonical import DEFAULT_CPU_SHARES, HEALTH_DEFAULTS, cpus_text, port_parts, port_text, restart_text
+from .diff import FieldChange, diff_configs, map_changes, set_changes
 
 ENGINE_ENV = {"HOSTNAME": None, "HOME": None, "TERM": "xterm", "container": "podman"}  # None: any value
 ENGINE_LABEL_PREFIXES = ("nerdctl/", "io.containerd.", "io.podman.", "io.kubernetes.cri.")
@@ -44,7 +45,8 @@ def _argv(value: Any) -> list[str]:
     return []
 
 
-def observed_changes(desired: dict[str, Any], record: dict[str, Any], image: dict[str, Any] | None) -> list[FieldChange]:
+def observed_changes(desired: dict[str, Any], record: dict[str, Any],
+                     image: dict[str, Any] | None) -> list[FieldChange]:
     """The differences between the container ``record`` (one ``inspect`` document) and the desired
     canonical configuration, tolerating what the image and the engine add. ``before`` is what the
     container has, ``after`` what is wanted."""
@@ -74,7 +76,8 @@ def _env_changes(wanted: dict[str, str], actual: dict[str, str], from_image: dic
     return map_changes("env", actual, expected)
 
 
-def _command_changes(desired: dict[str, Any], config: dict[str, Any], image_config: dict[str, Any]) -> list[FieldChange]:
+def _command_changes(desired: dict[str, Any], config: dict[str, Any],
+                     image_config: dict[str, Any]) -> list[FieldChange]:
     changes = []
     entrypoint = _argv(config.get("Entrypoint"))
     if desired["entrypoint"] is None:
@@ -171,7 +174,7 @@ def _volume_changes(wanted: list[str], mounts: Any, image_volumes: Any) -> list[
                     if t == target and r == ro and (s == source or (not source and k == "volume"))), None)
         resolved.append(shown[hit] if hit is not None else spec)
     # an anonymous volume the image declares is the image's doing, not drift
-    current = [v for v, (s, t, _, k) in zip(shown, actual)
+    current = [v for v, (s, t, _, k) in zip(shown, actual, strict=True)
                if v in resolved or not (k == "volume" and (t in declared or f"{t}/" in declared))]
     return set_changes("volumes", current, resolved)
 
@@ -248,8 +251,6 @@ def _health(value: Any) -> dict[str, Any] | None:
 
 
 def _health_changes(wanted: dict[str, Any] | None, actual: Any, from_image: Any) -> list[FieldChange]:
-    from .diff import diff_configs
-
     have = _health(actual)
     expected = wanted if wanted is not None else _health(from_image)
     if have == expected:

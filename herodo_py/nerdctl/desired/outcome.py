@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import contextvars
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
-from ..cmd import settings
+from ..executor import settings
 from .diff import FieldChange
 
 # action -> changed? ("would be" in a check run)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..cmd import execute_nerdctl_command
 from ..errors import CommandTimeout, EngineUnreachable, PermissionDenied, classify_failure
+from ..executor import execute_nerdctl_command
 from ..parse import load_records
 
 _MISSING = re.compile(r"no such|not found|does not exist|not known|no container with|unable to find", re.I)
@@ -22,7 +22,8 @@ def _records(args: list[str], what: str) -> list[dict[str, Any]]:
     result = execute_nerdctl_command(args, check=False)
     if not result.success:
         error = classify_failure(result.argv, result.code, result.stdout, result.stderr)
-        if isinstance(error, (EngineUnreachable, PermissionDenied, CommandTimeout)) or not _MISSING.search(result.stderr):
+        unreachable = isinstance(error, (EngineUnreachable, PermissionDenied, CommandTimeout))
+        if unreachable or not _MISSING.search(result.stderr):
             raise error
     text = result.stdout.strip()
     return load_records(text, what) if text and text != "[]" else []

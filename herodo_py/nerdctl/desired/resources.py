@@ -11,13 +11,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from ..cmd import execute_nerdctl_command, settings
 from ..errors import NerdctlError, NoSuchImage
+from ..executor import execute_nerdctl_command, settings
+from ..image import image_pull
+from ..labels import label_flags
+from ..network import network_create, network_remove
 from ..validate import check_image, check_label_key, check_mapping, check_name, check_text, fail
 from . import reads
-from .container import POLICIES, ConfigurationDrift, short
+from .compare import POLICIES, ConfigurationDrift, short
 from .diff import FieldChange, map_changes
 from .outcome import Outcome, checking, record
 
@@ -58,13 +62,23 @@ def _on_drift(kind: str, name: str, policy: str, changes: list[FieldChange], rec
     return Outcome(kind, name, "recreated", changes, why)
 
 
+def _absent(kind: str, name: str, read: Callable[[str], Any], remove: Callable[[], Any]) -> Outcome:
+    """Remove ``name`` when ``read`` finds it: ``removed``, else ``absent``."""
+
+    def work() -> Outcome:
+        if read(name) is None:
+            return Outcome(kind, name, "absent")
+        remove()
+        return Outcome(kind, name, "removed")
+
+    return _recorded(kind, name, work)
+
+
 # --- networks -----------------------------------------------------------------------------
 
 
 def network_ensure(name: str, driver: str | None = None, policy: str = "recreate") -> Outcome:
     """Make the network ``name`` exist with ``driver`` (default ``bridge``)."""
-    from ..networks import network_create, network_remove
-
     check_name(name, "network name")
     if driver is not None:
         check_name(driver, "network driver")
@@ -91,17 +105,8 @@ def network_ensure(name: str, driver: str | None = None, policy: str = "recreate
 
 def network_ensure_absent(name: str) -> Outcome:
     """Make sure no network ``name`` exists (fails while containers use it)."""
-    from ..networks import network_remove
-
     check_name(name, "network name")
-
-    def work() -> Outcome:
-        if reads.network(name) is None:
-            return Outcome("network", name, "absent")
-        network_remove(name)
-        return Outcome("network", name, "removed")
-
-    return _recorded("network", name, work)
+    return _absent("network", name, reads.network, lambda: network_remove(name))
 
 
 # --- volumes ------------------------------------------------------------------------------
@@ -111,8 +116,7 @@ def _volume_create(name: str, driver: str | None, labels: dict[str, str]) -> Non
     args = ["volume", "create"]
     if driver is not None:
         args += ["--driver", driver]
-    for key, value in {**labels, **settings().labels}.items():
-        args += ["--label", f"{key}={value}"]
+    args += label_flags({**labels, **settings().labels})
     execute_nerdctl_command([*args, name])
 
 
@@ -151,14 +155,7 @@ def volume_ensure(name: str, driver: str | None = None, labels: Mapping[str, Any
 def volume_ensure_absent(name: str) -> Outcome:
     """Make sure no volume ``name`` exists (fails while a container uses it)."""
     check_name(name, "volume name")
-
-    def work() -> Outcome:
-        if reads.volume(name) is None:
-            return Outcome("volume", name, "absent")
-        execute_nerdctl_command(["volume", "rm", name])
-        return Outcome("volume", name, "removed")
-
-    return _recorded("volume", name, work)
+    return _absent("volume", name, reads.volume, lambda: execute_nerdctl_command(["volume", "rm", name]))
 
 
 # --- images -------------------------------------------------------------------------------
@@ -166,8 +163,6 @@ def volume_ensure_absent(name: str) -> Outcome:
 
 def image_ensure(reference: str, pull: str = "missing") -> Outcome:
     """Make the image ``reference`` present locally, by the ``pull`` policy."""
-    from ..images import image_pull
-
     check_image(reference)
     if pull not in PULL_POLICIES:
         raise fail("pull", pull, "'missing', 'always' or 'never'")
@@ -197,11 +192,4 @@ def image_ensure(reference: str, pull: str = "missing") -> Outcome:
 def image_ensure_absent(reference: str) -> Outcome:
     """Make sure the reference ``reference`` is not present (untagged or removed)."""
     check_image(reference)
-
-    def work() -> Outcome:
-        if reads.image(reference) is None:
-            return Outcome("image", reference, "absent")
-        execute_nerdctl_command(["rmi", reference])
-        return Outcome("image", reference, "removed")
-
-    return _recorded("image", reference, work)
+    return _absent("image", reference, reads.image, lambda: execute_nerdctl_command(["rmi", reference]))

@@ -1,0 +1,37 @@
+"""Labels herodo puts on what it makes, and what a sweep by label reports.
+
+An executor's ``settings.labels`` go on every container ``run`` makes and every network ``network
+create`` makes (``herodo test`` sets them per test); each noun's ``remove_labelled(label, keep)``
+finds what carries one and removes it, returning a :class:`Swept`.
+
+``ensure()`` records on a container it makes what it was made from (``nerdctl/desired/``): the
+canonical configuration, its hash and the image id; these keys are never part of the compared labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import NamedTuple
+
+from .validate import check_label_key, check_text
+
+HASH_LABEL = "herodo.config-hash"  # sha256 of the canonical JSON of the configuration
+CONFIG_LABEL = "herodo.config"  # the canonical JSON itself, for a field-level diff later
+IMAGE_LABEL = "herodo.image-id"  # the image id the reference resolved to at creation
+RECORD_LABELS = (HASH_LABEL, CONFIG_LABEL, IMAGE_LABEL)
+
+
+class Swept(NamedTuple):
+    """What a sweep found (with ``keep``: what it left in place) and how many it could not remove."""
+
+    names: list[str]
+    left: int = 0
+
+
+def label_flags(labels: Mapping[str, object]) -> list[str]:
+    """``--label key=value`` for each label, checked (a bad key or value is refused by its field)."""
+    return [a for k, v in labels.items()
+            for a in ("--label", f"{check_label_key(k)}={check_text(v, 'label value', allow_empty=True)}")]
+
+
+__all__ = ["CONFIG_LABEL", "HASH_LABEL", "IMAGE_LABEL", "RECORD_LABELS", "Swept", "label_flags"]
