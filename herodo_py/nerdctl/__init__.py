@@ -45,7 +45,8 @@ _EXPORTS: dict[str, str] = {
         "network_ensure", "network_ensure_absent", "volume_ensure", "volume_ensure_absent", "image_ensure",
         "image_ensure_absent",
     ), "desired.resources"),
-    **dict.fromkeys(("Outcome", "Recap", "current_recap", "use_recap"), "desired.outcome"),
+    "Outcome": "desired.outcome",
+    **dict.fromkeys(("Recap", "current_recap", "use_recap"), "desired.recap"),
     "ConfigurationDrift": "desired.compare",
     # static container functions
     **dict.fromkeys((

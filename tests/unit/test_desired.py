@@ -13,7 +13,8 @@ from herodo_py.nerdctl.container.types import ContainerConfig
 from herodo_py.nerdctl.desired.canonical import canonical_config, config_hash, record_labels, recorded_config
 from herodo_py.nerdctl.desired.diff import FieldChange, diff_configs
 from herodo_py.nerdctl.desired.observed import observed_changes
-from herodo_py.nerdctl.desired.outcome import Outcome, Recap
+from herodo_py.nerdctl.desired.outcome import Outcome
+from herodo_py.nerdctl.desired.recap import Recap
 from herodo_py.nerdctl.labels import CONFIG_LABEL, HASH_LABEL
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -206,3 +207,36 @@ def test_the_recap_counts_by_kind_and_says_what_a_check_would_change():
     assert data["totals"] == {"ok": 1, "changed": 2, "failed": 1}
     outcome = Outcome("container", "web", "recreated", [FieldChange("env.A", "1", "2")], "env.A", check=True)
     assert outcome.summary() == "container web: would be recreated (env.A)"
+
+
+def test_the_recap_counts_other_state_changing_calls_apart_and_tells_its_listeners():
+    recap = Recap()
+    seen: list[str] = []
+    recap.listeners.append(lambda o: seen.append(o.summary()))
+    recap.call_listeners.append(seen.append)
+    recap.add(Outcome("container", "web", "unchanged"))
+    recap.note_call("Container:exec")
+    recap.note_call("Container:exec")
+    recap.note_call("nerdctl_image_tag")
+    assert seen == ["container web: unchanged", "Container:exec", "Container:exec", "nerdctl_image_tag"]
+    assert recap.render(check=True).splitlines()[-2:] == [
+        "  other      3 state-changing calls would run, not ensures (Container:exec x2, nerdctl_image_tag x1)",
+        "  0 to change, 1 ok, 0 failed"]
+    assert json.loads(recap.as_json(check=True))["calls"] == {"Container:exec": 2, "nerdctl_image_tag": 1}
+
+
+STANDIN = Path(__file__).resolve().parents[1] / "contract" / "standin" / "nerdctl"
+
+
+def test_a_lua_run_notes_state_changing_calls_that_are_not_ensures(use_engine, monkeypatch):
+    """Through the runtime: a state-changing binding that records no outcome is a call; reads are not."""
+    from herodo_py.lua.runtime import Runtime
+    from herodo_py.nerdctl.desired.recap import use_recap
+
+    monkeypatch.setenv("NERDCTL_STANDIN_FIXTURES", str(FIXTURES / "nerdctl"))
+    use_engine(str(STANDIN))
+    with use_recap(Recap()) as recap:
+        outcome = Runtime().run_source('nerdctl_network_create("herodo-t-n")\nnerdctl_list(true)\n'
+                                       'print(nerdctl_container_new("web"):outcome())', "calls.lua")
+    assert outcome.ok, outcome.failure
+    assert recap.calls == {"nerdctl_network_create": 1} and recap.outcomes == []
