@@ -41,6 +41,18 @@ _EXPORTS: dict[str, str] = {
     # networks
     "network_create": "networks",
     "network_remove": "networks",
+    **{name: "network_ops" for name in (
+        "Network", "NetworkList", "network_list", "network_inspect", "network_exists", "network_connect",
+        "network_disconnect",
+    )},
+    # volumes
+    **{name: "volume" for name in (
+        "Volume", "VolumeList", "volume_create", "volume_remove", "volume_list", "volume_inspect", "volume_exists",
+    )},
+    # images beyond the registry
+    **{name: "image_ops" for name in ("image_exists", "image_inspect", "image_save", "image_load", "image_import")},
+    # container control (static forms; the methods are on Container)
+    **{name: "container_control" for name in ("restart", "kill", "pause", "unpause", "wait", "inspect", "port")},
     # static container functions
     **{name: "container_functions" for name in (
         "ContainerSummary", "ContainerList", "run", "run_with_name", "run_with_port", "exec", "copy",

@@ -8,10 +8,12 @@ runs. ``container_operations.Container`` subclasses :class:`ContainerBuilder`.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Self, Sequence
 
 from .cmd import CommandResult, EngineKind, current_engine, execute_nerdctl_command, settings
+from .container_leftover import remove_leftover
 from .container_types import ContainerConfig, ContainerNotBuilt, HealthCheck
 from .errors import CommandFailed, NameInUse, NoSuchContainer, UnsupportedByEngine
 from .health_check_script import prepare_health_check_command
@@ -129,7 +131,10 @@ def run_args(config: ContainerConfig, engine_kind: EngineKind) -> list[str]:
         args += ["--user", check_user(config.user)]
     labels = {**config.labels, **settings().labels}
     args += [a for k, v in labels.items() for a in ("--label", f"{check_label_key(k)}={check_text(v, 'label value', allow_empty=True)}")]
-    args.append(check_image(config.image))
+    from .images import run_registry_flags  # podman: plain-HTTP loopback registries, as pull does
+
+    args += run_registry_flags(check_image(config.image), engine_kind)
+    args.append(config.image)
     args += check_string_list(config.command, "command")
     return args
 
@@ -316,6 +321,7 @@ class ContainerBuilder(ContainerConfig):
             raise NameInUse(f"container {name!r} already exists (id {self.container_id[:12]}); it was not created again")
         engine = current_engine()
         args = run_args(self, engine.kind)
+        began = time.time()
         try:
             result = execute_nerdctl_command(args, timeout=timeout, snapshotter=self.snapshotter, engine=engine)
         except NameInUse as exc:
@@ -324,6 +330,11 @@ class ContainerBuilder(ContainerConfig):
                 argv=exc.argv, code=exc.code, stdout=exc.stdout, stderr=exc.stderr,
             ) from None
         except CommandFailed as exc:
+            # all or nothing: what the engine created before failing goes (a foreground container
+            # that ran and exited non-zero stays, with its id and output)
+            labels = {**self.labels, **settings().labels}
+            remove_leftover(name, image=str(self.image), labels=labels, since=began, engine_kind=engine.kind,
+                            only_unstarted=not self.detach)
             if self.detach:
                 raise
             self.result = CommandResult(exc.stdout, exc.stderr, exc.code if exc.code is not None else -1, exc.argv)

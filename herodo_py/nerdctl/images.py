@@ -181,6 +181,16 @@ def _registry_flags(reference: str) -> list[str]:
     return []
 
 
+def run_registry_flags(image: str, engine_kind: str) -> list[str]:
+    """podman's ``run``/``create`` pull a missing image over HTTPS too: a loopback registry named
+    with a port or an address (``127.0.0.1:5000/app``) gets ``--tls-verify=false`` as pull does.
+    ``localhost/NAME`` without a port is podman's prefix for local images and gets nothing."""
+    host = _registry_host(image) or ""
+    if engine_kind == "podman" and host != "localhost" and is_loopback_registry(image):
+        return ["--tls-verify=false"]
+    return []
+
+
 def image_pull(image: str, snapshotter: str | None = None) -> CommandResult:
     """Pull an image from its registry (``snapshotter``: nerdctl's, to unpack it for that snapshotter)."""
     validate.check_image(image)
