@@ -21,8 +21,19 @@ from .validate import check_count, check_path, check_text, check_timeout, fail
 if TYPE_CHECKING:
     from .container_operations import Container
 
-__all__ = ["ContainerControl", "check_signal", "check_container_port", "published_addresses",
-           "restart", "kill", "pause", "unpause", "wait", "inspect", "port"]
+__all__ = [
+    "ContainerControl",
+    "check_container_port",
+    "check_signal",
+    "inspect",
+    "kill",
+    "pause",
+    "port",
+    "published_addresses",
+    "restart",
+    "unpause",
+    "wait",
+]
 
 _SIGNAL_NAMES = frozenset(s.name for s in _signal.Signals if s.name.startswith("SIG") and "_" not in s.name)
 
@@ -157,7 +168,9 @@ def _host_side(path: Any, field: str) -> str:
 
 
 def _attached(container: str) -> Container:
-    from .container_functions import attached  # (container_functions imports Container, which imports us)
+    from .container_functions import (
+        attached,  # (container_functions imports Container, which imports us)
+    )
 
     return attached(container)
 

@@ -18,7 +18,7 @@ from .cmd import EngineKind, execute_nerdctl_command
 from .errors import NerdctlError
 from .parse import load_records
 
-__all__ = ["remove_leftover", "created_at"]
+__all__ = ["created_at", "remove_leftover"]
 
 # Clocks of the engine and of herodo are the same host's; this absorbs rounding of the engine's time.
 CLOCK_SLACK_SECONDS = 2.0

@@ -17,7 +17,7 @@ from .errors import OtherError
 from .noun_common import exists, inspect_one
 from .validate import check_image, check_path, check_string_list, fail
 
-__all__ = ["image_exists", "image_inspect", "image_save", "image_load", "image_import", "loaded_images"]
+__all__ = ["image_exists", "image_import", "image_inspect", "image_load", "image_save", "loaded_images"]
 
 _LOADED = re.compile(r"^Loaded image(?:\(s\))?(?: ID)?:\s*(?P<names>.+?)\s*$", re.M)
 

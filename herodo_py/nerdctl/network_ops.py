@@ -14,8 +14,15 @@ from .parse import first, load_records, parse_labels
 from .result_list import ResultList
 from .validate import check_container_ref, check_name, check_string_list, fail
 
-__all__ = ["Network", "NetworkList", "network_list", "network_inspect", "network_exists", "network_connect",
-           "network_disconnect"]
+__all__ = [
+    "Network",
+    "NetworkList",
+    "network_connect",
+    "network_disconnect",
+    "network_exists",
+    "network_inspect",
+    "network_list",
+]
 
 # docker and podman: explicit fields give JSON lines (podman's {{json .}} is pretty-printed);
 # nerdctl's rows have ID, Name and Labels only (no Driver), so it gets {{json .}}.

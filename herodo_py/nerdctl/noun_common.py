@@ -10,7 +10,7 @@ from .errors import CommandFailed, EngineUnreachable, PermissionDenied, classify
 from .parse import load_records
 from .validate import check_label_key, check_text
 
-__all__ = ["inspect_one", "exists", "label_flags"]
+__all__ = ["exists", "inspect_one", "label_flags"]
 
 
 def inspect_one(args: list[str], what: str) -> dict[str, Any]:

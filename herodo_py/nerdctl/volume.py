@@ -13,8 +13,16 @@ from .parse import load_records, parse_labels
 from .result_list import ResultList
 from .validate import check_mapping, check_name, fail
 
-__all__ = ["Volume", "VolumeList", "volume_create", "volume_remove", "volume_list", "volume_inspect",
-           "volume_exists", "check_volume_name"]
+__all__ = [
+    "Volume",
+    "VolumeList",
+    "check_volume_name",
+    "volume_create",
+    "volume_exists",
+    "volume_inspect",
+    "volume_list",
+    "volume_remove",
+]
 
 # Explicit fields give JSON lines on every engine (podman's ``{{json .}}`` is a pretty-printed array).
 VOLUME_FORMAT = ('{"Name":{{json .Name}},"Driver":{{json .Driver}},"Labels":{{json .Labels}},'
