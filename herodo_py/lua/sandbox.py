@@ -318,7 +318,21 @@ def _configure(box: Sandbox, func: str, options: Any = None, *_: Any) -> None:
                                f"the operator chooses the engine: herodo --sandbox --{key} ...")
 
 
+def _host_paths(*positions: int, what: str) -> Callable[..., None]:
+    """A guard for the host paths at these argument positions (0-based, after the object)."""
+    def guard(box: Sandbox, func: str, *args: Any) -> None:
+        for i in positions:
+            if i < len(args):
+                box.host_path(args[i], func, what)
+    return guard
+
+
 _GUARDS: dict[str, Callable[..., None]] = {
+    "Container:copy_to": _host_paths(0, what="copy path"),
+    "Container:copy_from": _host_paths(1, what="copy path"),
+    "nerdctl_image_save": _host_paths(1, what="save path"),
+    "nerdctl_image_load": _host_paths(0, what="load path"),
+    "nerdctl_image_import": _host_paths(0, what="import path"),
     "Container:with_volume": _volume,
     "Container:with_volumes": _volumes,
     "Container:copy": _copy,

@@ -147,3 +147,29 @@ def test_image_save_load_import(engine, test_image, unique_name, tmp_path):
     out = n.Container.from_image(unique_name(), imported).with_command(["/bin/cat", "/marker"]).with_detach(False).build()
     assert out.result.stdout == "imported\n"
     out.remove()
+
+
+def test_the_lua_bindings_on_the_engine(engine, test_image, unique_name, tmp_path, capsys):
+    from herodo_py.lua.runtime import Runtime
+
+    name, vol = unique_name(), unique_name()
+    script = tmp_path / "ops.lua"
+    script.write_text(f"""
+nerdctl_volume_create("{vol}", {{role = "lua"}})
+local c = nerdctl_container_from_image("{name}", "{test_image}")
+  :with_volume("{vol}:/data"):with_port("127.0.0.1::80"):with_command("{TRAPPING}"):build()
+c:wait_running(20)
+print(nerdctl_volume_exists("{vol}"), #c:port(80), c:inspect().State.Running)
+c:kill("TERM")
+print(c:wait(30))
+c:remove()
+nerdctl_volume_remove("{vol}")
+print(nerdctl_volume_exists("{vol}"))
+""")
+    try:
+        outcome = Runtime().run_file(str(script))
+    finally:
+        engine.run("rm", "-f", name)
+        engine.run("volume", "rm", "-f", vol)
+    assert outcome.ok, outcome
+    assert capsys.readouterr().out == "true\t1\ttrue\n143\nfalse\n"
