@@ -1,15 +1,18 @@
 """Named volumes: create, remove, list, inspect, exists. A container mounts one with
-``with_volume("NAME:/path")``. ``volume_create`` adds ``settings().labels`` as ``network_create`` does."""
+``with_volume("NAME:/path")``. ``volume_create`` adds ``settings().labels`` as ``network_create`` does
+(``herodo test`` removes what a test made with ``remove_labelled``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from .cmd import CommandResult, current_engine, execute_nerdctl_command
 from .errors import UnsupportedByEngine
-from .noun_common import exists, inspect_one, label_flags
-from .parse import load_records, parse_labels
+from .executor import CommandResult, current_engine, execute_nerdctl_command, settings
+from .inspection import exists, inspect_one
+from .labels import Labelled, Swept, label_flags, sweep_by_label
+from .parse import load_records
 from .result_list import ResultList
 from .validate import check_mapping, check_name, fail
 
@@ -17,6 +20,7 @@ __all__ = [
     "Volume",
     "VolumeList",
     "check_volume_name",
+    "remove_labelled",
     "volume_create",
     "volume_exists",
     "volume_inspect",
@@ -30,13 +34,10 @@ VOLUME_FORMAT = ('{"Name":{{json .Name}},"Driver":{{json .Driver}},"Labels":{{js
 
 
 @dataclass
-class Volume:
+class Volume(Labelled):
     """One row of ``volume ls``."""
 
-    name: str
-    driver: str = ""
     mountpoint: str = ""
-    labels: dict[str, str] = field(default_factory=dict)
 
 
 class VolumeList(ResultList[Volume]):
@@ -61,7 +62,8 @@ def volume_create(name: str, labels: Mapping[str, Any] | None = None, driver: st
             raise UnsupportedByEngine(field="volume driver", value=driver, expected="no volume driver on nerdctl",
                                       hint="leave the driver out: nerdctl's volumes are local directories")
         args += ["--driver", driver]
-    args += label_flags(None if labels is None else dict(check_mapping(labels, "labels")))
+    given = {} if labels is None else dict(check_mapping(labels, "labels"))
+    args += label_flags({**given, **settings().labels})  # the executor's labels win on a clash
     args.append(check_volume_name(name))
     return execute_nerdctl_command(args)
 
@@ -77,8 +79,7 @@ def volume_remove(name: str, force: bool = False) -> CommandResult:
 def volume_list() -> VolumeList:
     """Every volume."""
     result = execute_nerdctl_command(["volume", "ls", "--format", VOLUME_FORMAT])
-    rows = [Volume(name=str(r.get("Name") or ""), driver=str(r.get("Driver") or ""),
-                   mountpoint=str(r.get("Mountpoint") or ""), labels=parse_labels(r.get("Labels")))
+    rows = [Volume(**Volume.common(r), mountpoint=str(r.get("Mountpoint") or ""))
             for r in load_records(result.stdout, "`volume ls` output")]
     return VolumeList(rows, result)
 
@@ -91,3 +92,8 @@ def volume_inspect(name: str) -> dict[str, Any]:
 def volume_exists(name: str) -> bool:
     """Whether the volume ``name`` exists (one engine call)."""
     return exists(["volume", "inspect", check_volume_name(name)])
+
+
+def remove_labelled(label: str, keep: bool = False) -> Swept:
+    """Remove the volumes carrying ``label`` (``key=value``); with ``keep`` only list them."""
+    return sweep_by_label("volume", label, keep)

@@ -1,5 +1,5 @@
-"""A run of an image that is neither here nor pullable is NoSuchImage with a hint on docker and podman
-(issue #13, bug 5): docker's final words name the registry, not the image; podman's short names."""
+"""A run of an image that is neither here nor pullable is NoSuchImage with a hint on docker and podman:
+docker's final words name the registry, not the image; podman's short names."""
 
 from __future__ import annotations
 
