@@ -27,15 +27,18 @@ def inspect_answer(standin, name: str, labels: dict[str, str]) -> str:
     return json.dumps([entry, {"Id": IMAGE_ID, "RepoTags": [IMAGE], "RootFS": {"Type": "layers"}}])
 
 
-def test_an_absent_container_is_created_with_its_record_labels(standin):
+def test_an_absent_container_is_created_with_its_record_labels(standin, monkeypatch):
+    # (the stand-in has no recorded `image inspect` output: the pulled image's record is given here)
+    monkeypatch.setenv("NERDCTL_STANDIN_STDOUT_IMAGE_INSPECT",
+                       json.dumps([{"Id": IMAGE_ID, "RepoTags": [IMAGE], "RootFS": {"Type": "layers"}}]))
     c = desired("missing-web").ensure()
     calls = standin.calls()
     assert calls[0] == ["inspect", "missing-web", IMAGE]
-    assert calls[1][0] == "pull" and calls[2] == ["inspect", "--type", "image", IMAGE]
+    assert calls[1][0] == "pull" and calls[2] == ["image", "inspect", IMAGE]
     run = calls[3]
     assert run[:8] == ["run", "-d", "--name", "missing-web", "-p", "127.0.0.1:8080:80", "-e", "MODE=prod"]
     labels = dict(run[i + 1].split("=", 1) for i, a in enumerate(run) if a == "--label")
-    assert labels == record_labels(canonical_config(c), None)
+    assert labels == record_labels(canonical_config(c), IMAGE_ID.removeprefix("sha256:"))
     assert calls[4][:2] == ["container", "inspect"]
     assert c.outcome.action == "created"
 

@@ -91,7 +91,10 @@ def test_web_service_is_cleaned_up_when_interrupted(engine, test_image, prefix):
     code, out, err = interrupt_when([str(SCRIPTS / "web_service.lua"), "--", str(free_port()), prefix],
                                     f"created {prefix} (", engine=engine.name)
     assert code == 130, out + err
-    assert f"removed {prefix}" in out
+    if "serving on" in out:  # a loaded machine delivered the signal after the deploy had finished: it stays
+        engine.run("rm", "-f", prefix)
+        pytest.skip("the signal arrived after the script's last line (the deploy had finished)")
+    assert f"removed {prefix}" in out  # interrupted while deploying: what it made is removed
     assert containers_named(engine, prefix) == []
 
 

@@ -1,17 +1,21 @@
-"""The engine reads ``ensure`` needs: inspect documents of a container and its image in one command,
-of an image, a network or a volume. A missing object reads as ``None``; any other failure raises.
-
-(Small on purpose: when the library grows its own ``*_inspect`` functions these move there.)
+"""The engine reads ``ensure`` needs: the inspect documents of a container and its image in one
+command (the whole cost of an unchanged container), and of a container, an image, a network or a
+volume by the library's own ``*_inspect``. A missing object reads as ``None``; any other failure raises.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-from ..errors import CommandTimeout, EngineUnreachable, PermissionDenied, classify_failure
+from ..errors import CommandFailed, CommandTimeout, EngineUnreachable, PermissionDenied, classify_failure
 from ..executor import execute_nerdctl_command
+from ..image import image_inspect
+from ..inspection import inspect_one
+from ..network import network_inspect
 from ..parse import load_records
+from ..volume import volume_inspect
 
 _MISSING = re.compile(r"no such|not found|does not exist|not known|no container with|unable to find", re.I)
 _HEX_ID = re.compile(r"(?:sha256:)?[0-9a-f]{12,64}")
@@ -54,24 +58,38 @@ def container_and_image(name: str, image: str) -> tuple[dict[str, Any] | None, d
     return container, found_image
 
 
+def _or_none(read: Callable[[str], dict[str, Any]], name: str) -> dict[str, Any] | None:
+    """``read(name)`` (a library ``*_inspect``), or ``None`` when the object does not exist; an engine
+    that cannot answer raises (that says nothing about the object)."""
+    try:
+        return read(name)
+    except (EngineUnreachable, PermissionDenied, CommandTimeout):
+        raise
+    except CommandFailed as exc:
+        if _MISSING.search(exc.stderr or ""):
+            return None
+        raise
+
+
+def _container_inspect(name: str) -> dict[str, Any]:
+    """(``Container.inspect`` needs a ``Container``: the container noun imports this package.)"""
+    return inspect_one(["container", "inspect", name], "container")
+
+
 def container(name: str) -> dict[str, Any] | None:
-    records = _records(["container", "inspect", name], "container inspect")
-    return records[0] if records else None
+    return _or_none(_container_inspect, name)
 
 
 def image(reference: str) -> dict[str, Any] | None:
-    records = _records(["inspect", "--type", "image", image_query(reference)], "image inspect")
-    return next((r for r in records if is_image(r)), None)
+    return _or_none(image_inspect, reference)
 
 
 def network(name: str) -> dict[str, Any] | None:
-    records = _records(["network", "inspect", name], "network inspect")
-    return records[0] if records else None
+    return _or_none(network_inspect, name)
 
 
 def volume(name: str) -> dict[str, Any] | None:
-    records = _records(["volume", "inspect", name], "volume inspect")
-    return records[0] if records else None
+    return _or_none(volume_inspect, name)
 
 
 def image_id(record: dict[str, Any] | None) -> str | None:

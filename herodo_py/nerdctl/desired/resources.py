@@ -15,11 +15,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..errors import NerdctlError, NoSuchImage
-from ..executor import execute_nerdctl_command, settings
-from ..image import image_pull
-from ..labels import label_flags
+from ..image import image_pull, image_remove
 from ..network import network_create, network_remove
 from ..validate import check_image, check_label_key, check_mapping, check_name, check_text, fail
+from ..volume import check_volume_name, volume_create, volume_remove
 from . import reads
 from .compare import POLICIES, ConfigurationDrift, short
 from .diff import FieldChange, map_changes
@@ -112,19 +111,11 @@ def network_ensure_absent(name: str) -> Outcome:
 # --- volumes ------------------------------------------------------------------------------
 
 
-def _volume_create(name: str, driver: str | None, labels: dict[str, str]) -> None:
-    args = ["volume", "create"]
-    if driver is not None:
-        args += ["--driver", driver]
-    args += label_flags({**labels, **settings().labels})
-    execute_nerdctl_command([*args, name])
-
-
 def volume_ensure(name: str, driver: str | None = None, labels: Mapping[str, Any] | None = None,
                   policy: str = "leave") -> Outcome:
     """Make the volume ``name`` exist with ``driver`` (default ``local``) and ``labels``. A volume
     that differs is left as it is by default (recreating deletes its data)."""
-    check_name(name, "volume name")
+    check_volume_name(name)
     if driver is not None:
         check_name(driver, "volume driver")
     if policy not in POLICIES:
@@ -135,7 +126,7 @@ def volume_ensure(name: str, driver: str | None = None, labels: Mapping[str, Any
     def work() -> Outcome:
         found = reads.volume(name)
         if found is None:
-            _volume_create(name, driver, wanted_labels)
+            volume_create(name, wanted_labels, driver)
             return Outcome("volume", name, "created", reason="it did not exist")
         have = str(_field(found, "Driver") or DEFAULT_DRIVER["volume"])
         have_labels = {str(k): str(v) for k, v in (_field(found, "Labels") or {}).items()}
@@ -145,8 +136,8 @@ def volume_ensure(name: str, driver: str | None = None, labels: Mapping[str, Any
             return Outcome("volume", name, "unchanged")
 
         def recreate() -> None:
-            execute_nerdctl_command(["volume", "rm", name])
-            _volume_create(name, driver, wanted_labels)
+            volume_remove(name)
+            volume_create(name, wanted_labels, driver)
         return _on_drift("volume", name, policy, changes, recreate)
 
     return _recorded("volume", name, work)
@@ -154,8 +145,8 @@ def volume_ensure(name: str, driver: str | None = None, labels: Mapping[str, Any
 
 def volume_ensure_absent(name: str) -> Outcome:
     """Make sure no volume ``name`` exists (fails while a container uses it)."""
-    check_name(name, "volume name")
-    return _absent("volume", name, reads.volume, lambda: execute_nerdctl_command(["volume", "rm", name]))
+    check_volume_name(name)
+    return _absent("volume", name, reads.volume, lambda: volume_remove(name))
 
 
 # --- images -------------------------------------------------------------------------------
@@ -192,4 +183,4 @@ def image_ensure(reference: str, pull: str = "missing") -> Outcome:
 def image_ensure_absent(reference: str) -> Outcome:
     """Make sure the reference ``reference`` is not present (untagged or removed)."""
     check_image(reference)
-    return _absent("image", reference, reads.image, lambda: execute_nerdctl_command(["rmi", reference]))
+    return _absent("image", reference, reads.image, lambda: image_remove(reference))
