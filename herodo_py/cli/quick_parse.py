@@ -14,17 +14,19 @@ from collections.abc import Callable
 
 from ..lua.limits import DEFAULT, DEFAULT_MAX_MEMORY, parse_seconds, parse_size
 from .options import positive_seconds
+from .recap import check_recap_json
 
 # subcommand -> boolean flags (option -> dest)
 FLAGS: dict[str, dict[str, str]] = {
-    "common": {"--debug": "debug", "--no-color": "no_color", "--trace": "trace"},
-    "run": {"--keep-going": "keep_going", "--dry-run": "dry_run"},
+    "common": {"--debug": "debug", "--no-color": "no_color", "--trace": "trace", "--diff": "diff", "--recap": "recap"},
+    "run": {"--keep-going": "keep_going", "--dry-run": "dry_run", "--check": "check"},
     "test": {"--fail-fast": "fail_fast", "--keep": "keep", "--tap": "tap", "--no-capture": "no_capture"},
 }
 # subcommand -> options taking a value (option -> dest); --allow-env appends
 VALUES: dict[str, dict[str, str]] = {
     "common": {"--engine": "engine", "--namespace": "namespace", "--address": "address", "--timeout": "timeout",
-               "--allow-env": "allow_env", "--max-memory": "max_memory", "--script-timeout": "script_timeout"},
+               "--allow-env": "allow_env", "--max-memory": "max_memory", "--script-timeout": "script_timeout",
+               "--recap-json": "recap_json"},
     "run": {},
     "test": {"--filter": "filter", "--junit": "junit"},
 }
@@ -32,7 +34,7 @@ SANDBOX = {"--sandbox": "sandbox", "--sandbox=strict": "strict"}
 
 
 CONVERT: dict[str, Callable[[str], object]] = {"timeout": positive_seconds, "max_memory": parse_size,
-                                               "script_timeout": parse_seconds}
+                                               "script_timeout": parse_seconds, "recap_json": check_recap_json}
 
 
 class Parsed:

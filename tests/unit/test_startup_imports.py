@@ -43,7 +43,8 @@ sys.exit(code)
 
 RE = {"re", "re._casefix", "re._compiler", "re._constants", "re._parser", "_sre", "copyreg"}
 # Beyond the floor, on every herodo run: the Ctrl-C and watchdog machinery.
-STARTUP_STDLIB = {"signal", "enum", "select", "threading", "_weakrefset", "__future__", "errno", "math"}
+STARTUP_STDLIB = {"signal", "enum", "select", "threading", "_weakrefset", "__future__", "errno", "math",
+                  "contextvars", "_contextvars"}
 # A first engine command adds starting processes (subprocess needs locale), the executor's context
 # variable and reading JSON (json.decoder needs re).
 ENGINE_STDLIB = {
@@ -94,7 +95,8 @@ def script(tmp_path: Path, name: str, text: str) -> str:
 
 # herodo_py packages an empty script may load: the command and the Lua host, not the engine library.
 HOST = ("herodo_py.cli", "herodo_py.lua")
-HOST_MODULES = {"herodo_py"}
+# ... and the run's recap (herodo_py.cli.recap makes one current before any script runs), light on purpose.
+HOST_MODULES = {"herodo_py", "herodo_py.nerdctl", "herodo_py.nerdctl.desired", "herodo_py.nerdctl.desired.recap"}
 
 
 def test_an_empty_script_loads_no_engine_library_and_nothing_heavy(tmp_path):
