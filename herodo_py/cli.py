@@ -79,6 +79,26 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     add_limit_options(parser)
 
 
+FLEET_OPTIONS = ("--hosts", "--forks")
+
+
+class _FleetOption(argparse.Action):
+    """``--hosts``/``--forks`` are taken from the command line before parsing (herodo_py.hosts); one that
+    reaches the parser was abbreviated."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:  # type: ignore[no-untyped-def]
+        parser.error(f"write {self.option_strings[0]} in full")
+
+
+def add_fleet_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("many hosts (see herodo_py.hosts)")
+    group.add_argument("--hosts", metavar="INVENTORY", action=_FleetOption,
+                       help="run the playbook once per host: a file of 'NAME ADDRESS [ENGINE]' lines, "
+                            "or NAME=[ENGINE+]ADDRESS,...")
+    group.add_argument("--forks", metavar="N", action=_FleetOption,
+                       help="with --hosts: at most N hosts at once (default 5)")
+
+
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", metavar="FILE.lua|DIR", help="a script, or a folder of scripts")
     parser.add_argument("script_args", metavar="ARGS", nargs="*", help="arguments for the script (after --)")
@@ -86,6 +106,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true",
                         help="print state-changing engine commands instead of running them (read-only ones run)")
     add_engine_options(parser)
+    add_fleet_options(parser)
 
 
 def use_color(args: argparse.Namespace) -> bool:
@@ -178,6 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "run")
     try:
+        if argv[0] == "run" and any(word.partition("=")[0] in FLEET_OPTIONS for word in argv):
+            from .hosts import fleet_main  # one playbook, many hosts: a herodo process per host
+
+            code = fleet_main(argv, build_parser().parse_args)
+            if code is not None:
+                return code
         args = build_parser().parse_args(argv)
         return args.handler(args)
     except KeyboardInterrupt:
