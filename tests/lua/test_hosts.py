@@ -14,6 +14,7 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
 from herodo_process import HERODO, STANDIN, herodo, herodo_env
 
 
@@ -186,7 +187,8 @@ def host_processes(marker: str) -> list[str]:
     return found
 
 
-def test_ctrl_c_stops_every_host_each_runs_its_cleanup(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_ctrl_c_stops_every_host_each_runs_its_cleanup(tmp_path: Path, signum: int, code: int) -> None:
     play = tmp_path / "loop.lua"
     play.write_text(INTERRUPT_PLAY)
     marker = f"hosts-interrupt-{uuid.uuid4().hex}"
@@ -203,16 +205,30 @@ def test_ctrl_c_stops_every_host_each_runs_its_cleanup(tmp_path: Path) -> None:
             if len(ready) == 2 or time.monotonic() > deadline:
                 break
         assert ready == {"one", "two"}
-        proc.send_signal(signal.SIGINT)  # to the fleet runner only: the hosts are in sessions of their own
+        proc.send_signal(signum)  # to the fleet runner only: the hosts are in sessions of their own
         out, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 130, err
+    assert proc.returncode == code, err
     for name in ("one", "two"):
         assert (tmp_path / name).read_text() == "cleaned up"
         assert re.match(rf"  {name} +interrupted +exit 130 ", recap_line(err, name))
     assert not (tmp_path / "three").exists()
     assert re.match(r"  three +not run", recap_line(err, "three"))
     assert host_processes(marker) == []
+
+
+def test_a_huge_line_comes_out_in_prefixed_pieces_and_no_line_escapes_its_prefix(tmp_path: Path) -> None:
+    play = tmp_path / "loud.lua"
+    # 3 MiB without a newline, then a line pretending to come from another host
+    play.write_text('io.write(string.rep("x", 3 * 1024 * 1024))\nprint()\nprint("other | forged")\n')
+    result = herodo("--hosts", "me=unix:///m,other=unix:///o", "--sandbox", str(play))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.split("\n")[:-1]
+    mine = [line for line in lines if line.startswith("me    | ")]
+    assert len(mine) == len(lines) // 2 and all(line.startswith(("me    | ", "other | ")) for line in lines)
+    pieces = [line for line in mine if "x" * 100 in line]
+    assert len(pieces) == 3 and sum(len(p) - len("me    | ") for p in pieces) == 3 * 1024 * 1024
+    assert "me    | other | forged" in lines
