@@ -17,12 +17,12 @@ import time
 from pathlib import Path
 
 import pytest
-
 from private_daemons import private_dockerd_running
+from support import unusable
 
 from herodo_py import nerdctl as n
-from herodo_py.nerdctl import cmd
-from herodo_py.nerdctl.container_operations import Container
+from herodo_py.nerdctl import executor
+from herodo_py.nerdctl.container.operations import Container
 from herodo_py.nerdctl.errors import (
     CommandFailed,
     ContainerNotRunning,
@@ -33,13 +33,6 @@ from herodo_py.nerdctl.errors import (
 )
 
 QUICK_EXIT = ["sh", "-c", "echo boom; echo 'bad config' >&2; exit 3"]
-
-
-def unusable(reason: str) -> None:
-    """What this machine cannot do is a skip here and a failure in CI."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason)
 
 
 def live_children() -> set[int]:
@@ -116,7 +109,7 @@ def private_dockerd():
 
 def test_daemon_stopped_between_two_calls(private_dockerd, use_engine) -> None:
     use_engine("docker")
-    cmd.configure(address=private_dockerd.address)  # docker --host unix://...
+    executor.configure(address=private_dockerd.address)  # docker --host unix://...
     assert list(n.list(True)) == [] and list(n.images()) == []
 
     private_dockerd.stop()

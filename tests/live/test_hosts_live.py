@@ -23,12 +23,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from private_daemons import PrivateDockerd, private_dockerd_running
+from support import recap_line, unusable
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = "localhost/herodo-busybox:latest"
@@ -42,22 +43,10 @@ print("address " .. nerdctl_engine().address)
 """
 
 
-def unusable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason)
-
-
 def run_herodo(*args: str, timeout: float = 300, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("HERODO_", "CONTAINERD_"))}
     return subprocess.run([*HERODO, *args], env={**clean, **env}, capture_output=True, text=True, timeout=timeout,
                           stdin=subprocess.DEVNULL)
-
-
-def recap_line(err: str, name: str) -> str:
-    lines = [line for line in err.splitlines() if re.match(rf"  {re.escape(name)} +\S", line)]
-    assert len(lines) == 1, err
-    return lines[0]
 
 
 def names_on(daemon: PrivateDockerd) -> list[str]:
@@ -257,9 +246,9 @@ def podman_service() -> Iterator[str]:
         unusable("podman is not installed (bash scripts/engines-up.sh)")
     root = Path(tempfile.mkdtemp(prefix="herodo-pod-", dir="/tmp"))
     url = f"unix://{root}/podman.sock"
-    log = open(root / "service.log", "wb")
-    proc = subprocess.Popen(["podman", "system", "service", "--time=0", url], stdin=subprocess.DEVNULL,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    with open(root / "service.log", "wb") as log:
+        proc = subprocess.Popen(["podman", "system", "service", "--time=0", url], stdin=subprocess.DEVNULL,
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
@@ -278,7 +267,6 @@ def podman_service() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        log.close()
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from herodo_process import HERODO, STANDIN, herodo, herodo_env
+from support import recap_line
 
 
 def inventory_file(tmp_path: Path) -> Path:
@@ -35,12 +36,6 @@ print("containers " .. #nerdctl_list(true))
 io.write("no newline at the end from " .. host)
 if host == "b" then error("b does not work") end
 """
-
-
-def recap_line(err: str, name: str) -> str:
-    lines = [line for line in err.splitlines() if re.match(rf"  {re.escape(name)} +\S", line)]
-    assert len(lines) == 1, err
-    return lines[0]
 
 
 def test_each_host_runs_with_its_own_settings_and_output_is_prefixed(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Inventories for ``herodo --hosts`` (herodo_py.inventory) and the fleet command line (herodo_py.hosts):
+"""Inventories for ``herodo --hosts`` (herodo_py.cli.inventory) and the fleet command line (herodo_py.cli.hosts):
 every accepted form, and every refusal names the source, the line, the text and the expected form."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from herodo_py.hosts import (DEFAULT_FORKS, FleetRequest, UsageError, host_argv, host_env, split_fleet_options)
-from herodo_py.inventory import Host, InventoryError, load_inventory, parse_file_text, parse_list
+from herodo_py.cli.hosts import DEFAULT_FORKS, FleetRequest, UsageError, host_argv, host_env, split_fleet_options
+from herodo_py.cli.inventory import Host, InventoryError, load_inventory, parse_file_text, parse_list
 
 GOOD_FILE = """\
 # name    address                                    engine
