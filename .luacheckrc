@@ -43,6 +43,7 @@ read_globals = {
   "nerdctl_run_with_name",
   "nerdctl_run_with_port",
   "nerdctl_stop",
+  "parallel",
   "skip",
   "test",
   -- END GENERATED

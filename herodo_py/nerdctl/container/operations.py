@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, Self, cast
 
+from ..concurrency import pause  # (a cancelled parallel task stops waiting at once)
 from ..errors import (
     CommandFailed,
     ContainerNotRunning,
@@ -277,7 +278,7 @@ class Container(ContainerBuilder):
                 raise self._not_running(status, "(it exited)")
             if time.monotonic() >= deadline:
                 raise WaitTimeout(f"container {self.name!r} was not running after {timeout}s (state {status.state})")
-            time.sleep(0.2)
+            pause(0.2)
 
     def _trigger_health_check(self) -> None:
         """Run one health check where no scheduler does (podman and nerdctl without systemd)."""
@@ -312,4 +313,4 @@ class Container(ContainerBuilder):
             if time.monotonic() >= deadline:
                 raise WaitTimeout(f"container {self.name!r} was not healthy after {timeout}s "
                                   f"(health {status.health_status or 'not reported yet'})")
-            time.sleep(0.5)
+            pause(0.5)
