@@ -284,8 +284,9 @@ def parallel_settled(calls: Sequence[Callable[[], Any]], *, jobs: int | None = N
     for i, call in enumerate(calls):
         if not callable(call):
             raise TypeError(f"calls[{i}]: {call!r} is not callable (expected a function taking no argument)")
-    workers = Workers(_check_jobs(jobs))
+    jobs = _check_jobs(jobs)
     labels = _task_names(len(calls), names)
+    workers = Workers(jobs)
     results: list[Any] = [None] * len(calls)
     failures: list[TaskFailure] = []
     cancelled: list[int] = []

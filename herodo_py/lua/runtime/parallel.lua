@@ -6,6 +6,7 @@ local H, std = I.H, I.std
 local type, tostring, error, setmetatable, rawget, rawequal, next, select, pack, math_type, find, gsub, format,
       concat = std.type, std.tostring, std.error, std.setmetatable, std.rawget, std.rawequal, std.next, std.select,
       std.pack, std.math_type, std.find, std.gsub, std.format, std.concat
+local gc = std.gc
 local create, resume, close, status, armed, active = I.create, I.resume, I.close, I.status, I.armed, I.active
 local STOP, OOM, NO_MEMORY, PENDING, WAKE = I.STOP, I.OOM, I.NO_MEMORY, I.PENDING, I.WAKE
 local stopping, rawpcall, set_current, describe, make_record = I.stopping, I.rawpcall, I.set_current, I.describe,
@@ -18,8 +19,8 @@ local MAX_NAME = 64
 local OPTIONS = {jobs = true, fail_fast = true, raise = true}
 local TASK_FORM = "a function, or {name = 'web', function() ... end}"
 
-local function bad(n, message)
-  error(format("bad argument #%d to 'parallel' (%s)", n, message), 3)
+local function bad(n, message)  -- (levels: bad, checked_*, parallel, the script's call)
+  error(format("bad argument #%d to 'parallel' (%s)", n, message), 4)
 end
 
 -- The tasks as {fn, name, label}, checked whole before any runs.
@@ -141,6 +142,10 @@ return function(tasks, options)
     if rawequal(err, STOP) or no_memory or stopping() then
       fatal = no_memory and err or STOP
     end
+    -- a coroutine that failed keeps its stack: closing it runs its <close> variables (and frees its data)
+    local _, close_err = close(c)
+    if close_err ~= nil and not rawequal(close_err, err) and not fatal then err = close_err end
+    if no_memory then gc("collect") end  -- room for the other tasks' cleanup
     ended(i, "failed", err)
   end
 

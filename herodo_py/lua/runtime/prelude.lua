@@ -172,7 +172,7 @@ G.parallel = function(...)
       H = H,
       std = {type = type, tostring = tostring, error = error, setmetatable = setmetatable, rawget = rawget,
              next = next, select = select, rawequal = rawequal, pack = pack, math_type = math_type, find = find,
-             gsub = gsub, format = format, concat = concat},
+             gsub = gsub, format = format, concat = concat, gc = gc},
       create = create, resume = resume, close = close, status = co_status, running = running,
       armed = armed, active = active, STOP = STOP, OOM = OOM, NO_MEMORY = NO_MEMORY, stopping = stopping,
       rawpcall = rawpcall, PENDING = PENDING, WAKE = WAKE, errors = parallel_errors,
