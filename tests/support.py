@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import threading
+import time
+from collections.abc import Callable
 
 import pytest
 
@@ -20,3 +24,15 @@ def recap_line(err: str, name: str) -> str:
     lines = [line for line in err.splitlines() if re.match(rf"  {re.escape(name)} +\S", line)]
     assert len(lines) == 1, err
     return lines[0]
+
+
+def interrupt_when(ready: Callable[[], bool], timeout: float = 60) -> threading.Thread:
+    """A started thread that sends SIGINT to this process once ``ready()`` (polled; or after ``timeout``)."""
+    def watch() -> None:
+        deadline = time.monotonic() + timeout
+        while not ready() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(os.getpid(), signal.SIGINT)
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    return watcher

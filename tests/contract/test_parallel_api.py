@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from support import interrupt_when
 
 from herodo_py import nerdctl as n
 from herodo_py.nerdctl.concurrency import CancelScope, ParallelError, TaskCancelled, current_task, parallel_settled
@@ -120,14 +121,7 @@ def test_fail_fast_kills_the_running_command_and_refuses_the_next(standin, monke
 
 def test_ctrl_c_kills_every_running_command_and_is_raised(standin, monkeypatch):
     monkeypatch.setenv("NERDCTL_STANDIN_SLEEP_EXEC", "120")
-
-    def interrupt_when_both_run() -> None:
-        deadline = time.monotonic() + 60
-        while len(marked_processes(standin)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        os.kill(os.getpid(), signal.SIGINT)
-    watcher = threading.Thread(target=interrupt_when_both_run)
-    watcher.start()
+    watcher = interrupt_when(lambda: len(marked_processes(standin)) >= 2)
     with pytest.raises(KeyboardInterrupt):
         n.parallel([lambda: n.exec("web", ["true"]), lambda: n.exec("db", ["true"])], jobs=2)
     watcher.join()

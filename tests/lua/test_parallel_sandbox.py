@@ -8,14 +8,11 @@ and as a process: --trace labels and the argv the stand-in received."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import threading
-import time
 import uuid
 
 import pytest
 from herodo_process import STANDIN, herodo, processes_with
+from support import interrupt_when
 
 from herodo_py.lua.runtime import Runtime
 from herodo_py.nerdctl.concurrency import MAX_JOBS
@@ -213,15 +210,7 @@ def test_ctrl_c_while_every_task_waits_kills_their_commands(run, monkeypatch):
     marker = f"parallel-{uuid.uuid4().hex}"
     monkeypatch.setenv("NERDCTL_STANDIN_SLEEP_EXEC", "60")
     monkeypatch.setenv("HERODO_TEST_MARKER", marker)
-
-    def interrupt_when_both_run() -> None:
-        deadline = time.monotonic() + 60
-        while len(processes_with(marker)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        os.kill(os.getpid(), signal.SIGINT)
-
-    watcher = threading.Thread(target=interrupt_when_both_run)
-    watcher.start()
+    watcher = interrupt_when(lambda: len(processes_with(marker)) >= 2)
     outcome, out = run("""
 local function task(i)
   return function()

@@ -55,12 +55,19 @@ class Dispatch:
         return self._bind(invoke, obj)
 
     def _invoke(self, binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
-        self._in_binding += 1
-        try:
+        def in_place() -> Any:
             call = self._prepared(binding, obj, args)
             with self.executor.active():
                 result = call()
             return self._fitting(self.to_lua(result), binding.name)
+        return self._binding_call(binding, in_place)
+
+    def _binding_call(self, binding: Binding, step: Callable[[], Any]) -> Any:
+        """Run ``step`` (a binding's work in the script's thread) as a binding: Ctrl-C and the time limit
+        interrupt it, the watchdog knows Python is in control, and a failure becomes what Lua gets."""
+        self._in_binding += 1
+        try:
+            return step()
         except BaseException as exc:
             error, cause = self._binding_failure(binding, exc)
             raise error from cause

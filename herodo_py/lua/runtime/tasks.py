@@ -21,14 +21,12 @@ Memory: one Lua state, one ``--max-memory``. Trace: each worker call runs with i
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..diagnostics.errors import ScriptError, ScriptStop
+from ..diagnostics.errors import ScriptError
 from ..registry import Binding, FieldDef, Param, Registry
 from ..sources import lua_source
-from .stop import _TimeLimit
 
 if TYPE_CHECKING:
     from ...nerdctl.concurrency import Outcome, Workers
@@ -99,8 +97,7 @@ class Tasks:
 
     def _task_start(self, binding: Binding, index: int, obj: Any, args: Sequence[Any]) -> None:
         """Check and convert a waiting binding's arguments here, then run it in a worker for task ``index``."""
-        self._in_binding += 1
-        try:
+        def start() -> None:
             call = self._prepared(binding, obj, args)
             executor = self.executor
 
@@ -110,28 +107,18 @@ class Tasks:
             assert self._workers is not None
             self._workers.submit(index, self._labels[index - 1], work)
             self._task_bindings[index] = binding
-        except BaseException as exc:
-            error, cause = self._binding_failure(binding, exc)
-            raise error from cause
-        finally:
-            self._in_binding -= 1
-            self._last_check = time.monotonic()
+        self._binding_call(binding, start)
 
     def _task_finish(self, index: int) -> Any:
         """The result of task ``index``'s call, converted (or its error, raised at the task's line)."""
         _, ok, value = self._outcomes.pop(index)
         binding = self._task_bindings.pop(index)
-        self._in_binding += 1
-        try:
+
+        def finish() -> Any:
             if not ok:
                 raise value
             return self._fitting(self.to_lua(value), binding.name)
-        except BaseException as exc:
-            error, cause = self._binding_failure(binding, exc)
-            raise error from cause
-        finally:
-            self._in_binding -= 1
-            self._last_check = time.monotonic()
+        return self._binding_call(binding, finish)
 
     def _collected(self, outcomes: list[Outcome]) -> tuple[int, ...]:
         for outcome in outcomes:
@@ -145,21 +132,9 @@ class Tasks:
 
     def _tasks_wait(self) -> tuple[int, ...]:
         """Wait until a task's call ends; Ctrl-C and the time limit stop the wait (and the script)."""
-        assert self._workers is not None
-        self._in_binding += 1
-        try:
-            return self._collected(self._workers.wait())
-        except KeyboardInterrupt:
-            if self._stop is None:
-                self.request_stop("interrupt")
-            self._stop_raised()
-            raise ScriptStop("interrupted") from None
-        except _TimeLimit:
-            self._stop_raised()
-            raise ScriptStop("script timeout") from None
-        finally:
-            self._in_binding -= 1
-            self._last_check = time.monotonic()
+        workers = self._workers
+        assert workers is not None
+        return self._binding_call(SIGNATURE, lambda: self._collected(workers.wait()))
 
     def _tasks_cancel(self, reason: bytes | str) -> None:
         """Kill the tasks' running engine commands, refuse new ones, and wait for the workers."""
