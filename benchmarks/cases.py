@@ -1,4 +1,5 @@
-"""The five cases of issue 7. Each returns :class:`report.Section` objects and adds its targets.
+"""The cases of issue 7 (1-5) and issue 16 (7: --hosts, 8: parallel()). Each returns :class:`report.Section`
+objects and adds its targets.
 
 Whole programs (herodo scripts, shell scripts, python-on-whales scripts) are timed as processes,
 start-up included; in-process rows (parser, ``list(all=True)``, direct Python calls) say so.
@@ -379,6 +380,31 @@ def hosts_fanout(ctx: Context) -> Section:
                                  "share them."])
 
 
+# --- case 8 -------------------------------------------------------------------------------
+
+
+def lifecycles_parallel(ctx: Context) -> Section:
+    """Ten independent container lifecycles: one after the other vs ten ``parallel()`` tasks, one script."""
+    script = "lifecycles_parallel.lua"
+    variants = {
+        "herodo, one after the other": ctx.herodo_argv(script, "sequential", "hb-bench-seq", IMAGE),
+        "herodo, parallel() (default jobs)": ctx.herodo_argv(script, "parallel", "hb-bench-par", IMAGE),
+    }
+    try:
+        rows = _process_rows(ctx, variants, "herodo, one after the other", before=lambda: remove_labelled(ctx.engine))
+    finally:
+        remove_labelled(ctx.engine)
+    sequential, parallel = _row(rows, "herodo, one after"), _row(rows, "herodo, parallel")
+    if sequential and parallel:
+        speedup = sequential.stats.median / parallel.stats.median
+        ctx.targets.append(Target("case 8: parallel() faster than one after the other", ">= 1.5x",
+                                  f"{speedup:.2f}x", speedup >= 1.5))
+    return Section("8. Ten container lifecycles: one after the other vs parallel()",
+                   "run -d, inspect, exec `sh -c 'echo hi'`, logs, stop, rm for each of ten containers; the same "
+                   "script runs them in a loop or as ten parallel() tasks.", rows,
+                   "one after the other", [f"{os.cpu_count()} cores, shared with the engine's daemon."])
+
+
 ALL: dict[str, Callable[[Context], Section | list[Section]]] = {
     "1": startup,
     "2": list10,
@@ -386,6 +412,7 @@ ALL: dict[str, Callable[[Context], Section | list[Section]]] = {
     "4": lambda ctx: [parse_alone(ctx), list_all(ctx)],
     "5": binding_rate,
     "7": hosts_fanout,
+    "8": lifecycles_parallel,
 }
 
 
