@@ -71,6 +71,7 @@ read_globals = {
   "nerdctl_volume_list",
   "nerdctl_volume_remove",
   "nerdctl_wait",
+  "parallel",
   "skip",
   "test",
   -- END GENERATED

@@ -46,6 +46,30 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     add_limit_options(parser)
 
 
+FLEET_OPTIONS = ("--hosts", "--forks")
+
+
+def _abbreviated_fleet_option(parser: argparse.ArgumentParser, option: str) -> None:
+    """``--hosts``/``--forks`` are taken from the command line before parsing (:mod:`herodo_py.cli.hosts`);
+    one that reaches the parser was abbreviated."""
+    parser.error(f"write {option} in full")
+
+
+def add_fleet_options(parser: argparse.ArgumentParser) -> None:
+    import argparse  # here: see TYPE_CHECKING above
+
+    class FleetOption(argparse.Action):
+        def __call__(self, parser, namespace, values, option_string=None) -> None:  # type: ignore[no-untyped-def]
+            _abbreviated_fleet_option(parser, self.option_strings[0])
+
+    group = parser.add_argument_group("many hosts (see herodo_py.cli.hosts)")
+    group.add_argument("--hosts", metavar="INVENTORY", action=FleetOption,
+                       help="run the playbook once per host: a file of 'NAME ADDRESS [ENGINE]' lines, "
+                            "or NAME=[ENGINE+]ADDRESS,...")
+    group.add_argument("--forks", metavar="N", action=FleetOption,
+                       help="with --hosts: at most N hosts at once (default 5)")
+
+
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", metavar="FILE.lua|DIR", help="a script, or a folder of scripts")
     parser.add_argument("script_args", metavar="ARGS", nargs="*", help="arguments for the script (after --)")
@@ -57,6 +81,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                              "would do and why; the recap says how many things would change")
     add_recap_options(parser)
     add_engine_options(parser)
+    add_fleet_options(parser)
 
 
 def add_recap_options(parser: argparse.ArgumentParser) -> None:

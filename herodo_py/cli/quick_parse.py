@@ -47,6 +47,8 @@ class Parsed:
 def _defaults(command: str) -> dict[str, object]:
     values: dict[str, object] = {"command": command, "sandbox": "trusted", "allow_env": [],
                                  "max_memory": DEFAULT_MAX_MEMORY, "script_timeout": DEFAULT}
+    if command == "run":  # --hosts/--forks lines are taken by cli.hosts before parsing (FLEET_OPTIONS)
+        values.update(hosts=None, forks=None)
     for table in (FLAGS["common"], FLAGS[command]):
         values.update(dict.fromkeys(table.values(), False))
     for table in (VALUES["common"], VALUES[command]):

@@ -42,8 +42,8 @@ class Param(namedtuple("Param", ("name", "type", "doc"), defaults=("",))):
         return self.type.endswith("?") or self.type in ("any", "nil")
 
 
-class Binding(namedtuple("Binding", "name params returns doc impl owner overloads changes_state guard",
-                         defaults=(None, (), False, None))):
+class Binding(namedtuple("Binding", "name params returns doc impl owner overloads changes_state guard waits",
+                         defaults=(None, (), False, None, True))):
     """A Lua-callable: a global function (``owner is None``) or a method of a registered type.
 
     ``impl`` receives the converted Lua arguments (for methods: the Python object first) and returns
@@ -51,6 +51,8 @@ class Binding(namedtuple("Binding", "name params returns doc impl owner overload
     builder method). ``overloads`` are extra LuaCATS ``fun(...)`` signatures for the editor file.
     ``changes_state`` marks bindings that change containers or images (a strict sandbox drops them).
     ``guard`` names the sandbox's check of its arguments (host paths, engine settings).
+    ``waits``: it may wait (an engine command, a timer): inside a ``parallel`` task it runs in a worker
+    thread while the other tasks go on; ``False`` for instant ones (builder methods), run in place.
     """
 
     __slots__ = ()
@@ -63,6 +65,7 @@ class Binding(namedtuple("Binding", "name params returns doc impl owner overload
     overloads: tuple[str, ...]
     changes_state: bool
     guard: str | None
+    waits: bool
 
     @property
     def qualified_name(self) -> str:
@@ -207,22 +210,23 @@ class Registry:
         return ltype
 
     def function(self, name: str, params: Sequence[Param] = (), returns: str = "nil", doc: str = "", *,
-                 overloads: Sequence[str] = (), changes_state: bool = False,
-                 guard: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+                 overloads: Sequence[str] = (), changes_state: bool = False, guard: str | None = None,
+                 waits: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator registering a global function."""
-        return self._registering(None, name, params, returns, doc, overloads, changes_state, guard)
+        return self._registering(None, name, params, returns, doc, overloads, changes_state, guard, waits)
 
     def method(self, owner: str, name: str, params: Sequence[Param] = (), returns: str = "nil", doc: str = "", *,
-               overloads: Sequence[str] = (), changes_state: bool = False,
-               guard: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+               overloads: Sequence[str] = (), changes_state: bool = False, guard: str | None = None,
+               waits: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator registering a method of type ``owner``; ``impl(obj, *args)``."""
-        return self._registering(owner, name, params, returns, doc, overloads, changes_state, guard)
+        return self._registering(owner, name, params, returns, doc, overloads, changes_state, guard, waits)
 
     def _registering(self, owner: str | None, name: str, params: Sequence[Param], returns: str, doc: str,
-                     overloads: Sequence[str], changes_state: bool,
-                     guard: str | None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+                     overloads: Sequence[str], changes_state: bool, guard: str | None,
+                     waits: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(impl: Callable[..., Any]) -> Callable[..., Any]:
-            self.add(Binding(name, tuple(params), returns, doc, impl, owner, tuple(overloads), changes_state, guard))
+            self.add(Binding(name, tuple(params), returns, doc, impl, owner, tuple(overloads), changes_state, guard,
+                             waits))
             return impl
         return register
 

@@ -49,6 +49,7 @@ STARTUP_STDLIB = {"signal", "enum", "select", "threading", "_weakrefset", "__fut
 # variable and reading JSON (json.decoder needs re).
 ENGINE_STDLIB = {
     "subprocess", "_posixsubprocess", "selectors", "fcntl", "locale", "_locale", "contextvars", "_contextvars",
+    "queue", "_queue", "heapq", "_heapq",  # parallel()'s workers (nerdctl/concurrency.py)
     "json", "json.decoder", "json.scanner", "json.encoder", "_json", *RE,
 }
 # Still on the path of a first engine call, to be cut (this set only shrinks): the library's dataclasses

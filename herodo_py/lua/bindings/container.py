@@ -40,13 +40,13 @@ def _with_health_check_options(obj: Any, cmd: Any, *options: Any) -> Any:
 
 
 def _builder(name: str, params: list[P], doc: str, **options: Any) -> Any:
-    """A builder method: it returns the container (``self``) so calls chain."""
-    return method(CONTAINER, name, params, "self", doc, **options)
+    """A builder method: it returns the container (``self``) so calls chain, and runs no command."""
+    return method(CONTAINER, name, params, "self", doc, **{"waits": False, **options})
 
 
 BUILDER = (
     _builder("reset", [], "Remove any container of this name, forget the id, clear the configuration (not name and "
-             "image).", changes_state=True),
+             "image).", changes_state=True, waits=True),
     _builder("with_port", [P("port", "string", "'[ip:]host:container[/tcp|udp]', e.g. '8080:80'")], "Publish a port."),
     _builder("with_ports", [P("ports", "string[]")], "Publish several ports."),
     _builder("with_volume", [P("volume", "string", "'/host/path:/container/path[:ro]' or 'name:/path'")],
