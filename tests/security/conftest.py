@@ -26,7 +26,7 @@ import pytest
 _TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(_TESTS / "lua"))  # herodo_process: the launcher and environment of herodo runs
 
-from herodo_process import HERODO, STANDIN, herodo_env
+from herodo_process import HERODO, STANDIN, herodo_env  # noqa: E402 (found through the path above)
 
 
 def _live_fixtures():
