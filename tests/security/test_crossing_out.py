@@ -7,9 +7,6 @@ from __future__ import annotations
 import pytest
 from conftest import run_herodo
 
-XFAIL_SHAPE = pytest.mark.xfail(strict=True, reason="issue 12 class 7: a returned value of this shape ends in a "
-                                "Python traceback")
-
 RETURNS = {
     "function": "return function() end",
     "coroutine": "return coroutine.create(print)",
@@ -27,11 +24,10 @@ RETURNS = {
     "false and a cycle": "local t = {}; t.t = t; return false, t",
     "false and a function": "return false, print",
 }
-OK_NOW = {"host object", "error object", "record", "metatable that errors", "many values"}
 
 
 @pytest.mark.parametrize("mode", ["--sandbox", "--trusted"])
-@pytest.mark.parametrize("shape", [pytest.param(s, marks=[] if s in OK_NOW else XFAIL_SHAPE) for s in RETURNS])
+@pytest.mark.parametrize("shape", list(RETURNS))
 def test_whatever_a_script_returns_ends_friendly(hostile, shape, mode):
     run = hostile(RETURNS[shape] + "\n", mode)
     run.ended()
@@ -63,7 +59,6 @@ def test_whatever_a_script_raises_ends_friendly(hostile, shape):
     assert len(run.err) < 64 * 1024, run  # a huge error is shown by its start
 
 
-@XFAIL_SHAPE
 def test_a_folder_run_with_keep_going_goes_on_after_each_bad_return(box):
     for i, shape in enumerate(["function", "cycle", "100000 deep", "coroutine"]):
         (box.folder / f"{i}-bad.lua").write_text(RETURNS[shape] + "\n")
@@ -75,7 +70,6 @@ def test_a_folder_run_with_keep_going_goes_on_after_each_bad_return(box):
     assert "5 scripts: 1 passed, 4 failed" in run.err, run
 
 
-@XFAIL_SHAPE
 def test_herodo_test_goes_on_after_a_file_returning_a_bad_value(box):
     (box.folder / "a_test.lua").write_text('test("a", function() end)\nlocal t = {}; t.t = t; return t\n')
     (box.folder / "b_test.lua").write_text('test("b", function() end)\nreturn function() end\n')
