@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import types
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any
 
 from ..convert import BadArgument, text
@@ -41,9 +42,8 @@ class Dispatch:
             if self.sandbox is not None:
                 self.sandbox.check_binding(binding)
             converted = self.checker.args(binding, args)
-            if self.sandbox is not None:
-                self.sandbox.check_arguments(binding, converted)
-            with self.executor.active():
+            with self.executor.active(), (nullcontext(converted) if self.sandbox is None else
+                                          self.sandbox.arguments(binding, converted)) as converted:
                 result = binding.impl(obj, *converted) if binding.owner else binding.impl(*converted)
             return self._fitting(self.to_lua(result), binding.name)
         except BadArgument as exc:
