@@ -45,7 +45,7 @@ LONG_SUBCOMMANDS = frozenset({"pull", "push", "build", "load", "save", "import",
 MUTATING_SUBCOMMANDS = frozenset({
     "run", "create", "start", "stop", "restart", "kill", "rm", "rmi", "pull", "push", "tag", "build",
     "commit", "export", "cp", "exec", "load", "save", "import", "pause", "unpause", "prune",
-    "connect", "disconnect",
+    "connect", "disconnect", "rename",
 })
 # After a timeout kill: how long to wait for the output pipes to close.
 DRAIN_SECONDS = 2.0

@@ -104,6 +104,13 @@ ACTIONS = (
            changes_state=True),
     method(CONTAINER, "export", [P("path", "string", "tarball path")], RESULT, "Write its filesystem as a tarball.",
            changes_state=True, guard="export"),
+    method(CONTAINER, "ensure", [P("policy", "string?", "on drift: 'recreate' (default) | 'fail' | 'leave'")],
+           "self", "Make it exist and run with exactly this configuration, changing only what differs; "
+           "what it did: outcome().", changes_state=True),
+    method(CONTAINER, "ensure_absent", [], "self", "Make sure no container of this name exists; what it did: "
+           "outcome().", changes_state=True),
+    method(CONTAINER, "outcome", [], "Outcome?", "What the last ensure()/ensure_absent() did (nil before one).",
+           call=lambda container: container.outcome),
     method(CONTAINER, "wait_running", [P("timeout", "number?", "seconds, default 30")], "ContainerStatus",
            "Wait until it runs; fails at once if it exited."),
     method(CONTAINER, "wait_healthy", [P("timeout", "number?", "seconds, default 60")], "ContainerStatus",

@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, Self, cast
 
+from ..desired.outcome import Outcome
 from ..errors import (
     CommandFailed,
     CommandTimeout,
@@ -32,6 +33,7 @@ from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdct
 from ..image import image_pull  # (its registry flags: podman and plain-HTTP registries)
 from ..parse import load_records
 from ..validate import check_copy_location, check_count, check_image, check_name, check_path, check_timeout, fail
+from . import ensure as ensuring
 from .builder import ContainerBuilder, rm_args, shell_command
 from .control import ContainerControl
 from .types import ContainerStatus, ResourceUsage
@@ -64,7 +66,9 @@ def _unwritable(where: str, exc: OSError) -> OtherError:
 
 
 class Container(ContainerControl, ContainerBuilder):
-    """A container: configure with ``with_*``, create with ``build()``/``start()``, then operate."""
+    """A container: configure with ``with_*``, create with ``build()``/``start()``/``ensure()``, then operate."""
+
+    outcome: Outcome | None = None  # what the last ensure()/ensure_absent() did (nerdctl/desired/outcome.py)
 
     # -- constructors ----------------------------------------------------------------------
 
@@ -136,6 +140,18 @@ class Container(ContainerControl, ContainerBuilder):
         if not status.running:
             raise self._not_running(status, "after start")
         return result
+
+    def ensure(self, policy: str = "recreate", stop_timeout: Any = None) -> Self:
+        """Make it exist and run with exactly this configuration, changing only what differs; what was
+        done is in ``outcome`` (``action``, ``changed``, ``diff``). ``policy`` on drift: ``recreate``,
+        ``fail`` (raise ``ConfigurationDrift`` with the diff) or ``leave``. See ``container/ensure.py``."""
+        ensuring.ensure(self, policy, stop_timeout)
+        return self
+
+    def ensure_absent(self) -> Self:
+        """Make sure no container of this name exists (removed, forced, when there is one)."""
+        ensuring.ensure_absent(self)
+        return self
 
     def stop(self, timeout: Any = None) -> CommandResult:
         """Stop it; ``timeout`` seconds before the engine kills it (engine default: 10)."""
