@@ -290,6 +290,11 @@ def _network_create(box: Sandbox, pins: PinnedPaths, func: str, name: Any = None
                            "a sandboxed script creates bridge networks (the default driver)")
 
 
+def _network_ensure(box: Sandbox, pins: PinnedPaths, func: str, name: Any = None, options: Any = None,
+                    *_: Any) -> None:
+    _network_create(box, pins, func, name, options.get("driver") if isinstance(options, dict) else None)
+
+
 GUARDS: dict[str, Callable[..., Any]] = {
     "copy_to": _host_paths(0),
     "copy_from": _host_paths(1),
@@ -304,6 +309,7 @@ GUARDS: dict[str, Callable[..., Any]] = {
     "configure": _configure,
     "network": _network,
     "network_create": _network_create,
+    "network_ensure": _network_ensure,
 }
 """The checks a binding row names in its ``guard`` (its converted arguments follow the function name)."""
 

@@ -33,12 +33,15 @@ def loopback_secret(box) -> Iterator[int]:
     server.server_close()
 
 
-@pytest.mark.parametrize("how", ["with_network", "nerdctl_network_create host driver", "host network id prefix"])
+@pytest.mark.parametrize("how", ["with_network", "nerdctl_network_create host driver",
+                                 "nerdctl_network_ensure host driver", "host network id prefix"])
 def test_a_container_cannot_join_the_host_network(engine, test_image, unique_name, box, hostile, loopback_secret, how):
     name = unique_name()
     network = {"with_network": '"host"',
                "nerdctl_network_create host driver": f'(pcall(nerdctl_network_create, "{name}-net", "host") and '
                                                      f'"{name}-net" or "host")',
+               "nerdctl_network_ensure host driver": f'(pcall(nerdctl_network_ensure, "{name}-net", '
+                                                     f'{{driver = "host"}}) and "{name}-net" or "host")',
                "host network id prefix": '(function() for _, n in ipairs(nerdctl_network_list()) do '
                                          'if n.name == "host" and n.id ~= "" then return n.id:sub(1, 6) end end '
                                          'return "host" end)()'}[how]
