@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import types
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 
 from ..convert import BadArgument, text
 from ..diagnostics.errors import ScriptError, ScriptStop
@@ -97,14 +98,17 @@ class Dispatch:
         if self.sandbox is not None:
             self.sandbox.check_binding(binding)
         converted = self.checker.args(binding, args)
+        pins = ExitStack()  # the sandbox's pinned host paths, held until the call returns (in whichever thread)
         if self.sandbox is not None:
-            self.sandbox.check_arguments(binding, converted)
-        if binding.changes_state:
-            return lambda: _changing(binding, obj, converted)
-        impl = binding.impl
-        if binding.owner:
-            return lambda: impl(obj, *converted)
-        return lambda: impl(*converted)
+            with self.executor.active():
+                converted = pins.enter_context(self.sandbox.arguments(binding, converted))
+
+        def call() -> Any:
+            with pins:
+                if binding.changes_state:
+                    return _changing(binding, obj, converted)
+                return binding.impl(obj, *converted) if binding.owner else binding.impl(*converted)
+        return call
 
     def _binding_failure(self, binding: Binding, exc: BaseException) -> tuple[BaseException, BaseException | None]:
         """What a binding's failure raises into Lua, and its ``__cause__``: a located ScriptError, or
