@@ -353,7 +353,7 @@ _RULES: list[tuple[re.Pattern[str], type[CommandFailed]]] = [
     (re.compile(r"no such container|no container with (?:name or )?id|container \"[^\"]*\" does not exist|"
                 r"container \"[^\"]*\" in namespace \"[^\"]*\": not found", re.I), NoSuchContainer),
     (re.compile(r"no such image|image not known|pull access denied|does not exist locally|"
-                r"repository does not exist|manifest unknown|failed to resolve reference", re.I), NoSuchImage),
+                r"repository does not exist|name unknown|manifest unknown|failed to resolve reference", re.I), NoSuchImage),
     (re.compile(r"is already used by id|container name \"[^\"]*\" is already in use|"
                 r"name is already in use", re.I), NameInUse),
     (re.compile(r"port is already allocated|address already in use|bind: address", re.I), PortInUse),
