@@ -349,7 +349,7 @@ def engine_message(stderr: str, stdout: str = "") -> str:
 _RULES: list[tuple[re.Pattern[str], type[CommandFailed]]] = [
     (re.compile(r"cannot access containerd socket|cannot connect to the docker daemon|"
                 r"is the docker daemon running|rootless containerd not running|"
-                r"unable to connect to podman|connection refused.*(?:sock|daemon)", re.I), EngineUnreachable),
+                r"unable to connect to podman|dial unix \S+: connect: connection refused", re.I), EngineUnreachable),
     (re.compile(r"no such container|no container with (?:name or )?id|container \"[^\"]*\" does not exist|"
                 r"container \"[^\"]*\" in namespace \"[^\"]*\": not found", re.I), NoSuchContainer),
     (re.compile(r"no such image|image not known|pull access denied|does not exist locally|"

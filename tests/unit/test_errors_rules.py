@@ -43,6 +43,9 @@ EXPECTED: dict[tuple[str, str], tuple[type[e.CommandFailed], str]] = {
         (e.CommandFailed, "unauthorized: requested access to the resource is denied"),
     ("docker", "pull access denied (Docker Hub, missing repository)"):
         (e.NoSuchImage, "pull access denied for utils, repository does not exist"),
+    # "connection refused" alone is a program's failure inside the container, not an unreachable engine
+    ("docker", "a program in the container is refused (not the engine)"):
+        (e.CommandFailed, "wget: can't connect to remote host (127.0.0.1): Connection refused"),
     ("docker", "pull access denied, run form"): (e.NoSuchImage, "pull access denied for test, repository does not"),
     ("podman", "service unreachable (no socket)"):
         (e.EngineUnreachable, 'unable to connect to Podman socket: Get "http://d/v4.3.1/libpod/_ping"'),
@@ -53,9 +56,13 @@ EXPECTED: dict[tuple[str, str], tuple[type[e.CommandFailed], str]] = {
         (e.NoSuchImage, "initializing source docker://127.0.0.1:5918/t18/no-such-repo:latest"),
     ("podman", "tag unknown to the registry"):
         (e.NoSuchImage, "initializing source docker://127.0.0.1:5000/t18-no-such-repo:latest"),
+    ("nerdctl", "containerd socket refuses connections"):
+        (e.EngineUnreachable, 'failed to dial "/run/containerd/containerd.sock": connection error'),
+    ("nerdctl", "host port already allocated"):
+        (e.PortInUse, "failed to load networking flags: bind for :8080 failed: port is already allocated"),
 }
 
-CASES = {(engine, case): block for engine in ("docker", "podman")
+CASES = {(engine, case): block for engine in ("docker", "podman", "nerdctl")
          for case, block in rule_blocks(engine).items()}
 
 
@@ -63,7 +70,7 @@ def all_real_texts() -> list[tuple[str, str]]:
     """(label, engine message) of every real failure text kept in the fixtures."""
     texts = []
     for engine in ("docker", "podman", "nerdctl"):
-        for name in ("errors.txt", "errors-rules.txt")[:1 if engine == "nerdctl" else 2]:
+        for name in ("errors.txt", "errors-rules.txt"):
             for case, (_, stderr) in rule_blocks(engine, name).items():
                 texts.append((f"{engine}/{name}/{case}", e.engine_message(stderr)))
     return texts
@@ -90,6 +97,7 @@ ALTERNATIVES: list[tuple[type[e.CommandFailed], str, str]] = [
     (e.EngineUnreachable, "is the docker daemon running", "docker/errors-rules.txt/daemon unreachable"),
     (e.EngineUnreachable, "rootless containerd not running", "nerdctl/errors.txt/non-root user"),
     (e.EngineUnreachable, "unable to connect to podman", "podman/errors-rules.txt/service unreachable"),
+    (e.EngineUnreachable, "connection refused", "nerdctl/errors-rules.txt/containerd socket refuses"),
     (e.NoSuchContainer, "no such container", "docker/errors.txt/rm missing"),
     (e.NoSuchContainer, "no container with name or id", "podman/errors.txt/rm missing"),
     (e.NoSuchContainer, "in namespace", "nerdctl/errors.txt/container vanished"),
