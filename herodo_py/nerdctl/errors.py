@@ -356,7 +356,7 @@ _RULES: list[tuple[re.Pattern[str], type[CommandFailed]]] = [
                 r"repository does not exist|name unknown|manifest unknown|failed to resolve reference", re.I), NoSuchImage),
     (re.compile(r"is already used by id|container name \"[^\"]*\" is already in use|"
                 r"name is already in use", re.I), NameInUse),
-    (re.compile(r"port is already allocated|address already in use|bind: address", re.I), PortInUse),
+    (re.compile(r"port is already allocated|address already in use", re.I), PortInUse),
     (re.compile(r"`buildctl` needs to be installed|buildkitd", re.I), BuildKitMissing),
     (re.compile(r"permission denied|operation not permitted|access denied", re.I), PermissionDenied),
 ]

@@ -163,3 +163,45 @@ def test_rule_searches_stderr_when_no_engine_words():
     assert e.engine_message(stderr) == ""
     assert type(e.classify_failure(["x"], 1, "", stderr)) is e.PortInUse
     assert type(e.classify_failure(["x"], 1, "", "")) is e.CommandFailed
+
+
+# One clause of real text per alternative, holding that alternative and no other of its rule: each alternative is
+# needed on its own (engine versions word the same failure with one clause or the other).
+CLAUSES: list[tuple[type[e.CommandFailed], str]] = [
+    (e.EngineUnreachable, "Cannot connect to the Docker daemon at unix:///tmp/nonexistent.sock."),
+    (e.EngineUnreachable, "Is the docker daemon running?"),
+    (e.EngineUnreachable, 'cannot access containerd socket "/run/containerd/containerd.sock": no such file or directory'),
+    (e.EngineUnreachable, "rootless containerd not running?"),
+    (e.EngineUnreachable, "unable to connect to Podman socket"),
+    (e.EngineUnreachable, "dial unix /run/containerd/containerd.sock: connect: connection refused"),
+    (e.NoSuchContainer, "No such container: no-such-ctr-xyz"),
+    (e.NoSuchContainer, 'no container with name or ID "no-such-ctr-xyz" found'),
+    (e.NoSuchContainer, 'container "herodo-t-889a9158" does not exist'),
+    (e.NoSuchContainer, 'container "e8142a2b404412639ed331c27bd6be0b1b9b5f9ec23e2edfba6a1ebf85130ee1" in namespace '
+                        '"nerdctl-test": not found'),
+    (e.NoSuchImage, "No such image: no-such-image-xyz:1"),
+    (e.NoSuchImage, "no-such-image-xyz:1: image not known"),
+    (e.NoSuchImage, "pull access denied for utils"),
+    (e.NoSuchImage, "repository does not exist or may require 'docker login'"),
+    (e.NoSuchImage, "An image does not exist locally with the tag: localhost/x"),
+    (e.NoSuchImage, "repository 127.0.0.1:5918/t18/no-such-repo not found: name unknown"),
+    (e.NoSuchImage, "manifest unknown"),
+    (e.NoSuchImage, 'failed to resolve reference "m.daocloud.io/cr.weaviate.io/semitechnologies/weaviate:1.25.4"'),
+    (e.NameInUse, 'name "foo" is already used by ID ""'),
+    (e.NameInUse, 'The container name "/research-probe-docker-9235" is already in use'),
+    (e.PortInUse, "Bind for 127.0.0.1:18918 failed: port is already allocated"),
+    (e.PortInUse, "listen tcp4 127.0.0.1:18919: bind: address already in use"),
+    (e.BuildKitMissing, "`buildctl` needs to be installed"),
+    (e.BuildKitMissing, "`buildkitd` needs to be running"),
+    (e.PermissionDenied, "open /etc/cni/tuning/allowlist.conf: permission denied"),
+    (e.PermissionDenied, "operation not permitted"),
+]
+
+
+@pytest.mark.parametrize("cls, clause", CLAUSES, ids=[c[1][:40] for c in CLAUSES])
+def test_each_alternative_alone(cls, clause):
+    from test_errors_classify import LIVE  # texts seen live, kept there
+
+    texts = [stderr for _, stderr in CASES.values()] + [t for _, t in all_real_texts()] + [c[2] for c in LIVE]
+    assert any(clause in text.replace('\\"', '"') for text in texts), "not a clause of a real text"
+    assert type(e.classify_failure(["x"], 1, "", clause)) is cls
