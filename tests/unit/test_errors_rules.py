@@ -205,3 +205,25 @@ def test_each_alternative_alone(cls, clause):
     texts = [stderr for _, stderr in CASES.values()] + [t for _, t in all_real_texts()] + [c[2] for c in LIVE]
     assert any(clause in text.replace('\\"', '"') for text in texts), "not a clause of a real text"
     assert type(e.classify_failure(["x"], 1, "", clause)) is cls
+
+
+# --- the engine-message readers' own tables ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("stderr, words", [
+    ('time="2024-01-01T00:00:00Z" level=panic msg="boom"\n', "boom"),
+    ('time="2024-01-01T00:00:00Z" level=fatal msg="1 error: boom"\n', "boom"),
+    ('time="2024-01-01T00:00:00Z" level=fatal msg="2 errors: boom"\n', "boom"),
+    ("FATA[0000] 1 error:\nboom\n", "boom"),
+    ("ERRO[0000] 3 errors:\nboom\nbang\n", "boom\nbang"),
+    ('time="2024-01-01T00:00:00Z" level=error msg="failed to start systemd unit"\nplain words\n', "plain words"),
+    ('time="2024-01-01T00:00:00Z" level=error msg="a \\"quoted\\" word\\nand more"\n', 'a "quoted" word\nand more'),
+])
+def test_logrus_levels_and_error_counts(stderr, words):
+    assert e.engine_message(stderr) == words
+
+
+def test_json_errors_show_200_characters_whole():
+    assert e.JsonParseError("ps", "x" * 200).message.endswith("'" + "x" * 200 + "'")
+    shortened = e.JsonParseError("ps", "x" * 201).message
+    assert shortened.endswith("x" * 200 + "... (201 chars)'") and "x" * 201 not in shortened

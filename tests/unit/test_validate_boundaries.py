@@ -216,3 +216,8 @@ def test_users_are_ascii(value, ok):
         assert v.check_user(value) == str(value)
     else:
         refused(v.check_user, value)
+
+
+def test_image_tag_length():
+    assert v.check_image("app:" + "t" * 128) == "app:" + "t" * 128  # Go's reference grammar: at most 128 characters
+    refused(v.check_image, "app:" + "t" * 129)
