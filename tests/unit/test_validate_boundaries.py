@@ -221,3 +221,30 @@ def test_users_are_ascii(value, ok):
 def test_image_tag_length():
     assert v.check_image("app:" + "t" * 128) == "app:" + "t" * 128  # Go's reference grammar: at most 128 characters
     refused(v.check_image, "app:" + "t" * 129)
+
+
+VOLUME_OPTIONS = ["ro", "rw", "z", "Z", "shared", "slave", "private", "rshared", "rslave", "rprivate", "nocopy",
+                  "delegated", "cached", "consistent", "rro"]
+
+
+@pytest.mark.parametrize("option", VOLUME_OPTIONS)
+def test_each_volume_option(option):
+    assert v.check_volume(f"/src:/dst:{option}") == f"/src:/dst:{option}"
+    assert v.check_volume(f"data:/dst:ro,{option}") == f"data:/dst:ro,{option}"
+
+
+@pytest.mark.parametrize("value, ok", [("data:/dst", True), ("d1:/dst", True), ("d:/dst", False), ("_data:/dst", False),
+                                       (".data:/dst", False), ("-data:/dst", False), ("data:/dst:RO", False),
+                                       ("data:/dst:ro,", False), ("data:/dst:exec", False), ("./src:/dst", False),
+                                       ("~/src:/dst", False), ("/src:dst", False), ("/dst", True), ("a:/b:ro:x", False),
+                                       ("dätä:/dst", False)])
+def test_volume_forms(value, ok):
+    if ok:
+        assert v.check_volume(value) == value
+    else:
+        refused(v.check_volume, value)
+
+
+@pytest.mark.parametrize("value", ["app:.grp", "app:-grp", ".app", "app:", ":grp"])
+def test_user_parts_start_with_a_name_character(value):
+    refused(v.check_user, value)
