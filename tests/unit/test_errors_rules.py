@@ -14,6 +14,11 @@ from herodo_py.nerdctl import errors as e
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
+def ident(text: str) -> str:
+    """A test id of letters, digits and '-' only (node ids must survive a shell and mutmut's runner)."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:60]
+
+
 def rule_blocks(engine: str, name: str = "errors-rules.txt") -> dict[str, tuple[int | None, str]]:
     """{case: (exit code, stderr)} from one fixture file in errors.txt's block format."""
     found: dict[str, tuple[int | None, str]] = {}
@@ -80,7 +85,7 @@ def test_every_case_has_an_expectation():
     assert set(CASES) == set(EXPECTED)
 
 
-@pytest.mark.parametrize("engine, case", sorted(EXPECTED), ids=lambda v: v[:50])
+@pytest.mark.parametrize("engine, case", sorted(EXPECTED), ids=[ident(f"{e_}-{c}") for e_, c in sorted(EXPECTED)])
 def test_rule_from_real_text(engine, case):
     cls, words = EXPECTED[(engine, case)]
     code, stderr = CASES[(engine, case)]
@@ -118,7 +123,7 @@ ALTERNATIVES: list[tuple[type[e.CommandFailed], str, str]] = [
 ]
 
 
-@pytest.mark.parametrize("cls, words, label", ALTERNATIVES, ids=[f"{a[0].__name__}:{a[1]}" for a in ALTERNATIVES])
+@pytest.mark.parametrize("cls, words, label", ALTERNATIVES, ids=[ident(f"{a[0].__name__}-{a[1]}") for a in ALTERNATIVES])
 def test_each_alternative_meets_real_text(cls, words, label):
     matching = [(lab, text) for lab, text in all_real_texts() if lab.startswith(label)]
     assert matching, label
@@ -127,7 +132,8 @@ def test_each_alternative_meets_real_text(cls, words, label):
         assert type(e.classify_failure(["x"], 1, "", text)) is cls, lab
 
 
-@pytest.mark.parametrize("label, text", [t for t in all_real_texts() if t[1]], ids=lambda v: v[:60])
+@pytest.mark.parametrize("label, text", [t for t in all_real_texts() if t[1]],
+                         ids=[f"{n}-{ident(t[0])}" for n, t in enumerate(t for t in all_real_texts() if t[1])])
 def test_rules_ignore_case(label, text):
     """Every real text is classified the same in upper and lower case (the engines change case across versions)."""
     cls = type(e.classify_failure(["x"], 1, "", text))
@@ -198,7 +204,7 @@ CLAUSES: list[tuple[type[e.CommandFailed], str]] = [
 ]
 
 
-@pytest.mark.parametrize("cls, clause", CLAUSES, ids=[c[1][:40] for c in CLAUSES])
+@pytest.mark.parametrize("cls, clause", CLAUSES, ids=[f"{n}-{ident(c[1])}" for n, c in enumerate(CLAUSES)])
 def test_each_alternative_alone(cls, clause):
     from test_errors_classify import LIVE  # texts seen live, kept there
 

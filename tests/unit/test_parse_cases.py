@@ -24,6 +24,7 @@ from herodo_py.nerdctl.errors import JsonParseError
     (",a=1", {"a": "1"}),
     ("junk,a=1", {"a": "1"}),
     ("a=1,,b=2", {"a": "1,", "b": "2"}),
+    ("a=1,=x", {"a": "1,=x"}),  # a piece with no key continues the value
     ("a b=1,c=2", {"c": "2"}),  # a piece without a key (docker refuses spaces in keys) and nothing before it
     ("", {}),
 ])
@@ -126,3 +127,36 @@ def test_podman_exact_memory_limit_wins_over_its_rounded_text():
     assert (podman.memory_limit, podman.memory_limit_bytes, podman.memory_usage_bytes) == ("67.11MB", 67108864, 520200)
     docker = ResourceUsage.from_stats({"MemUsage": "1.59MiB / 64MiB"})
     assert (docker.memory_limit_bytes, docker.memory_usage_bytes) == (67108864, 1667236)
+
+
+@pytest.mark.parametrize("text, message, shown", [
+    ("x", "could not parse ps as JSON (expected one JSON object per line): 'x'", "x"),
+    ('{"a":1}\nnope', "could not parse ps as JSON (expected one JSON object per line): 'nope'", "nope"),
+    ("[1]", "could not parse ps as JSON (expected JSON objects): '1'", "1"),
+    ('{"a":1}\n{"b"', "could not parse ps as JSON (Expecting ':' delimiter): '{\"b\"'", '{"b"'),
+    ("[1,", "could not parse ps as JSON (Expecting value): '[1,'", "[1,"),
+    ("{" * 100_000, None, None),
+    ("[" + "9" * 5000 + "]", None, None),
+])
+def test_json_error_messages_exactly(text, message, shown):
+    with pytest.raises(JsonParseError) as info:
+        parse.load_records(text, "ps")
+    assert info.value.kind == "JsonParseError" and info.value.message.startswith("could not parse ps as JSON")
+    if message is not None:
+        assert (info.value.message, info.value.text) == (message, shown)
+
+
+def test_load_json_names_what_it_parsed():
+    assert parse.load_json('{"a": [1, 2]}', "inspect") == {"a": [1, 2]}
+    with pytest.raises(JsonParseError) as info:
+        parse.load_json("{", "inspect")
+    assert info.value.message.startswith("could not parse inspect as JSON (") and info.value.text == "{"
+
+
+def test_json_lines_parse_each_line_when_one_is_bad():
+    # well-formed lines are read all at once; one bad line is named, the good ones before it do not hide it
+    assert parse.load_records('{"a": 1}\n{"b": [2]}\n', "ps") == [{"a": 1}, {"b": [2]}]
+    assert parse.load_records(' {"a": 1} \n\t{"b": 2}\t', "ps") == [{"a": 1}, {"b": 2}]
+    with pytest.raises(JsonParseError) as info:
+        parse.load_records('{"a": 1}\n{"b": 2}x\n{"c": 3}', "ps")
+    assert info.value.text == '{"b": 2}x'
