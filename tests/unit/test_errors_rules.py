@@ -224,7 +224,7 @@ def test_each_alternative_alone(cls, clause):
     ("ERRO[0000] 3 errors:\nboom\nbang\n", "boom\nbang"),
     ('time="2024-01-01T00:00:00Z" level=error msg="failed to start systemd unit"\nplain words\n', "plain words"),
     ('time="2024-01-01T00:00:00Z" level=error msg="a \\"quoted\\" word\\nand more"\n', 'a "quoted" word\nand more'),
-])
+], ids=lambda v: ident(v))
 def test_logrus_levels_and_error_counts(stderr, words):
     assert e.engine_message(stderr) == words
 
