@@ -233,3 +233,40 @@ def test_json_errors_show_200_characters_whole():
     assert e.JsonParseError("ps", "x" * 200).message.endswith("'" + "x" * 200 + "'")
     shortened = e.JsonParseError("ps", "x" * 201).message
     assert shortened.endswith("x" * 200 + "... (201 chars)'") and "x" * 201 not in shortened
+
+
+# --- the error classes' own fields and messages -----------------------------------------------------
+
+
+def test_container_not_running_carries_state_code_and_logs():
+    err = e.ContainerNotRunning("web exited", state="exited", exit_code=3, logs="line 1\nline 2\n", hint="look")
+    assert (err.message, err.state, err.exit_code, err.logs, err.hint) == (
+        "web exited\nlast log lines:\nline 1\nline 2", "exited", 3, "line 1\nline 2\n", "look")
+    quiet = e.ContainerNotRunning("web exited", logs=" \n")
+    assert (quiet.message, quiet.state, quiet.exit_code, quiet.hint) == ("web exited", "", None, None)
+    assert quiet.kind == "Other" and quiet.category == "ContainerNotRunning"
+
+
+def test_container_unhealthy_and_execution_failed_fields():
+    sick = e.ContainerUnhealthy("web is unhealthy", output="db down\n", hint="check the db")
+    assert (sick.message, sick.output, sick.hint, sick.kind) == ("web is unhealthy", "db down\n", "check the db", "Other")
+    failed = e.CommandExecutionFailed("cannot start", argv=("docker", "ps", "a b"), hint="install it")
+    assert (failed.argv, failed.command, failed.hint, failed.kind) == (
+        ["docker", "ps", "a b"], "docker ps 'a b'", "install it", "CommandExecutionFailed")
+    assert e.EngineNotFound("none").hint.startswith("install nerdctl, docker or podman")
+
+
+def test_permission_denied_hint_depends_on_the_user(monkeypatch):
+    import os
+
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert e.PermissionDenied("x").hint == "run as root (sudo herodo ...) or as a user allowed to use the engine"
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    assert e.PermissionDenied("x").hint.startswith("refused even as root: a security layer (rlimits, seccomp, ")
+    assert e.PermissionDenied("x", hint="mine").hint == "mine"
+
+
+def test_killed_by_signal_is_named():
+    assert e.classify_failure(["x"], -9, "", "").message == "`x` was killed by signal 9 (SIGKILL)"
+    assert e.classify_failure(["x"], -200, "", "").message == "`x` was killed by signal 200"
+    assert e.classify_failure(["x"], None, "", "").message == "`x` exited with status None"
