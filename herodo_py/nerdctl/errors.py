@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import shlex
-from typing import Any, ClassVar, Sequence
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 __all__ = [
     "NerdctlError",
@@ -310,7 +311,7 @@ def engine_message(stderr: str, stdout: str = "") -> str:
     while i < len(lines):
         line = lines[i].rstrip()
         i += 1
-        if not line.strip() or line.startswith("Run '") or line.startswith("See '"):
+        if not line.strip() or line.startswith(("Run '", "See '")):
             continue
         if m := _LOGRUS.search(line):
             msg = _N_ERRORS.sub("", _unescape_logrus(m["msg"])).strip()
@@ -353,13 +354,21 @@ _RULES: list[tuple[re.Pattern[str], type[CommandFailed]]] = [
     (re.compile(r"no such container|no container with (?:name or )?id|container \"[^\"]*\" does not exist|"
                 r"container \"[^\"]*\" in namespace \"[^\"]*\": not found", re.I), NoSuchContainer),
     (re.compile(r"no such image|image not known|pull access denied|does not exist locally|"
-                r"repository does not exist|name unknown|manifest unknown|failed to resolve reference", re.I), NoSuchImage),
+                r"repository does not exist|name unknown|manifest unknown|"
+                r"failed to resolve reference", re.I), NoSuchImage),
     (re.compile(r"is already used by id|container name \"[^\"]*\" is already in use|"
                 r"name is already in use", re.I), NameInUse),
     (re.compile(r"port is already allocated|address already in use", re.I), PortInUse),
     (re.compile(r"`buildctl` needs to be installed|buildkitd", re.I), BuildKitMissing),
     (re.compile(r"permission denied|operation not permitted|access denied", re.I), PermissionDenied),
 ]
+
+
+# An image missing here that run/create could not pull either: the final error names the registry
+# (connection refused, no such host), the line before it the image (docker, podman); podman short names.
+_MISSING_LOCALLY = re.compile(r"^Unable to find image '[^']*' locally$|^Trying to pull \S+\.\.\.$|"
+                              r"short-name \"[^\"]*\" did not resolve to an alias", re.M)
+_PULLED = re.compile(r"^Status: Downloaded newer image|^Writing manifest to image destination", re.M)
 
 
 def _signal_name(number: int) -> str:
@@ -379,6 +388,8 @@ def classify_failure(argv: Sequence[str], code: int | None, stdout: str, stderr:
         if pattern.search(words) or (not words and pattern.search(stderr)):
             cls = candidate
             break
+    if cls is CommandFailed and _MISSING_LOCALLY.search(stderr) and not _PULLED.search(stderr):
+        cls = NoSuchImage
     message = f"`{shlex.join(argv)}` " + (f"was killed by signal {_signal_name(-code)}" if code is not None and code < 0
                                           else f"exited with status {code}")
     if words:

@@ -103,7 +103,7 @@ def normalize_time(value: Any) -> str:
         if value < 0:  # podman writes the zero time as -62135596800
             return ""
         try:
-            return datetime.datetime.fromtimestamp(value, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            return datetime.datetime.fromtimestamp(value, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         except (OverflowError, OSError, ValueError):  # NaN, or past the year 9999
             return ""
     if not isinstance(value, str) or value in ZERO_TIMES or value.startswith("0001-01-01"):

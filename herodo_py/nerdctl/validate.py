@@ -6,7 +6,8 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .errors import ConversionError
 from .units import GO_DURATION, MAX_SECONDS, MIN_MEMORY, parse_memory

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from herodo_py.nerdctl.container_operations import Container
+from herodo_py.nerdctl.container.operations import Container
 from herodo_py.nerdctl.errors import ConversionError
 
 MIB = 1024 * 1024

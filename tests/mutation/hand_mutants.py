@@ -54,7 +54,7 @@ def rule_flags_and_order() -> list[tuple[str, str, str]]:
     for cls in re.findall(r"re\.I\), (\w+)\)", rules):
         mutants.append((ERRORS, f"re.I), {cls})", f"0), {cls})"))
     entries = re.findall(r"    \(re\.compile\(.*?\), \w+\),\n", rules, re.S)
-    for first, second in zip(entries, entries[1:]):
+    for first, second in zip(entries, entries[1:], strict=False):
         mutants.append((ERRORS, first + second, second + first))
     return mutants
 
@@ -133,7 +133,7 @@ CONSTANTS: list[tuple[str, str, str]] = [
      'ZERO_TIMES = frozenset({"", "0001-01-01T00:00:00Z"})'),
     (PARSE, '_LABEL_KEY = re.compile(r"[\\w./-]+=")', '_LABEL_KEY = re.compile(r"[\\w.-]+=")'),
     (PARSE, '_LABEL_KEY = re.compile(r"[\\w./-]+=")', '_LABEL_KEY = re.compile(r"[\\w./-]*=")'),
-    (PARSE, "datetime.timezone.utc).strftime", "None).strftime"),
+    (PARSE, "datetime.UTC).strftime", "None).strftime"),
     (PARSE, 'line and line != "null"', "line"),
     # convert
     (CONVERT, '"string", "number", "integer", "boolean", "table", "any", "nil", "function"',

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from herodo_py.lua.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TIMEOUT, ScriptError
+from herodo_py.lua.diagnostics.errors import ScriptError
+from herodo_py.lua.exit_codes import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TIMEOUT
 from herodo_py.lua.registry import Param, class_key
 from herodo_py.lua.runtime import Runtime, base_registry, prepare_source
 from herodo_py.nerdctl.errors import CommandFailed, NoSuchContainer
@@ -23,7 +24,7 @@ class Box:
     items: list[str] = field(default_factory=list)
     secret: str = "hidden"
 
-    def add(self, item: str) -> "Box":
+    def add(self, item: str) -> Box:
         self.items.append(item)
         return self
 
@@ -44,8 +45,9 @@ def make_registry():
     r.type("Box", "object", python=class_key(Box), exclude=["secret"])
     r.type("Report", "record", python=class_key(Report))
     r.type("Opts", "options", fields=[])
-    r.function("box_new", [Param("name", "string")], "Box")(lambda name: Box(name))
-    r.method("Box", "add", [Param("item", "string")], "self")(lambda box, item: box.add(item))
+    r.function("box_new", [Param("name", "string")], "Box", waits=False)(lambda name: Box(name))
+    r.method("Box", "add", [Param("item", "string")], "self", waits=False)(lambda box, item: box.add(item))
+    r.function("box_wait", [Param("name", "string")], "Box")(lambda name: Box(name))  # (runs in a worker in tasks)
     r.method("Box", "report", [], "Report")(lambda box: Report("running", 0))
     r.function("report_new", [], "Report")(lambda: Report("exited", 3))
     r.function("fail_engine", [], "nil")(lambda: (_ for _ in ()).throw(NoSuchContainer(
@@ -150,6 +152,21 @@ print(ok, err.category)
 """)
     assert outcome.ok, outcome.failure
     assert capsys.readouterr().out == "false\tUnknownName\n"
+
+
+@pytest.mark.parametrize("expr", ["box_wait.__globals__", "box_wait['__code__']", "b.report.__func__",
+                                  "debug.getupvalue(box_wait, 1)"])
+def test_waiting_bindings_are_lua_closures_with_nothing_of_python_to_reach(run, capsys, expr):
+    """A binding that waits is a Lua wrapper (it yields inside parallel tasks): indexing it fails like any
+    Lua function's; its upvalues (the Python callables) are out of reach in the sandbox (no debug)."""
+    outcome, _ = run(f"""
+local b = box_new("x")
+local ok, err = pcall(function() return {expr} end)
+print(ok, type(err) == "string" and err:match("attempt to index") and "indexing" or tostring(err))
+""", policy="sandbox")
+    assert outcome.ok, outcome.failure
+    out = capsys.readouterr().out
+    assert out.startswith("false\t"), out
 
 
 def test_error_objects_expose_only_their_fields(run, capsys):
@@ -303,7 +320,7 @@ def test_long_paths_are_shown_whole(tmp_path):
     script.write_text("local t = nil\nprint(t.x)")
     outcome = Runtime(make_registry()).run_file(str(script))
     assert outcome.failure.file == str(script)
-    from herodo_py.lua.friendly import render  # (moves with the diagnostics)
+    from herodo_py.lua.diagnostics.friendly import render
 
     header = render(outcome.failure).splitlines()[0]
     assert len(header) > 80 and header.endswith(f" {script}:2")  # wider than the rule: the path is not cut

@@ -115,14 +115,14 @@ def test_first_present_value():
 
 
 def test_zero_times_constant():
-    assert parse.ZERO_TIMES == {"", "0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000000000Z"}
+    assert {"", "0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000000000Z"} == parse.ZERO_TIMES
 
 
 def test_podman_exact_memory_limit_wins_over_its_rounded_text():
-    from herodo_py.nerdctl.container_operations import PODMAN_STATS_FORMAT, STATS_FORMAT
-    from herodo_py.nerdctl.container_types import ResourceUsage
+    from herodo_py.nerdctl.container.operations import PODMAN_STATS_FORMAT, STATS_FORMAT
+    from herodo_py.nerdctl.container.types import ResourceUsage
 
-    assert PODMAN_STATS_FORMAT == STATS_FORMAT[:-1] + ',"MemLimit":{{json .MemLimit}}}'
+    assert STATS_FORMAT[:-1] + ',"MemLimit":{{json .MemLimit}}}' == PODMAN_STATS_FORMAT
     podman = ResourceUsage.from_stats({"MemUsage": "520.2kB / 67.11MB", "MemLimit": 67108864})
     assert (podman.memory_limit, podman.memory_limit_bytes, podman.memory_usage_bytes) == ("67.11MB", 67108864, 520200)
     docker = ResourceUsage.from_stats({"MemUsage": "1.59MiB / 64MiB"})

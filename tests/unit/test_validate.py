@@ -170,7 +170,7 @@ def test_lists_and_mappings():
 
 def test_a_value_longer_than_one_argument_can_hold_is_refused_by_its_field():
     limit = 32 * 4096 - 1  # Linux's MAX_ARG_STRLEN (32 pages) less the NUL, written out: not the constant under test
-    assert v.MAX_ARGUMENT_BYTES == limit
+    assert limit == v.MAX_ARGUMENT_BYTES
     assert v.check_env_value("x" * limit) == "x" * limit
     for value in ("x" * (limit + 1), "é" * (limit // 2 + 1)):  # (bytes count, not characters)
         with pytest.raises(ConversionError) as info:
