@@ -26,42 +26,29 @@ SECONDS: a number, optionally with ``s``, ``m`` or ``h``.
 
 from __future__ import annotations
 
-import functools
-
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
-    import re
     from typing import Any
 
-MIB = 1024 * 1024
+MIB = 1024 * 1024  # = nerdctl.units.MIB, not imported: units compiles its patterns at import (start-up path)
+
 DEFAULT_MAX_MEMORY = 512 * MIB
 SANDBOX_SCRIPT_TIMEOUT = 300.0
 CLEANUP_MEMORY = 64 * MIB  # granted to <close> handlers after an out-of-memory error
 STUCK_AFTER = 5.0  # seconds a stopped script may stay unresponsive before herodo exits without cleanup
 
-_SIZE = r"(?i)\s*(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)?\s*"
-_SECONDS = r"(?i)\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*"
-_UNITS = {"": 1, "b": 1, "k": 1024, "m": MIB, "g": 1024 * MIB, "t": 1024 * 1024 * MIB}
 _NONE = ("0", "none", "off", "unlimited")
-
-
-@functools.cache
-def _pattern(text: str) -> re.Pattern[str]:
-    """A pattern compiled on first use: a script without --max-memory or --script-timeout needs no ``re``."""
-    import re  # here: see above
-
-    return re.compile(text)
 
 
 def parse_size(value: str) -> int:
     """``"512m"`` -> 536870912; ``"0"``/``"none"`` -> 0 (no limit)."""
     if value.strip().lower() in _NONE:
         return 0
-    m = _pattern(_SIZE).fullmatch(value)
-    if not m:
+    from ..nerdctl.units import parse_memory  # here: only --max-memory's value is parsed
+
+    size = parse_memory(value.strip())
+    if size is None:
         raise ValueError(f"expected a size like 512m or 2g (0 or none: no limit), got {value!r}")
-    unit = (m[2] or "").lower()[:1]
-    size = int(float(m[1]) * _UNITS[unit])
     if size < MIB:
         raise ValueError(f"a memory limit below 1m leaves no room for the script, got {value!r}")
     return size
@@ -71,9 +58,11 @@ def parse_seconds(value: str) -> float | None:
     """``"90"``/``"90s"``/``"1.5m"``/``"1h"`` -> seconds; ``"0"``/``"none"`` -> ``None`` (no limit)."""
     if value.strip().lower() in _NONE:
         return None
-    m = _pattern(_SECONDS).fullmatch(value)
-    seconds = float(m[1]) * {"s": 1, "m": 60, "h": 3600}[(m[2] or "s").lower()] if m else 0.0
-    if not 0 < seconds <= 2_000_000:  # the OS wait limit
+    from ..nerdctl.units import MAX_SECONDS
+    from ..nerdctl.units import parse_seconds as seconds_of  # here: only --script-timeout's value is parsed
+
+    seconds = seconds_of(value) or 0.0
+    if not 0 < seconds <= MAX_SECONDS:  # the OS wait limit
         raise ValueError(f"expected seconds like 300, 90s, 5m or 1h (0 or none: no limit), got {value!r}")
     return seconds
 

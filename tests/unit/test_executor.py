@@ -105,10 +105,16 @@ def test_missing_engine_names_what_was_looked_for(fake_engine, monkeypatch, tmp_
 
 
 def test_engine_found_on_path_in_preference_order(fake_engine, monkeypatch):
+    """nerdctl, then docker, then podman: each is taken only when the ones before it are missing."""
     podman = fake_engine("podman")
-    fake_engine("docker")
     monkeypatch.setenv("PATH", str(podman.parent))
+    assert executor.current_engine().kind == "podman"
+    fake_engine("docker")
+    executor.configure(engine=None)  # re-resolve from PATH
     assert executor.current_engine().kind == "docker"
+    fake_engine("nerdctl")
+    executor.configure(engine=None)  # re-resolve from PATH
+    assert executor.current_engine().kind == "nerdctl"
 
 
 def test_failure_is_classified_with_the_logrus_message(fake_engine):
