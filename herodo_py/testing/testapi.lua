@@ -62,7 +62,7 @@ function show(v, depth)
   end
   if t ~= "table" then return tostring(v) end
   local mt = getmetatable(v)
-  if mt and mt.__tostring then return tostring(v) end
+  if mt ~= nil and (type(mt) ~= "table" or mt.__tostring) then return tostring(v) end  -- (a host record: protected)
   if (depth or 0) >= 2 then return "{...}" end
   local parts, n = {}, #v
   for i = 1, n do parts[#parts + 1] = show(rawget(v, i), (depth or 0) + 1) end

@@ -35,7 +35,11 @@ standard library (``debug.sethook``, ``debug.getinfo``, ``load``), and installs:
 - ``debug.sethook`` reserved (the count hook is what stops a script);
 - a ``_G`` metatable: reading an undefined ``nerdctl_*`` global raises with a did-you-mean
   (other undefined globals read as ``nil``, as in plain Lua; probe with ``rawget(_G, name)``);
-- record metatables (unknown fields raise; ``tostring`` shows the fields).
+- record metatables (unknown fields raise; ``tostring`` shows the fields);
+- protected metatables: every metatable the host made or owns (records, lupa's object metatable, errors,
+  files) answers ``getmetatable`` with a marker and cannot be replaced or handed to another value
+  (``debug.getmetatable``/``setmetatable`` wrapped, ``debug.getregistry`` reserved); ``__gc`` is refused in
+  every mode (finalizers run with hooks off, also at ``lua_close``: no limit could stop them).
 
 Errors raised by the hook (STOP, the soft memory limit) run with Lua's hooks off until a ``pcall``
 boundary: so the script runs inside ``xpcall`` (its ``<close>`` variables close with hooks on), and

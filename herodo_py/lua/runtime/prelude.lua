@@ -1,8 +1,8 @@
 -- The Lua side of the host, run first in every runtime (herodo_py/lua/runtime/core.py documents it).
 local H = ...
 local G = _G
-local type, tostring, error, setmetatable, getmetatable, rawget, next, ipairs =
-      type, tostring, error, setmetatable, getmetatable, rawget, next, ipairs
+local type, tostring, error, setmetatable, rawget, next, ipairs =
+      type, tostring, error, setmetatable, rawget, next, ipairs
 local rawpcall, rawxpcall, load = pcall, xpcall, load
 local concat, sort, pack = table.concat, table.sort, table.pack
 local sub, format = string.sub, string.format
@@ -10,12 +10,57 @@ local sethook, gethook, getinfo = debug.sethook, debug.gethook, debug.getinfo
 local gc = collectgarbage
 local COUNT = H.first_count  -- a new coroutine's first poll comes soon; the host then paces it
 local check, stopping, write, write_err = H.check, H.stopping, H.write, H.write_err
+local rawset, dgetmt, dsetmt = rawset, debug.getmetatable, debug.setmetatable
+
+-- metatables: the host's stay the host's ------------------------------------------------------
+-- getmetatable answers PROTECTED for a metatable herodo made or owns, setmetatable cannot replace it,
+-- and no script sets a __gc finalizer (finalizers run with hooks off, also at lua_close after the end).
+local PROTECTED = "protected by herodo"
+local host_mt = {}  -- the metatables herodo made or owns
+local function protect(mt)
+  rawset(mt, "__metatable", PROTECTED)
+  host_mt[mt] = true
+  return mt
+end
+protect(dgetmt(H.check))  -- lupa's object metatable: every Python object (Container, errors, bindings)
+if G.io then protect(dgetmt(G.io.stdin)) end  -- Lua's file handles (their __gc closes the file)
+
+local function allowed_metatable(mt, level)
+  if host_mt[mt] then error("this metatable belongs to herodo: a script cannot give it to a value", level + 1) end
+  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+    error("__gc finalizers are not available in herodo scripts (they run where no limit can stop them): "
+          .. "use a <close> variable for cleanup", level + 1)
+  end
+end
+
+G.setmetatable = function(t, mt)
+  allowed_metatable(mt, 2)
+  return setmetatable(t, mt)
+end
+
+if G.debug then
+  local debug = G.debug
+  debug.getmetatable = function(v)
+    local mt = dgetmt(v)
+    if host_mt[mt] then return PROTECTED end
+    return mt
+  end
+  debug.setmetatable = function(v, mt)
+    if host_mt[dgetmt(v)] then error("cannot change a protected metatable", 2) end
+    allowed_metatable(mt, 2)
+    return dsetmt(v, mt)
+  end
+  debug.getregistry = function()
+    error("debug.getregistry is reserved by herodo: the registry holds herodo's internals", 2)
+  end
+end
+
 local NO_MEMORY = "not enough memory"
 -- (error("not enough memory") would be re-raised by Lua as a memory error, which skips message handlers)
-local OOM = setmetatable({}, {__name = "herodo.memory", __tostring = function() return NO_MEMORY end})
+local OOM = setmetatable({}, protect({__name = "herodo.memory", __tostring = function() return NO_MEMORY end}))
 
 -- stopping --------------------------------------------------------------------------------
-local STOP = setmetatable({}, {__name = "herodo.stop", __tostring = function() return "script stopped" end})
+local STOP = setmetatable({}, protect({__name = "herodo.stop", __tostring = function() return "script stopped" end}))
 local soft_kb = nil  -- the soft memory limit of this run (nil: none, or already hit)
 local from_hook = false  -- the error in flight was raised by the hook (hooks are off until a pcall)
 local last_seen = nil  -- where the hook last saw the script under memory pressure
@@ -157,8 +202,8 @@ local function out_file(sink, name)
   function methods.seek() return nil, "Illegal seek", 29 end
   function methods.read() return nil, name .. " is not readable" end
   function methods.lines() error(name .. " is not readable", 2) end
-  return setmetatable({}, {__index = methods, __name = "FILE*",
-                           __tostring = function() return "file (" .. name .. ")" end})
+  return setmetatable({}, protect({__index = methods, __name = "FILE*",
+                                   __tostring = function() return "file (" .. name .. ")" end}))
 end
 
 if G.io then
@@ -212,23 +257,22 @@ local function shown(v)
   return tostring(v)
 end
 
-local function show_record(t)
+local function show_record(t, name)
   local keys = {}
   for k in next, t do if type(k) == "string" then keys[#keys + 1] = k end end
   sort(keys)
   local parts = {}
   for i, k in ipairs(keys) do parts[i] = k .. "=" .. shown(rawget(t, k)) end
-  local mt = getmetatable(t)
   local count = #t > 0 and format("(%d items)", #t) or ""
-  return mt.__name .. count .. "{" .. concat(parts, ", ") .. "}"
+  return name .. count .. "{" .. concat(parts, ", ") .. "}"
 end
 
 local record_meta = {}
 local function make_record(name, t)
   local mt = record_meta[name]
   if not mt then
-    mt = {__name = name, __tostring = show_record,
-          __index = function(_, k) if type(k) == "string" then return record_miss(name, k) end end}
+    mt = protect({__name = name, __tostring = function(r) return show_record(r, name) end,
+                  __index = function(_, k) if type(k) == "string" then return record_miss(name, k) end end})
     record_meta[name] = mt
   end
   return setmetatable(t, mt)
@@ -254,7 +298,7 @@ end
 local function describe(err)
   local t = type(err)
   if t == "string" or t == "number" then return tostring(err) end
-  local mt = getmetatable(err)
+  local mt = dgetmt(err)
   if t ~= "userdata" and not (mt and mt.__tostring) then return "(error object is a " .. t .. " value)" end
   return tostring(err)
 end
