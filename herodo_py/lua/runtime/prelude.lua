@@ -111,6 +111,13 @@ local function pass(ok, ...)
   return ok, ...
 end
 
+-- load runs a reader function protected: a stop raised in the reader comes back as load's failure
+G.load = function(chunk, ...)
+  local f, err = load(chunk, ...)
+  if f == nil and type(chunk) ~= "string" and stopping() then error(STOP, 0) end
+  return f, err
+end
+
 G.pcall = function(f, ...) from_hook = false; return pass(rawpcall(f, ...)) end
 G.xpcall = function(f, handler, ...)
   from_hook = false
@@ -133,8 +140,9 @@ local function guarded(f, name)
     error((gsub(result, "^(bad argument #%d+ to )'%?'", "%1'" .. name .. "'")), 2)
   end
 end
-string.rep, string.format = guarded(string.rep, "rep"), guarded(string.format, "format")
-table.concat = guarded(table.concat, "concat")
+local string_rep, string_format, table_concat = string.rep, string.format, table.concat
+string.rep, string.format = guarded(string_rep, "rep"), guarded(string_format, "format")
+table.concat = guarded(table_concat, "concat")
 
 -- coroutines: armed with the hook, tracked for error positions ------------------------------
 local co = coroutine
@@ -232,9 +240,80 @@ if G.io then
   end
 end
 
+-- debug: herodo's functions keep their internals (the hook, the real sethook and pcall) --------
 if G.debug then
-  G.debug.sethook = function()
+  local debug = G.debug
+  local getupvalue, setupvalue, upvalueid, upvaluejoin = debug.getupvalue, debug.setupvalue, debug.upvalueid,
+                                                         debug.upvaluejoin
+  local getlocal, setlocal, running = debug.getlocal, debug.setlocal, co.running
+  -- the standard functions the prelude replaced: found on the stack under script code (getinfo "f")
+  local hidden = {}
+  for _, f in ipairs({rawpcall, rawxpcall, load, sethook, gethook, create, resume, close, running,
+                      string_rep, string_format, table_concat}) do hidden[f] = true end
+  local function is_host(f)
+    return type(f) == "function" and (hidden[f] or getinfo(f, "S").source == "=herodo")
+  end
+  local function host_only(name)
+    error("debug." .. name .. " cannot reach into herodo's own functions", 3)
+  end
+  -- a level of the caller's stack is one deeper from inside these wrappers
+  local function at(thread, level)
+    if type(level) == "number" and (thread == nil or thread == running()) then return level + 1 end
+    return level
+  end
+  -- whether the frame at the caller's ``level`` runs a host function (``depth``: frames between here and it)
+  local function frame_of_host(thread, level, depth)
+    if type(level) ~= "number" then return false end
+    local info
+    if thread == nil then info = getinfo(level + depth, "f")
+    elseif thread == running() then info = getinfo(thread, level + depth, "f")
+    else info = getinfo(thread, level, "f") end
+    return info ~= nil and is_host(info.func)
+  end
+
+  debug.sethook = function()
     error("debug.sethook is reserved by herodo: its count hook stops scripts (Ctrl-C, --script-timeout)", 2)
+  end
+  debug.gethook = function() return nil end  -- (the script sets no hook: herodo's is its own)
+  debug.getinfo = function(...)
+    local args = pack(...)
+    local info
+    if type(args[1]) == "thread" then
+      info = getinfo(args[1], at(args[1], args[2]), args[3])
+    else
+      info = getinfo(at(nil, args[1]), args[2])
+    end
+    if info ~= nil and is_host(info.func) then info.func = nil end
+    return info
+  end
+  -- herodo's functions show no upvalues (as a C function without any)
+  debug.getupvalue = function(f, n) if not is_host(f) then return getupvalue(f, n) end end
+  debug.setupvalue = function(f, n, v) if not is_host(f) then return setupvalue(f, n, v) end end
+  debug.upvalueid = function(f, n) if not is_host(f) then return upvalueid(f, n) end end
+  debug.upvaluejoin = function(f1, n1, f2, n2)
+    if is_host(f1) or is_host(f2) then host_only("upvaluejoin") end
+    return upvaluejoin(f1, n1, f2, n2)
+  end
+  -- (no tail calls below: the levels count this wrapper's frame)
+  debug.getlocal = function(...)
+    local args = pack(...)
+    local thread = type(args[1]) == "thread" and args[1] or nil
+    local i = thread and 2 or 1
+    if frame_of_host(thread, args[i], 2) then host_only("getlocal") end
+    local name, value
+    if thread then name, value = getlocal(thread, at(thread, args[2]), args[3])
+    else name, value = getlocal(at(nil, args[1]), args[2]) end
+    return name, value
+  end
+  debug.setlocal = function(...)
+    local args = pack(...)
+    local thread = type(args[1]) == "thread" and args[1] or nil
+    local i = thread and 2 or 1
+    if frame_of_host(thread, args[i], 2) then host_only("setlocal") end
+    local name
+    if thread then name = setlocal(thread, at(thread, args[2]), args[3], args[4])
+    else name = setlocal(at(nil, args[1]), args[2], args[3]) end
+    return name
   end
 end
 
