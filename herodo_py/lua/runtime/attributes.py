@@ -25,11 +25,11 @@ class Attributes:
         if name is not None:
             binding = ltype.methods.get(name)
             if binding is not None:
-                return types.MethodType(self._method(binding), obj)
+                return self._fitting(types.MethodType(self._method(binding), obj), name)
             fields = self.registry.fields_of(ltype, obj)
             if name in fields:
                 try:
-                    return self._fitting(self.to_lua(getattr(obj, name, None)), name)
+                    return self.to_lua(self._fitting(getattr(obj, name, None), name))
                 except Exception as exc:
                     raise self._located(ScriptError.from_exception(exc, name)) from exc
         members = [*self.registry.fields_of(ltype, obj), *ltype.methods]

@@ -62,8 +62,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..convert import Checker, ToLua, lua_bytes, text
-from ..exit_codes import EXIT_USAGE
-from ..limits import CLEANUP_MEMORY, DEFAULT, DEFAULT_MAX_MEMORY
+from ..exit_codes import EXIT_FAILED, EXIT_USAGE
+from ..limits import CLEANUP_MEMORY, DEFAULT, DEFAULT_MAX_MEMORY, PUSH_RESERVE, format_size
 from ..registry import Registry
 from ..sources import lua_source
 from .attributes import Attributes
@@ -131,6 +131,7 @@ class Runtime(Outcomes, StopControl, Dispatch, Attributes, Output):
         self._last_position = api[b"last_position"]
         self.to_lua = ToLua(self.lua, self.registry, api[b"make_record"])
         globals_ = self.lua.globals()
+        self._collect_garbage = globals_[b"collectgarbage"]  # (before any script can replace it)
         for name, binding in self.registry.functions.items():
             globals_[lua_bytes(name)] = self._global_function(binding)
         for dotted in self.policy.remove:
@@ -171,6 +172,12 @@ class Runtime(Outcomes, StopControl, Dispatch, Attributes, Output):
         started = time.monotonic()
         data = prepare_source(source.encode() if isinstance(source, str) else source)
         self._prepare_script(path, args)
+        if self.max_memory and 2 * len(data) + PUSH_RESERVE > self._room():  # (the source, then its strings)
+            failure = _friendly().Failure(
+                "OUT OF MEMORY", f"the script is {len(data)} bytes: its memory limit of "
+                f"{format_size(self.max_memory)} has no room to load it", file=path,
+                hint="raise the limit with --max-memory SIZE", exit_code=EXIT_FAILED)
+            return Outcome(EXIT_FAILED, "failed", failure, duration=time.monotonic() - started)
         chunk = self._compile(data, lua_bytes("@" + path))
         if isinstance(chunk, tuple):  # (nil, message)
             failure = _friendly().from_syntax_error(text(chunk[1]), path)

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..convert import BadArgument, text
 from ..diagnostics.errors import ScriptError, ScriptStop
+from ..limits import OUTPUT_SHARE, PUSH_RESERVE, format_size
 from ..registry import Binding, did_you_mean
 from .stop import _TimeLimit
 
@@ -36,6 +37,8 @@ class Dispatch:
         return method
 
     def _invoke(self, binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
+        from ...nerdctl.executor import OutputLimit  # here: an empty script never loads the library
+
         self._in_binding += 1
         try:
             if self.sandbox is not None:
@@ -43,9 +46,9 @@ class Dispatch:
             converted = self.checker.args(binding, args)
             if self.sandbox is not None:
                 self.sandbox.check_arguments(binding, converted)
-            with self.executor.active():
+            with self.executor.active(), OutputLimit(self.max_memory // OUTPUT_SHARE or None):
                 result = binding.impl(obj, *converted) if binding.owner else binding.impl(*converted)
-            return self._fitting(self.to_lua(result), binding.name)
+            return self.to_lua(self._fitting(result, binding.name))
         except BadArgument as exc:
             raise self._located(ScriptError(exc.message, kind="ConversionError", category="BadArgument",
                                             hint=exc.hint, func=binding.name, field=exc.param)) from None
@@ -71,15 +74,22 @@ class Dispatch:
             self._last_check = time.monotonic()  # time spent here is not slow Lua
 
     def _fitting(self, value: Any, func: str) -> Any:
-        """``value`` if Lua has room for it. lupa pushes a returned string outside any protected
-        call: one over the memory limit would unwind through lupa and deadlock it on the GIL."""
-        if self.max_memory and isinstance(value, (bytes, str)):
-            room = self.max_memory - self.lua.get_memory_used() - 65536
-            if len(value) * (1 if isinstance(value, bytes) else 4) > room:
-                raise ScriptError(f"not enough memory for the {len(value)}-byte result of {func}",
-                                  category="OutOfMemory", func=func,
-                                  hint="raise the limit with --max-memory SIZE, or ask for less at once")
+        """``value`` (a Python value about to cross into Lua) if Lua has room for it, else a friendly
+        OutOfMemory error. lupa pushes values outside any protected call: one over the memory limit
+        would unwind Lua's error through Python frames and leave lupa's lock held (herodo hangs)."""
+        if self.max_memory:
+            need = self.to_lua.lua_size(value) + PUSH_RESERVE
+            if need > self._room():
+                self._collect_garbage()
+                if need > self._room():
+                    raise ScriptError(f"not enough memory for the result of {func} (about {format_size(need)} "
+                                      f"needed, {format_size(max(self._room(), 0))} left under the limit)",
+                                      category="OutOfMemory", func=func,
+                                      hint="raise the limit with --max-memory SIZE, or ask for less at once")
         return value
+
+    def _room(self) -> int:
+        return self.max_memory - self.lua.get_memory_used()
 
     def _located(self, error: ScriptError) -> ScriptError:
         """Attach the script position (innermost script frame first) to ``error``."""
