@@ -27,6 +27,18 @@ def text(value: bytes | str) -> str:
     return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else value
 
 
+MAX_NAME = 200
+"""Bytes of a name (a global, a field) a script asks for that herodo reads: a longer one is no name of
+herodo's, and is shown by its start and length (a 20 MB name is not copied into messages)."""
+
+
+def name_text(key: bytes | str) -> str:
+    """A name a script asked for, as text, trimmed past :data:`MAX_NAME`."""
+    if len(key) > MAX_NAME:
+        return f"{text(key[:60])}... ({len(key)} {'bytes' if isinstance(key, bytes) else 'characters'})"
+    return text(key)
+
+
 def lua_bytes(value: str) -> bytes:
     return value.encode("utf-8", "surrogateescape")
 

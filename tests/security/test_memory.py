@@ -10,8 +10,6 @@ import pytest
 
 HOST_MARGIN_MIB = 64  # README "Threat model": the Python host's RSS over --max-memory (measured 11-40 MiB)
 
-XFAIL_COPIES = pytest.mark.xfail(strict=True, reason="issue 12 class 6: Python copies of Lua values escape "
-                                 "the memory limit")
 
 FILL = """
 collectgarbage("collect")
@@ -78,7 +76,6 @@ def test_a_huge_table_passed_to_a_binding_stays_within_the_limit(hostile, call):
     _bounded(run, 100)
 
 
-@XFAIL_COPIES
 def test_a_20_mb_unknown_binding_name_stays_within_the_limit(hostile):
     run = hostile('local name = "nerdctl_" .. string.rep("x", 20 * 1024 * 1024)\n'
                   'print(pcall(function() return _G[name] end))\n', "--max-memory", "100m", bound=120)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import types
 from typing import Any
 
-from ..convert import text, type_name
+from ..convert import name_text, type_name
 from ..diagnostics.errors import ScriptError
 
 
@@ -17,7 +17,7 @@ class Attributes:
 
     def _get_attr(self, obj: Any, key: Any) -> Any:
         ltype = self.registry.type_of(obj)
-        name = text(key) if isinstance(key, (bytes, str)) else None
+        name = name_text(key) if isinstance(key, (bytes, str)) else None
         if ltype is None or ltype.kind != "object":
             what = "function" if callable(obj) else type_name(obj, self.registry)
             raise self._located(ScriptError(f"a {what} value has no field {_show_key(key)}", category="UnknownName",
@@ -45,4 +45,4 @@ class Attributes:
 
 
 def _show_key(key: Any) -> str:
-    return repr(text(key)) if isinstance(key, (bytes, str)) else str(key)
+    return repr(name_text(key)) if isinstance(key, (bytes, str)) else str(key)

@@ -9,7 +9,7 @@ import types
 from collections.abc import Sequence
 from typing import Any
 
-from ..convert import BadArgument, text
+from ..convert import BadArgument, name_text, text
 from ..diagnostics.errors import ScriptError, ScriptStop
 from ..limits import OUTPUT_SHARE, PUSH_RESERVE, format_size
 from ..registry import Binding, did_you_mean
@@ -23,7 +23,7 @@ class Dispatch:
 
     def _global_function(self, binding: Binding) -> Any:
         def call(*args: Any) -> Any:
-            return self._invoke(binding, None, args)
+            return self._call(binding, None, args)
         call.__name__ = binding.name
         return call
 
@@ -31,10 +31,17 @@ class Dispatch:
         method = self._methods.get(id(binding))
         if method is None:
             def method(obj: Any, *args: Any) -> Any:
-                return self._invoke(binding, obj, args)
+                return self._call(binding, obj, args)
             method.__name__ = binding.name
             self._methods[id(binding)] = method
         return method
+
+    def _call(self, binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
+        try:
+            return self._invoke(binding, obj, args)
+        except ScriptError as error:
+            _drop_tracebacks(error)
+            raise
 
     def _invoke(self, binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
         from ...nerdctl.executor import OutputLimit  # here: an empty script never loads the library
@@ -110,15 +117,32 @@ class Dispatch:
             hint=f"did you mean '{guess}'?" if guess else hint, field=name))
 
     def _global_miss(self, key: bytes) -> None:
-        name = text(key)
+        name = name_text(key)
         raise self._unknown("unknown global", name, self.registry.names(),
                             hint="nerdctl_* names are herodo's bindings; probe optional ones with rawget(_G, name)")
 
     def _record_miss(self, type_key: bytes, key: bytes) -> None:
         ltype = self.registry.types[text(type_key)]
-        name = text(key)
+        name = name_text(key)
         fields = self.registry.fields_of(ltype)
         if name in fields:
             return None
         raise self._unknown(f"{ltype.name} has no field", name, list(fields),
                             hint=f"its fields: {', '.join(fields)}")
+
+
+def _drop_tracebacks(error: ScriptError) -> None:
+    """Forget the Python frames of ``error`` and the exceptions behind it: Lua holds a caught error as
+    long as the script keeps it (its collector does not see Python memory), and those frames hold the
+    converted arguments (100,000 entries each). An internal error keeps them for ``--debug``."""
+    if error.category == "InternalError":
+        return
+    pending: list[BaseException | None] = [error]
+    seen: set[int] = set()
+    while pending:
+        exc = pending.pop()
+        if exc is None or id(exc) in seen:
+            continue
+        seen.add(id(exc))
+        exc.__traceback__ = None
+        pending += [exc.__cause__, exc.__context__]
