@@ -38,6 +38,7 @@ OUTPUT_SHARE = 8
 several copies of it on its way into Lua, outside Lua's limit): past that it is killed, a friendly error."""
 PUSH_RESERVE = 256 * 1024
 """Lua memory left free after a value crosses into Lua (lupa's own wrappers and stack on the way)."""
+CLEANUP_WAIT = 60.0  # seconds a stopped script's cleanup may spend waiting in bindings (the engine) in all
 STUCK_AFTER = 5.0  # seconds a stopped script may stay unresponsive before herodo exits without cleanup
 
 _SIZE = re.compile(r"(?i)\s*(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)?\s*")
@@ -89,5 +90,5 @@ DEFAULT: Any = _Default()
 
 
 __all__ = ["DEFAULT_MAX_MEMORY", "SANDBOX_SCRIPT_TIMEOUT", "CLEANUP_MEMORY", "OUTPUT_SHARE", "PUSH_RESERVE",
-           "STUCK_AFTER", "DEFAULT",
+           "CLEANUP_WAIT", "STUCK_AFTER", "DEFAULT",
            "parse_size", "parse_seconds", "format_size"]

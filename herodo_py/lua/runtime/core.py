@@ -118,6 +118,8 @@ class Runtime(Outcomes, StopControl, Dispatch, Attributes, Output):
         self._last_check = time.monotonic()
         self.hook_count = hook_count
         self._in_binding = 0
+        self._binding_since = 0.0  # when the outermost running binding started
+        self._binding_seconds = 0.0  # time spent in bindings, all finished ones
         self._quiet = 0  # inside a host call into Lua (locating): the hook does nothing
         self._methods: dict[int, types.FunctionType] = {}
         self._executor = executor

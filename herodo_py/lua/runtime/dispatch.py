@@ -47,6 +47,8 @@ class Dispatch:
         from ...nerdctl.executor import OutputLimit  # here: an empty script never loads the library
 
         self._in_binding += 1
+        if self._in_binding == 1:
+            self._binding_since = time.monotonic()
         try:
             if self.sandbox is not None:
                 self.sandbox.check_binding(binding)
@@ -78,7 +80,13 @@ class Dispatch:
             raise self._located(ScriptError.from_exception(exc, binding.name)) from exc
         finally:
             self._in_binding -= 1
-            self._last_check = time.monotonic()  # time spent here is not slow Lua
+            now = self._last_check = time.monotonic()  # time spent here is not slow Lua
+            if not self._in_binding:
+                self._binding_seconds += now - self._binding_since
+
+    def _binding_time(self, now: float) -> float:
+        """Seconds spent in bindings so far (the one running included): the watchdog does not count them."""
+        return self._binding_seconds + (now - self._binding_since if self._in_binding else 0.0)
 
     def _fitting(self, value: Any, func: str) -> Any:
         """``value`` (a Python value about to cross into Lua) if Lua has room for it, else a friendly
