@@ -23,6 +23,9 @@ _EXPORTS: dict[str, str] = {
         "current_engine", "resolve_engine", "add_listener", "remove_listener", "current_executor",
         "default_executor",
     ), "executor"),
+    # engine commands at once (herodo_py.nerdctl.concurrency)
+    **dict.fromkeys(("parallel", "parallel_settled", "ParallelError", "TaskFailure", "TaskCancelled"),
+                    "concurrency"),
     # containers
     "Container": "container.operations",
     "HealthCheck": "container.types",
@@ -47,6 +50,14 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys((
         "Volume", "VolumeList", "volume_create", "volume_remove", "volume_list", "volume_inspect", "volume_exists",
     ), "volume"),
+    # desired state (ensure), what it did, and the recap
+    **dict.fromkeys((
+        "network_ensure", "network_ensure_absent", "volume_ensure", "volume_ensure_absent", "image_ensure",
+        "image_ensure_absent",
+    ), "desired.resources"),
+    "Outcome": "desired.outcome",
+    **dict.fromkeys(("Recap", "current_recap", "use_recap"), "desired.recap"),
+    "ConfigurationDrift": "desired.compare",
     # static container functions
     **dict.fromkeys((
         "ContainerSummary", "ContainerList", "run", "run_with_name", "run_with_port", "exec", "copy",

@@ -10,9 +10,6 @@ from collections.abc import Iterator
 
 import pytest
 
-XFAIL_HOST_NETWORK = pytest.mark.xfail(strict=True, reason="issue 12 threat model: the sandbox lets a container "
-                                       "join the host's network")
-
 
 @pytest.fixture
 def loopback_secret(box) -> Iterator[int]:
@@ -36,13 +33,18 @@ def loopback_secret(box) -> Iterator[int]:
     server.server_close()
 
 
-@XFAIL_HOST_NETWORK
-@pytest.mark.parametrize("how", ["with_network", "nerdctl_network_create host driver"])
+@pytest.mark.parametrize("how", ["with_network", "nerdctl_network_create host driver",
+                                 "nerdctl_network_ensure host driver", "host network id prefix"])
 def test_a_container_cannot_join_the_host_network(engine, test_image, unique_name, box, hostile, loopback_secret, how):
     name = unique_name()
     network = {"with_network": '"host"',
                "nerdctl_network_create host driver": f'(pcall(nerdctl_network_create, "{name}-net", "host") and '
-                                                     f'"{name}-net" or "host")'}[how]
+                                                     f'"{name}-net" or "host")',
+               "nerdctl_network_ensure host driver": f'(pcall(nerdctl_network_ensure, "{name}-net", '
+                                                     f'{{driver = "host"}}) and "{name}-net" or "host")',
+               "host network id prefix": '(function() for _, n in ipairs(nerdctl_network_list()) do '
+                                         'if n.name == "host" and n.id ~= "" then return n.id:sub(1, 6) end end '
+                                         'return "host" end)()'}[how]
     run = hostile(f"""
 local c = nerdctl_container_from_image("{name}", "localhost/herodo-busybox:latest"):with_detach(false)
   :with_command({{"sh", "-c", "wget -q -O- http://127.0.0.1:{loopback_secret}/ 2>&1"}})

@@ -3,19 +3,15 @@
 A sandboxed script may hand the engine host paths inside its folder only, at the moment the engine
 uses them, symlinks included. Each probe tries to make the engine use a path outside the folder and
 checks the effect: no canary appears in ``box.outside``, the secret beside the folder is never printed.
+Bind mounts of host paths are refused in the sandbox (the engine resolves them too late); the paths of
+copy, export, save and build are pinned: ``swapping`` swaps them at the worst moment, every run.
 """
 
 from __future__ import annotations
 
 import pytest
 
-XFAIL_LATE_CHECK = pytest.mark.xfail(strict=True, reason="issue 12 class 1: a host path is checked when "
-                                     "given and used later by the engine (a symlink swapped in between)")
-RACE = pytest.mark.xfail(strict=False, reason="issue 12 class 1: a race between the check and the engine "
-                         "(a container flipping a folder into a symlink); it wins in some runs")
-XFAIL_URL = pytest.mark.xfail(strict=True, reason="issue 12 class 2: a local path that looks like a URL "
-                              "skips every check, its Dockerfile too")
-XFAIL_NUL = pytest.mark.xfail(strict=True, reason="issue 12 class 7: a NUL in a host path is an INTERNAL ERROR")
+IMAGE = "localhost/herodo-busybox:latest"
 
 CONTAINER = """
 local IMAGE = "localhost/herodo-busybox:latest"
@@ -41,7 +37,6 @@ print("swap", pcall(swapper.build, swapper))
 """
 
 
-@XFAIL_LATE_CHECK
 def test_a_volume_checked_then_swapped_by_a_container_with_the_folder_mounted(engine, test_image, unique_name,
                                                                              box, hostile):
     (box.folder / "d").mkdir()
@@ -54,9 +49,9 @@ print("victim", pcall(victim.build, victim))
     run = hostile(source, engine=engine.name)
     run.ended()
     assert box.canaries() == [], run
+    assert "SANDBOX REFUSED" in run.err and "bind mount" in run.err, run  # refused: no host path is mounted
 
 
-@pytest.mark.parametrize("engine", [pytest.param("docker", marks=XFAIL_LATE_CHECK), "podman"], indirect=True)
 def test_a_volume_path_that_did_not_exist_when_checked_is_planted_by_copy(engine, test_image, unique_name,
                                                                           box, hostile):
     source = CONTAINER.format(name=unique_name()) + """
@@ -72,7 +67,6 @@ print("victim", pcall(victim.build, victim))
     assert box.canaries() == [], run
 
 
-@XFAIL_LATE_CHECK
 def test_a_read_only_volume_swapped_to_the_secret_folder_does_not_show_the_secret(engine, test_image, unique_name,
                                                                                  box, hostile):
     (box.folder / "ro").mkdir()
@@ -89,63 +83,106 @@ if ok then print(c:logs().stdout) end
     assert box.secret_text not in run.text, run
 
 
-def _flipping(name: str) -> str:
-    """Lua: a container that flips FOLDER/d between a folder and a symlink to OUTSIDE, as fast as it can."""
-    return CONTAINER.format(name=name) + """
-local flipper = ctr("-flip"):with_volume(FOLDER .. ":/box"):with_command({"sh", "-c",
-  "while true; do rm -rf /box/d; mkdir /box/d; touch /box/d/Dockerfile /box/d/in; rm -rf /box/d; ln -s "
-  .. OUTSIDE .. " /box/d; done"})
-print("flipper", pcall(flipper.build, flipper))
+@pytest.fixture
+def swapping(engine, box, tmp_path):
+    """An engine CLI named like ``engine`` that, on the first ``cp``, ``export``, ``save`` or ``build``
+    it is given, renames FOLDER/d to FOLDER/d.checked and puts a symlink to OUTSIDE in its place, then
+    runs the real engine: a racer winning at the worst moment, every time (between herodo's check
+    and the engine's use). Returns the wrapper's path (the ``--engine``/``HERODO_ENGINE`` to use)."""
+    folder = tmp_path / "wrapper"
+    folder.mkdir()
+    wrapper = folder / engine.name
+    d, marker = box.folder / "d", folder / "swapped"
+    wrapper.write_text(f"""#!/bin/sh
+for a in "$@"; do
+  case "$a" in cp|export|save|build)
+    if [ ! -e '{marker}' ]; then : > '{marker}'; mv '{d}' '{d}.checked' && ln -s '{box.outside}' '{d}'; fi
+    break;;
+  esac
+done
+exec '{engine.cli}' "$@"
+""")
+    wrapper.chmod(0o755)
+    return str(wrapper)
+
+
+SWAPPED_WRITES = {
+    "copy to host": 'nerdctl_copy(NAME .. "-target:/etc/hostname", FOLDER .. "/d/canary")',
+    "copy method to host": 'target:copy(NAME .. "-target:/etc/hostname", FOLDER .. "/d/canary")',
+    "copy_from": 'target:copy_from("/etc/hostname", FOLDER .. "/d/canary")',
+    "export": 'target:export(FOLDER .. "/d/canary")',
+    "image save": f'nerdctl_image_save("{IMAGE}", FOLDER .. "/d/canary")',
+}
+
+
+@pytest.mark.parametrize("use", list(SWAPPED_WRITES))
+def test_a_folder_swapped_for_a_symlink_after_the_check_does_not_redirect_a_write(
+        engine, test_image, unique_name, box, hostile, swapping, use):
+    (box.folder / "d").mkdir()
+    source = CONTAINER.format(name=unique_name()) + f"""
 local target = ctr("-target"):with_command("sleep 120")
 print("target", pcall(target.build, target))
+print("write", pcall(function() return {SWAPPED_WRITES[use]} end))
 """
-
-
-@RACE
-@pytest.mark.parametrize("use", ["copy to host", "copy method to host", "export"])
-def test_a_path_flipping_between_a_folder_and_a_symlink_never_lets_the_engine_write_outside(
-        engine, test_image, unique_name, box, hostile, use):
-    call = {"copy to host": 'nerdctl_copy(NAME .. "-target:/etc/hostname", FOLDER .. "/d/canary-copy" .. i)',
-            "copy method to host": 'target:copy(NAME .. "-target:/etc/hostname", FOLDER .. "/d/canary-m" .. i)',
-            "export": 'target:export(FOLDER .. "/d/canary-export" .. i .. ".tar")'}[use]
-    source = _flipping(unique_name()) + f"""
-local passed = 0
-for i = 1, 60 do
-  if pcall(function() return {call} end) then passed = passed + 1 end
-end
-print("passed", passed)
-"""
-    run = hostile(source, engine=engine.name, bound=240)
+    run = hostile(source, engine=swapping)
     run.ended()
+    assert (box.folder / "d").is_symlink(), run  # the racer did swap it
     assert box.canaries() == [], run
+    assert (box.folder / "d.checked" / "canary").exists(), run  # written where herodo checked
 
 
-@RACE
-def test_a_build_context_flipping_to_a_symlink_never_builds_from_outside(engine, test_image, unique_name, box,
-                                                                        hostile):
-    (box.outside / "Dockerfile").write_text(f"FROM {test_image}\nCOPY secret /secret\n")
-    (box.outside / "secret").write_text(box.secret_text + "\n")
-    tag = f"{unique_name()}:flip"
-    engine.track_image(tag)
-    source = _flipping(unique_name()) + f"""
-for i = 1, 30 do
-  local ok = pcall(nerdctl_image_build, {tag!r}, FOLDER .. "/d")
-  if ok then
-    local c = ctr("-run" .. i):with_detach(false):with_command("cat /secret 2>/dev/null")
-    local built, r = pcall(c.build, c)
-    if built then print(r:logs().stdout) end
-  end
-end
+SWAPPED_READS = {
+    "copy to container": 'nerdctl_copy(FOLDER .. "/d/in", NAME .. "-target:/in")',
+    "copy method to container": 'target:copy(FOLDER .. "/d/in", NAME .. "-target:/in")',
+    "copy_to": 'target:copy_to(FOLDER .. "/d/in", "/in")',
+}
+
+
+@pytest.mark.parametrize("use", list(SWAPPED_READS))
+def test_a_folder_swapped_for_a_symlink_after_the_check_does_not_redirect_a_read(
+        engine, test_image, unique_name, box, hostile, swapping, use):
+    (box.folder / "d").mkdir()
+    (box.folder / "d" / "in").write_text("harmless-s12\n")
+    (box.outside / "in").write_text(box.secret_text + "\n")
+    source = CONTAINER.format(name=unique_name()) + f"""
+local target = ctr("-target"):with_command("sleep 120")
+print("target", pcall(target.build, target))
+print("read", pcall(function() return {SWAPPED_READS[use]} end))
+print(target:exec({{"cat", "/in"}}).stdout)
 """
-    run = hostile(source, engine=engine.name, bound=300)
+    run = hostile(source, engine=swapping)
     run.ended()
+    assert (box.folder / "d").is_symlink(), run
     assert box.secret_text not in run.text, run
+    assert "harmless-s12" in run.out, run  # read from the folder herodo checked
+
+
+@pytest.mark.parametrize("dockerfile", ["none", "relative", "absolute"])
+def test_a_build_context_swapped_for_a_symlink_after_the_check_builds_from_the_checked_folder(
+        engine, test_image, unique_name, box, hostile, swapping, dockerfile):
+    for folder, content in ((box.folder / "d", "harmless-s12"), (box.outside, box.secret_text)):
+        folder.mkdir(exist_ok=True)
+        (folder / "Dockerfile").write_text(f"FROM {test_image}\nCOPY in /in\n")
+        (folder / "in").write_text(content + "\n")
+    tag = engine.track_image(f"{unique_name()}:swap")
+    argument = {"none": "", "relative": ', "Dockerfile"', "absolute": ', FOLDER .. "/d/Dockerfile"'}[dockerfile]
+    source = CONTAINER.format(name=unique_name()) + f"""
+print("build", pcall(nerdctl_image_build, {tag!r}, FOLDER .. "/d"{argument}))
+local c = nerdctl_container_from_image(NAME .. "-run", {tag!r}):with_detach(false):with_command("cat /in")
+made[#made + 1] = c
+local built, r = pcall(c.build, c)
+print("run", built, built and r:logs().stdout or tostring(r))
+"""
+    run = hostile(source, engine=swapping, bound=240)
+    run.ended()
+    assert (box.folder / "d").is_symlink(), run
+    assert box.secret_text not in run.text.upper(), run
+    assert "harmless-s12" in run.out, run  # built from the folder herodo checked
 
 
 # --- class 2: contexts that look like URLs ----------------------------------------------------------
 
 
-@XFAIL_URL
 @pytest.mark.parametrize("context", ["x://sub", "http://sub", "git@sub"])
 def test_a_local_context_spelled_like_a_url_does_not_read_a_dockerfile_outside(engine, test_image, unique_name,
                                                                              box, hostile, context):
@@ -167,7 +204,6 @@ end
     assert "BUILT-FROM-OUTSIDE" not in run.text, run
 
 
-@XFAIL_URL
 def test_a_url_context_cannot_take_a_dockerfile_from_outside(engine, box, hostile):
     """A real remote context with a host Dockerfile outside the folder: refused before any command
     (the engine would read the host file; --dry-run prints the command it would have been given)."""
@@ -193,8 +229,7 @@ NUL_CALLS = {
 }
 
 
-@pytest.mark.parametrize("call", [pytest.param(c, marks=[] if c in ("dockerfile", "require") else XFAIL_NUL)
-                                  for c in NUL_CALLS])
+@pytest.mark.parametrize("call", list(NUL_CALLS))
 def test_a_nul_in_a_host_path_is_a_friendly_refusal(box, hostile, call):
     run = hostile(f"""
 local ok, e = pcall(function() return {NUL_CALLS[call]} end)

@@ -8,12 +8,6 @@ from __future__ import annotations
 import pytest
 from herodo_process import STANDIN
 
-XFAIL_UNDONE = pytest.mark.xfail(strict=True, reason="issue 12 class 8: nerdctl_configure{engine='', address=''} "
-                                 "passes the guard and restores the defaults; namespace is not guarded")
-XFAIL_ENV = pytest.mark.xfail(strict=True, reason="issue 12 class 8: nerdctl_engine() shows CONTAINERD_* values "
-                              "that os.getenv hides")
-XFAIL_VALIDATE = pytest.mark.xfail(strict=True, reason="issue 12 class 8: settings are not validated")
-
 ADDRESS = "unix:///run/s12-operator.sock"
 
 
@@ -23,9 +17,8 @@ def _traced(run) -> list[str]:
 
 
 @pytest.mark.parametrize("change", [
-    pytest.param(c, marks=[] if c in ('{engine = "docker"}', '{address = "unix:///tmp/other.sock"}') else XFAIL_UNDONE)
-    for c in ['{engine = ""}', '{engine = "docker"}', '{address = ""}', '{address = "unix:///tmp/other.sock"}',
-              '{namespace = "other"}', '{namespace = ""}', '{engine = "", address = "", namespace = ""}']])
+    '{engine = ""}', '{engine = "docker"}', '{address = ""}', '{address = "unix:///tmp/other.sock"}',
+    '{namespace = "other"}', '{namespace = ""}', '{engine = "", address = "", namespace = ""}'])
 def test_the_sandbox_keeps_the_operators_engine_address_and_namespace(hostile, change):
     run = hostile(f"""
 print("configure", pcall(nerdctl_configure, {change}))
@@ -39,7 +32,6 @@ print("list", pcall(nerdctl_list, true))
     assert "configure\tfalse" in run.out, run
 
 
-@XFAIL_ENV
 @pytest.mark.parametrize("variable", ["CONTAINERD_ADDRESS", "CONTAINERD_NAMESPACE", "CONTAINERD_SNAPSHOTTER"])
 def test_no_route_shows_an_environment_value_the_sandbox_hides(hostile, variable):
     secret = "s12hidden" + variable.lower()
@@ -56,10 +48,9 @@ if not ok then print("error", err.command, err.stderr, tostring(err)) end
 
 @pytest.mark.parametrize("mode", ["--trusted", "--sandbox"])
 @pytest.mark.parametrize("change", [
-    pytest.param(c, marks=[] if "timeout" in c else XFAIL_VALIDATE)
-    for c in ["{namespace = string.rep('n', 20 * 1024 * 1024)}", "{namespace = 'a b'}", "{namespace = '--privileged'}",
-              "{snapshotter = 'a\\0b'}", "{snapshotter = string.rep('s', 200000)}", "{timeout = 0/0}",
-              "{timeout = 1/0}", "{long_timeout = -1}"]])
+    "{namespace = string.rep('n', 20 * 1024 * 1024)}", "{namespace = 'a b'}", "{namespace = '--privileged'}",
+    "{snapshotter = 'a\\0b'}", "{snapshotter = string.rep('s', 200000)}", "{timeout = 0/0}",
+    "{timeout = 1/0}", "{long_timeout = -1}"])
 def test_every_setting_a_script_changes_is_validated(hostile, change, mode):
     run = hostile(f"""
 local ok, e = pcall(nerdctl_configure, {change})
