@@ -302,7 +302,7 @@ if G.debug then
   local debug = G.debug
   local getupvalue, setupvalue, upvalueid, upvaluejoin = debug.getupvalue, debug.setupvalue, debug.upvalueid,
                                                          debug.upvaluejoin
-  local getlocal, setlocal = debug.getlocal, debug.setlocal
+  local getlocal, setlocal, unpack = debug.getlocal, debug.setlocal, table.unpack
   -- the standard functions the prelude replaced: found on the stack under script code (getinfo "f")
   local hidden = {}
   for _, f in ipairs({rawpcall, rawxpcall, load, sethook, gethook, create, resume, close, running,
@@ -351,27 +351,20 @@ if G.debug then
     if is_host(f1) or is_host(f2) then host_only("upvaluejoin") end
     return upvaluejoin(f1, n1, f2, n2)
   end
-  -- (no tail calls below: the levels count this wrapper's frame)
-  debug.getlocal = function(...)
-    local args = pack(...)
-    local thread = type(args[1]) == "thread" and args[1] or nil
-    local i = thread and 2 or 1
-    if frame_of_host(thread, args[i], 2) then host_only("getlocal") end
-    local name, value
-    if thread then name, value = getlocal(thread, at(thread, args[2]), args[3])
-    else name, value = getlocal(at(nil, args[1]), args[2]) end
-    return name, value
+  -- debug.getlocal and debug.setlocal, refusing herodo's frames (no tail call: the levels count this frame)
+  local function frame_access(name, raw)
+    return function(...)
+      local args = pack(...)
+      local thread = type(args[1]) == "thread" and args[1] or nil
+      local i = thread and 2 or 1
+      if frame_of_host(thread, args[i], 2) then host_only(name) end
+      args[i] = at(thread, args[i])
+      local a, b = raw(unpack(args, 1, args.n))
+      return a, b
+    end
   end
-  debug.setlocal = function(...)
-    local args = pack(...)
-    local thread = type(args[1]) == "thread" and args[1] or nil
-    local i = thread and 2 or 1
-    if frame_of_host(thread, args[i], 2) then host_only("setlocal") end
-    local name
-    if thread then name = setlocal(thread, at(thread, args[2]), args[3], args[4])
-    else name = setlocal(at(nil, args[1]), args[2], args[3]) end
-    return name
-  end
+  debug.getlocal = frame_access("getlocal", getlocal)
+  debug.setlocal = frame_access("setlocal", setlocal)
 end
 
 if G.os then
