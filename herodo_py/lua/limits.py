@@ -35,6 +35,12 @@ MIB = 1024 * 1024  # = nerdctl.units.MIB, not imported: units compiles its patte
 DEFAULT_MAX_MEMORY = 512 * MIB
 SANDBOX_SCRIPT_TIMEOUT = 300.0
 CLEANUP_MEMORY = 64 * MIB  # granted to <close> handlers after an out-of-memory error
+OUTPUT_SHARE = 8
+"""An engine command may write at most ``--max-memory / OUTPUT_SHARE`` bytes for a script (Python holds
+several copies of it on its way into Lua, outside Lua's limit): past that it is killed, a friendly error."""
+PUSH_RESERVE = 256 * 1024
+"""Lua memory left free after a value crosses into Lua (lupa's own wrappers and stack on the way)."""
+CLEANUP_WAIT = 60.0  # seconds a stopped script's cleanup may spend waiting in bindings (the engine) in all
 STUCK_AFTER = 5.0  # seconds a stopped script may stay unresponsive before herodo exits without cleanup
 
 _NONE = ("0", "none", "off", "unlimited")
@@ -84,5 +90,6 @@ class _Default:
 DEFAULT: Any = _Default()
 
 
-__all__ = ["DEFAULT_MAX_MEMORY", "SANDBOX_SCRIPT_TIMEOUT", "CLEANUP_MEMORY", "STUCK_AFTER", "DEFAULT",
+__all__ = ["DEFAULT_MAX_MEMORY", "SANDBOX_SCRIPT_TIMEOUT", "CLEANUP_MEMORY", "OUTPUT_SHARE", "PUSH_RESERVE",
+           "CLEANUP_WAIT", "STUCK_AFTER", "DEFAULT",
            "parse_size", "parse_seconds", "format_size"]
