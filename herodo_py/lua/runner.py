@@ -45,7 +45,7 @@ class RunOptions:
     def runtime_options(self) -> dict[str, object]:
         """Keyword arguments for :class:`~herodo_py.lua.runtime.Runtime`."""
         return {"policy": self.policy, "max_memory": self.max_memory, "script_timeout": self.script_timeout,
-                "env_allow": self.env_allow, "watchdog": self.watchdog}
+                "env_allow": self.env_allow, "watchdog": self.watchdog, "debug": self.debug}
 
 
 def run_script(path: str, args: Sequence[str] = (), options: RunOptions | None = None, *,

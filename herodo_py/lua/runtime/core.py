@@ -97,12 +97,14 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
     def __init__(self, registry: Registry | None = None, *, policy: str | StdlibPolicy = "trusted",
                  max_memory: int | None = DEFAULT_MAX_MEMORY, script_timeout: float | None = DEFAULT,
                  env_allow: Sequence[str] = (), watchdog: bool = False, hook_count: int = HOOK_COUNT,
-                 executor: Executor | None = None) -> None:
+                 executor: Executor | None = None, debug: bool = False) -> None:
         """``max_memory``: bytes of Lua memory (``None`` or 0: no limit). ``script_timeout``: seconds
         per script or call (``None`` or 0: none; default: the policy's). ``env_allow``: more variables
         a sandboxed ``os.getenv`` reads. ``watchdog``: end the process when a stopped script hangs in
         C (:class:`~herodo_py.lua.runtime.watchdog.Watchdog`; for the ``herodo`` command only). ``executor``:
-        the engine executor bindings run on (default: a child of the current one, made on first use)."""
+        the engine executor bindings run on (default: a child of the current one, made on first use).
+        ``debug``: a failing binding's error keeps its Python frames (``herodo --debug`` shows them; by default
+        they are dropped, as they can hold large converted arguments)."""
         # here: importing the runtime does not load Lua (herodo types, the registry). Not `from lupa import
         # lua54`: that goes through lupa's module __getattr__, which imports re.
         import lupa.lua54 as lua54
@@ -112,6 +114,7 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
         self.script_timeout = self.policy.script_timeout if script_timeout is DEFAULT else script_timeout or None
         self.max_memory = max_memory or 0
         self.watchdog = watchdog
+        self.debug = debug
         self.checker = Checker(self.registry)
         self.lua = lua54.LuaRuntime(
             register_eval=False, register_builtins=False, encoding=None, unpack_returned_tuples=True,

@@ -81,7 +81,8 @@ class Dispatch:
         try:
             return self._binding_call(binding, in_place)
         except ScriptError as error:
-            _drop_tracebacks(error)
+            if not self.debug:
+                _drop_tracebacks(error)
             raise
 
     def _output_limit(self) -> Any:
@@ -211,7 +212,7 @@ class Dispatch:
 def _drop_tracebacks(error: ScriptError) -> None:
     """Forget the Python frames of ``error`` and the exceptions behind it: Lua holds a caught error as
     long as the script keeps it (its collector does not see Python memory), and those frames hold the
-    converted arguments (100,000 entries each). An internal error keeps them for ``--debug``."""
+    converted arguments (100,000 entries each). An internal error keeps them (``--debug`` keeps them all)."""
     if error.category == "InternalError":
         return
     pending: list[BaseException | None] = [error]
