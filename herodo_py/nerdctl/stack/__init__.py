@@ -1,0 +1,29 @@
+"""Stacks: many containers as one unit, from a spec (Python, Lua) or a compose file.
+
+``Stack(name, spec)`` (``stack.py``) validates the spec whole (``checks.py`` into ``spec.py``'s
+model); ``up`` (``up.py``) runs services in worker threads (``workers.py``) in dependency order
+(``graph.py``), each replica brought to its desired state (``desired.py``, ``converge.py``) from
+what exists (``observe.py``); failures are reported by ``report.py``; ``down.py`` removes a stack
+by labels. ``compose.py`` loads compose files into a ``Stack``.
+"""
+
+from __future__ import annotations
+
+from .checks import StackSpecError
+from .converge import Change
+from .down import down
+from .report import ServiceFailed, StackUpFailed
+from .stack import ServiceState, Stack
+from .up import UpResult
+from .workers import current_service, default_jobs
+
+
+def load_compose(path: str, *, environ: dict[str, str] | None = None, profiles: list[str] | None = None) -> Stack:
+    """A :class:`Stack` from a compose file (see ``compose.py`` for the supported subset)."""
+    from .compose import load_compose as load
+
+    return load(path, environ=environ, profiles=profiles)
+
+
+__all__ = ["Stack", "StackSpecError", "StackUpFailed", "ServiceFailed", "ServiceState", "UpResult", "Change",
+           "down", "load_compose", "current_service", "default_jobs"]

@@ -1,0 +1,34 @@
+"""The images a stack needs, before any service starts: built (compose ``build:``) or pulled
+when missing locally. One ``image inspect`` answers for all images when all are present."""
+
+from __future__ import annotations
+
+from ..cmd import execute_nerdctl_command
+from .spec import StackSpec
+
+__all__ = ["ensure_images"]
+
+
+def _present(image: str) -> bool:
+    return execute_nerdctl_command(["image", "inspect", image], check=False).success
+
+
+def ensure_images(stack: StackSpec, *, build: bool = False) -> list[str]:
+    """Build the services' images that have a recipe (always when ``build``, else only when
+    missing) and pull the other missing ones; return what was built or pulled."""
+    from ..images import image_build, image_pull
+
+    wanted = list(dict.fromkeys(s.image for s in stack.services.values()))
+    recipes = {s.image: s.build for s in stack.services.values() if s.build is not None}
+    done: list[str] = []
+    if not build and wanted and execute_nerdctl_command(["image", "inspect", *wanted], check=False).success:
+        return done
+    for image in wanted:
+        recipe = recipes.get(image)
+        if recipe is not None and (build or not _present(image)):
+            image_build(image, recipe.context, recipe.dockerfile, recipe.args)
+            done.append(image)
+        elif recipe is None and not _present(image):
+            image_pull(image)
+            done.append(image)
+    return done
