@@ -9,6 +9,8 @@ by labels. ``compose.py`` loads compose files into a ``Stack``.
 
 from __future__ import annotations
 
+from typing import Mapping
+
 from .checks import StackSpecError
 from .converge import Change
 from .down import down
@@ -18,11 +20,12 @@ from .up import UpResult
 from .workers import current_service, default_jobs
 
 
-def load_compose(path: str, *, environ: dict[str, str] | None = None, profiles: list[str] | None = None) -> Stack:
+def load_compose(path: str, *, environ: Mapping[str, str] | None = None, profiles: list[str] | None = None,
+                 name: str | None = None) -> Stack:
     """A :class:`Stack` from a compose file (see ``compose.py`` for the supported subset)."""
     from .compose import load_compose as load
 
-    return load(path, environ=environ, profiles=profiles)
+    return load(path, environ=environ, profiles=profiles, name=name)
 
 
 __all__ = ["Stack", "StackSpecError", "StackUpFailed", "ServiceFailed", "ServiceState", "UpResult", "Change",

@@ -63,10 +63,10 @@ CONDITION_WORDS = "'started', 'healthy' or 'completed'"
 class StackSpecError(ConversionError):
     """A stack spec with problems; ``problems`` lists ``(path, message, where)`` for each."""
 
-    def __init__(self, stack: str, problems: list[tuple[str, str, str | None]]) -> None:
+    def __init__(self, stack: str, problems: list[tuple[str, str, str | None]], *, source: str = "the spec") -> None:
         lines = [f"{where + ': ' if where else ''}{path}: {message}" for path, message, where in problems]
         noun = "problem" if len(problems) == 1 else "problems"
-        super().__init__(f"stack {stack!r}: {len(problems)} {noun} in the spec (nothing was run):\n  "
+        super().__init__(f"stack {stack!r}: {len(problems)} {noun} in {source} (nothing was run):\n  "
                          + "\n  ".join(lines),
                          field=problems[0][0], value=None, expected=problems[0][1],
                          hint="fix every listed key; a list index counts from 1")
