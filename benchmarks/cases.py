@@ -339,6 +339,7 @@ ALL: dict[str, Callable[[Context], Section | list[Section]]] = {
     "3": lifecycle10,
     "4": lambda ctx: [parse_alone(ctx), list_all(ctx)],
     "5": binding_rate,
+    "6": lambda ctx: __import__("stack_case").stack10(ctx),
 }
 
 

@@ -37,7 +37,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--runs", type=int, default=7, help="timed runs per variant (at least 5; default 7)")
     p.add_argument("--engine", default="docker", help="engine CLI (default docker)")
     p.add_argument("--quick", action="store_true", help="5 runs, smaller loops, skip the slowest variant")
-    p.add_argument("--cases", default="1,2,3,4,5", help="comma-separated case numbers (default all)")
+    p.add_argument("--cases", default="1,2,3,4,5,6", help="comma-separated case numbers (default all)")
     p.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     p.add_argument("--wait-load", type=float, metavar="LOAD",
                    help="first wait (up to 15 minutes) until the 1-minute load average is below LOAD")

@@ -97,39 +97,69 @@ class InterpolationError(ValueError):
     """A ``${VAR:?message}`` whose variable is unset (or empty), or a malformed ``${...}``."""
 
 
-_VAR = re.compile(r"\$(?:(?P<escaped>\$)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|\{(?P<braced>[^}]*)\}|(?P<bad>))")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BRACED = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?+])(?P<arg>.*))?", re.S)
+
+
+def _closing(text: str, start: int) -> int:
+    """Index of the ``}`` closing the ``${`` whose body starts at ``start`` (bodies may nest)."""
+    depth = 1
+    i = start
+    while i < len(text):
+        if text.startswith("${", i):
+            depth += 1
+            i += 2
+            continue
+        if text[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise InterpolationError(f"unclosed '${{' in {text!r}")
+
+
+def _braced(body: str, text: str, lookup: Callable[[str], str | None]) -> str:
+    b = _BRACED.fullmatch(body)
+    if not b:
+        raise InterpolationError(f"invalid interpolation '${{{body}}}' in {text!r}")
+    value = lookup(b["name"])
+    op = b["op"]
+    arg = interpolate(b["arg"], lookup) if b["arg"] else ""
+    unset = value is None or (op is not None and op.startswith(":") and value == "")
+    if op in (":-", "-"):
+        return arg if unset else value or ""
+    if op in (":?", "?"):
+        if unset:
+            raise InterpolationError(f"variable {b['name']} is required: {arg or 'it is not set'}")
+        return value or ""
+    if op in (":+", "+"):
+        return "" if unset else arg
+    return value or ""
 
 
 def interpolate(text: str, lookup: Callable[[str], str | None]) -> str:
     """Substitute ``$VAR``, ``${VAR}``, ``${VAR:-default}``, ``${VAR-default}``, ``${VAR:?error}``,
-    ``${VAR?error}``, ``${VAR:+alt}``, ``${VAR+alt}``; ``$$`` is a literal ``$``. An unset
-    ``${VAR}`` reads as ``""`` (as compose does, which warns)."""
-
-    def replace(m: re.Match[str]) -> str:
-        if m["escaped"]:
-            return "$"
-        if m["name"]:
-            return lookup(m["name"]) or ""
-        if m["braced"] is None:
+    ``${VAR?error}``, ``${VAR:+alt}``, ``${VAR+alt}`` (defaults may hold ``${...}`` again);
+    ``$$`` is a literal ``$``. An unset ``${VAR}`` reads as ``""`` (compose warns and does the same)."""
+    out: list[str] = []
+    i = 0
+    while (j := text.find("$", i)) >= 0:
+        out.append(text[i:j])
+        nxt = text[j + 1:j + 2]
+        if nxt == "$":
+            out.append("$")
+            i = j + 2
+        elif nxt == "{":
+            end = _closing(text, j + 2)
+            out.append(_braced(text[j + 2:end], text, lookup))
+            i = end + 1
+        elif m := _NAME.match(text, j + 1):
+            out.append(lookup(m[0]) or "")
+            i = m.end()
+        else:
             raise InterpolationError(f"a lone '$' in {text!r} (write '$$' for a literal '$')")
-        b = _BRACED.fullmatch(m["braced"])
-        if not b:
-            raise InterpolationError(f"invalid interpolation '${{{m['braced']}}}' in {text!r}")
-        value = lookup(b["name"])
-        op, arg = b["op"], interpolate(b["arg"], lookup) if b["arg"] else ""
-        unset = value is None or (op is not None and op.startswith(":") and value == "")
-        if op in (":-", "-"):
-            return arg if unset else value or ""
-        if op in (":?", "?"):
-            if unset:
-                raise InterpolationError(f"variable {b['name']} is required: {arg or 'it is not set'}")
-            return value or ""
-        if op in (":+", "+"):
-            return "" if unset else arg
-        return value or ""
-
-    return _VAR.sub(replace, text)
+    out.append(text[i:])
+    return "".join(out)
 
 
 def interpolate_tree(value: Any, lookup: Callable[[str], str | None], path: str,
