@@ -53,13 +53,13 @@ def _clean(engine: str) -> None:
     down, env = _herodo("down", engine)
     run_once(down, env)
     for label in (f"com.docker.compose.project={PROJECT}",):
-        ids = subprocess.run([engine, "ps", "-aq", "--filter", f"label={label}"], capture_output=True, text=True).stdout.split()
+        ids = subprocess.run([engine, "ps", "-aq", "--filter", f"label={label}"], check=False, capture_output=True, text=True).stdout.split()
         if ids:
-            subprocess.run([engine, "rm", "-f", *ids], capture_output=True)
-    nets = [n for n in subprocess.run([engine, "network", "ls", "--format", "{{.Name}}"], capture_output=True,
+            subprocess.run([engine, "rm", "-f", *ids], check=False, capture_output=True)
+    nets = [n for n in subprocess.run([engine, "network", "ls", "--format", "{{.Name}}"], check=False, capture_output=True,
                                       text=True).stdout.split() if n.startswith(PROJECT + "_")]
     if nets:
-        subprocess.run([engine, "network", "rm", *nets], capture_output=True)
+        subprocess.run([engine, "network", "rm", *nets], check=False, capture_output=True)
 
 
 def _timed(argv: list[str], env: dict[str, str]) -> float:
@@ -96,8 +96,8 @@ def stack10(ctx) -> Section:
     if "herodo (docker)" in stats:
         slow = stats["herodo jobs=1 (docker)"]["up"].median / stats["herodo (docker)"]["up"].median
         ctx.targets.append(Target("case 6: herodo jobs=1 up / default up", ">= 1.5x", f"{slow:.2f}x", slow >= 1.5))
-    notes = ["podman-compose 1.0.3 does not wait for `condition: service_healthy` (it starts in order only); "
-             "docker-compose 1.29 and herodo wait until the three databases are healthy."]
+    notes = [("podman-compose 1.0.3 does not wait for `condition: service_healthy` (it starts in order only); "
+              "docker-compose 1.29 and herodo wait until the three databases are healthy.")]
     return Section("6. a ten-service stack up and down (issue 15)",
                    "3 databases with a 1 s health check, 7 services waiting for all three healthy; "
                    "whole processes from the same compose file; down removes containers and networks (-t 0).",

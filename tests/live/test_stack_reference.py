@@ -90,7 +90,7 @@ def _snapshot(engine, project: str) -> dict[str, dict]:
 
 def _tool(engine, project: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([TOOLS[engine.name], "-f", str(COMPOSE), "-p", project, *args],
-                          capture_output=True, text=True, timeout=300, cwd=COMPOSE.parent, env=ENV)
+                          check=False, capture_output=True, text=True, timeout=300, cwd=COMPOSE.parent, env=ENV)
 
 
 def _tool_down(engine, project: str) -> None:

@@ -9,7 +9,12 @@ import pytest
 from herodo_py.nerdctl.stack import Stack, StackSpecError, load_compose
 from herodo_py.nerdctl.stack.compose import SERVICE_KEYS, ComposeError
 from herodo_py.nerdctl.stack.compose_yaml import InterpolationError, interpolate
-from herodo_py.nerdctl.stack.desired import LABEL_HASH, config_hash, replica_run_args, replicas_of
+from herodo_py.nerdctl.stack.desired import (
+    LABEL_HASH,
+    config_hash,
+    replica_run_args,
+    replicas_of,
+)
 from herodo_py.nerdctl.stack.graph import dependency_cycle, start_order
 
 IMAGE = "localhost/herodo-busybox:latest"

@@ -9,7 +9,7 @@ by labels. ``compose.py`` loads compose files into a ``Stack``.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from .checks import StackSpecError
 from .converge import Change
@@ -28,5 +28,16 @@ def load_compose(path: str, *, environ: Mapping[str, str] | None = None, profile
     return load(path, environ=environ, profiles=profiles, name=name)
 
 
-__all__ = ["Stack", "StackSpecError", "StackUpFailed", "ServiceFailed", "ServiceState", "UpResult", "Change",
-           "down", "load_compose", "current_service", "default_jobs"]
+__all__ = [
+    "Change",
+    "ServiceFailed",
+    "ServiceState",
+    "Stack",
+    "StackSpecError",
+    "StackUpFailed",
+    "UpResult",
+    "current_service",
+    "default_jobs",
+    "down",
+    "load_compose",
+]

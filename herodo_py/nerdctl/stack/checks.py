@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ..errors import ConversionError, shown_value
 from ..validate import (
@@ -43,7 +44,7 @@ from .spec import (
     VolumeSpec,
 )
 
-__all__ = ["StackSpecError", "parse_spec", "check_stack_name", "SERVICE_KEYS"]
+__all__ = ["SERVICE_KEYS", "StackSpecError", "check_stack_name", "parse_spec"]
 
 _STACK_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 _SIGNAL = re.compile(r"(?:SIG)?[A-Z][A-Z0-9+-]*|[0-9]{1,2}")

@@ -20,14 +20,15 @@ from __future__ import annotations
 import os
 import re
 import shlex
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ..errors import ConversionError, shown_value
 from .checks import StackSpecError, parse_spec
-from .compose_yaml import LineList, LineMap, interpolate_tree, read_env_file, read_yaml
+from .compose_yaml import LineMap, interpolate_tree, read_env_file, read_yaml
 from .stack import Stack
 
-__all__ = ["load_compose", "ComposeError"]
+__all__ = ["ComposeError", "load_compose"]
 
 TOP_KEYS = ("name", "version", "services", "networks", "volumes")
 SERVICE_KEYS = ("image", "build", "command", "entrypoint", "environment", "env_file", "ports", "expose",
@@ -226,8 +227,8 @@ def _deploy(reader: _Reader, path: str, value: Any, service: dict[str, Any]) -> 
     limits = reader.keys(f"{path}.resources.limits", resources.get("limits"), ("cpus", "memory"),
                          "deploy.resources.limits")
     target = service.setdefault("limits", {})
-    for key, value in limits.items():
-        target["cpus" if key == "cpus" else "memory"] = value
+    for key, limit in limits.items():
+        target["cpus" if key == "cpus" else "memory"] = limit
 
 
 def _service(reader: _Reader, name: str, raw: Any, lookup: Callable[[str], str | None],

@@ -7,9 +7,10 @@ PyYAML is imported here only, when a compose file is loaded (``herodo`` starts w
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
-__all__ = ["LineMap", "LineList", "read_yaml", "read_env_file", "interpolate", "InterpolationError"]
+__all__ = ["InterpolationError", "LineList", "LineMap", "interpolate", "read_env_file", "read_yaml"]
 
 
 class LineMap(dict):  # type: ignore[type-arg]
@@ -62,7 +63,7 @@ def read_yaml(text: str) -> Any:
     import yaml
 
     try:
-        return yaml.load(text, Loader=_loader())  # noqa: S506 (a SafeLoader subclass)
+        return yaml.load(text, Loader=_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -98,7 +99,7 @@ class InterpolationError(ValueError):
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_BRACED = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?+])(?P<arg>.*))?", re.S)
+_BRACED = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?+])(?P<arg>.*))?", re.DOTALL)
 
 
 def _closing(text: str, start: int) -> int:

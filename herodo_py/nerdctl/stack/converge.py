@@ -25,7 +25,7 @@ from .observe import Observed
 from .spec import NetworkSpec, ServiceSpec, StackSpec, VolumeSpec
 from .workers import Slots
 
-__all__ = ["Change", "converge_replica", "remove_container", "ensure_network", "ensure_volume"]
+__all__ = ["Change", "converge_replica", "ensure_network", "ensure_volume", "remove_container"]
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,25 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
+from ..cmd import EngineKind
 from ..container_builder import run_args
 from ..container_types import ContainerConfig, HealthCheck
-from ..cmd import EngineKind
 from .spec import ServiceSpec, StackSpec
 
-__all__ = ["LABEL_STACK", "LABEL_SERVICE", "LABEL_REPLICA", "LABEL_HASH", "LABEL_NETWORK", "LABEL_VOLUME",
-           "Replica", "replicas_of", "config_hash", "container_name", "replica_run_args", "extra_networks"]
+__all__ = [
+    "LABEL_HASH",
+    "LABEL_NETWORK",
+    "LABEL_REPLICA",
+    "LABEL_SERVICE",
+    "LABEL_STACK",
+    "LABEL_VOLUME",
+    "Replica",
+    "config_hash",
+    "container_name",
+    "extra_networks",
+    "replica_run_args",
+    "replicas_of",
+]
 
 LABEL_STACK = "io.herodo.stack"
 LABEL_SERVICE = "io.herodo.stack.service"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from ..cmd import current_engine, execute_nerdctl_command
 from ..validate import check_count
-from .observe import labelled_names, stack_filter
 from .checks import check_stack_name
+from .observe import labelled_names, stack_filter
 
 __all__ = ["down"]
 

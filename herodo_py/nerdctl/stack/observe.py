@@ -10,7 +10,7 @@ from ..container_types import ContainerStatus
 from ..parse import load_records
 from .desired import LABEL_HASH, LABEL_REPLICA, LABEL_SERVICE, LABEL_STACK
 
-__all__ = ["Observed", "observe_containers", "inspect_statuses", "labelled_names", "stack_filter"]
+__all__ = ["Observed", "inspect_statuses", "labelled_names", "observe_containers", "stack_filter"]
 
 
 @dataclass

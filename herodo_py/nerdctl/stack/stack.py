@@ -10,8 +10,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from ..cmd import CommandResult, execute_nerdctl_command
 from ..container_operations import Container
@@ -21,9 +22,10 @@ from .down import down as stack_down
 from .images import ensure_images
 from .observe import observe_containers
 from .spec import StackSpec
-from .up import UpResult, up as stack_up
+from .up import UpResult
+from .up import up as stack_up
 
-__all__ = ["Stack", "ServiceState"]
+__all__ = ["ServiceState", "Stack"]
 
 ON_FAILURE = ("leave", "down")
 

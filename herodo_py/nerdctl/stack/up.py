@@ -18,7 +18,13 @@ from typing import Literal
 from ..cmd import Engine, current_engine, execute_nerdctl_command, settings
 from ..container_types import ContainerStatus
 from ..errors import NerdctlError
-from .converge import Change, converge_replica, ensure_network, ensure_volume, remove_container
+from .converge import (
+    Change,
+    converge_replica,
+    ensure_network,
+    ensure_volume,
+    remove_container,
+)
 from .desired import Replica, config_hash, replicas_of
 from .observe import Observed, inspect_statuses, labelled_names, observe_containers
 from .report import DependencyFailed, ServiceFailed, StackUpFailed

@@ -16,8 +16,8 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
 from ..cmd import CommandResult, add_listener, remove_listener
 
