@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from herodo_py.cli.typegen import generate
 from herodo_py.lua.registry import FieldDef, Param, Registry
 from herodo_py.lua.runtime import default_registry
-from herodo_py.lua.testapi import NAMES as TEST_NAMES
-from herodo_py.lua.typegen import generate
+from herodo_py.testing.testapi import NAMES as TEST_NAMES
 
 TEST_SECTION = "-- herodo test"
 
