@@ -53,11 +53,13 @@ def _clean(engine: str) -> None:
     down, env = _herodo("down", engine)
     run_once(down, env)
     for label in (f"com.docker.compose.project={PROJECT}",):
-        ids = subprocess.run([engine, "ps", "-aq", "--filter", f"label={label}"], check=False, capture_output=True, text=True).stdout.split()
+        ids = subprocess.run([engine, "ps", "-aq", "--filter", f"label={label}"], check=False, capture_output=True,
+                             text=True).stdout.split()
         if ids:
             subprocess.run([engine, "rm", "-f", *ids], check=False, capture_output=True)
-    nets = [n for n in subprocess.run([engine, "network", "ls", "--format", "{{.Name}}"], check=False, capture_output=True,
-                                      text=True).stdout.split() if n.startswith(PROJECT + "_")]
+    listed = subprocess.run([engine, "network", "ls", "--format", "{{.Name}}"], check=False, capture_output=True,
+                            text=True).stdout.split()
+    nets = [n for n in listed if n.startswith(PROJECT + "_")]
     if nets:
         subprocess.run([engine, "network", "rm", *nets], check=False, capture_output=True)
 

@@ -1,7 +1,8 @@
 """``herodo --trace`` and ``herodo --dry-run``: engine commands shown on stderr as they happen.
 
 ``--trace`` writes each command when it starts, as one line a shell accepts (``+ docker ps -a``), and
-when it ends, its exit code and duration (``  exit 0 in 0.04s``). ``--dry-run`` sets the executor's
+when it ends, its exit code and duration (``  exit 0 in 0.04s``); a command run for a stack's service
+carries its name (``+ [web] docker run ...``: the executor's :func:`command_tag`). ``--dry-run`` sets the executor's
 ``dry_run`` setting: state-changing commands are written as ``would run: docker run ...`` and not
 run, read-only ones run; the last line counts what was skipped.
 
@@ -55,18 +56,24 @@ class CommandObserver:
         self.stream.flush()
 
     def __call__(self, event: str, argv: list[str], result: CommandResult | None) -> None:
+        from ..nerdctl.executor import command_tag, current_scope  # (loaded: a command ran)
+
+        tag = command_tag()
+        label = f"[{tag}] " if tag else ""  # what the command belongs to (a stack's service)
         if event == "skip":
             self.skipped += 1
-            self._write(f"would run: {shown_command([_named(a) for a in argv])}")
+            self._write(f"would run: {label}{shown_command([_named(a) for a in argv])}")
         elif event == "start":
             self.ran += 1
             if self.trace:
-                self._write(f"+ {shown_command(argv)}")
+                self._write(f"+ {label}{shown_command(argv)}")
         elif event == "end" and self.trace and result is not None:
             if result.code == -9:
-                self._write(f"  killed after {result.duration:.2f}s (time limit)")
+                scope = current_scope()
+                why = "cancelled" if scope is not None and scope.cancelled else "time limit"
+                self._write(f"  {label}killed after {result.duration:.2f}s ({why})")
             else:
-                self._write(f"  exit {result.code} in {result.duration:.2f}s")
+                self._write(f"  {label}exit {result.code} in {result.duration:.2f}s")
 
     def summary(self) -> str:
         """The dry run's last line."""

@@ -21,7 +21,7 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys((
         "CommandResult", "Engine", "Executor", "execute_nerdctl_command", "configure", "settings",
         "current_engine", "resolve_engine", "add_listener", "remove_listener", "current_executor",
-        "default_executor",
+        "default_executor", "CancelScope", "Cancelled",
     ), "executor"),
     # containers
     "Container": "container.operations",
@@ -40,6 +40,8 @@ _EXPORTS: dict[str, str] = {
     # networks
     "network_create": "network",
     "network_remove": "network",
+    # stacks
+    **dict.fromkeys(("Stack", "StackUpFailed", "load_compose"), "stack"),
     # static container functions
     **dict.fromkeys((
         "ContainerSummary", "ContainerList", "run", "run_with_name", "run_with_port", "exec", "copy",

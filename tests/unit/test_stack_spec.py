@@ -226,13 +226,13 @@ def test_run_argv_carries_labels_and_the_config_hash():
     argv = replica_run_args(stack.spec, web, replica, "docker", digest)
     assert argv[:4] == ["run", "-d", "--init", "--no-healthcheck"]
     assert argv[-3:] == [IMAGE, "-c", "echo hi"]
-    assert ["--name", "shop-web-2"] == argv[argv.index("--name"):argv.index("--name") + 2]
+    assert argv[argv.index("--name"):argv.index("--name") + 2] == ["--name", "shop-web-2"]
     assert "--network" in argv and "shop_front" in argv and argv.count("--network-alias") == 2
     assert f"{LABEL_HASH}={digest}" in argv and "io.herodo.stack.replica=2" in argv
     nerdctl = replica_run_args(stack.spec, web, replica, "nerdctl", digest)
     assert "--network-alias" not in nerdctl  # nerdctl has none: containers reach each other by name
     changed = Stack("shop", {"networks": {"front": {}, "back": {}}, "services": {"web": {
-        **{k: v for k, v in [("image", IMAGE)]}, "entrypoint": ["/bin/sh", "-c"], "command": ["echo hi"],
+        "image": IMAGE, "entrypoint": ["/bin/sh", "-c"], "command": ["echo hi"],
         "replicas": 3, "networks": {"front": {"aliases": ["www"]}, "back": {}}, "health_check": False,
         "init": True}}})
     assert config_hash(changed.spec, changed.spec.services["web"]) == digest  # replicas: not a change

@@ -275,7 +275,7 @@ def _networks(problems: _Problems, path: str, value: Any, declared: Mapping[str,
 
 def _depends_on(problems: _Problems, path: str, value: Any) -> dict[str, Any]:
     if isinstance(value, (list, tuple)):
-        value = {d: "started" for d in value} if all(isinstance(d, str) for d in value) else value
+        value = dict.fromkeys(value, "started") if all(isinstance(d, str) for d in value) else value
     result = {}
     for dep, condition in problems.mapping(path, value).items():
         if isinstance(condition, Mapping):

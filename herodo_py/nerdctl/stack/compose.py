@@ -108,7 +108,8 @@ def _pairs(reader: _Reader, path: str, value: Any, lookup: Callable[[str], str |
     if isinstance(value, list):
         for i, item in enumerate(value):
             if not isinstance(item, str):
-                reader.add(f"{path}[{i + 1}]", f"{shown_value(item)} (expected 'KEY=VALUE')", reader.item_line(value, i))
+                reader.add(f"{path}[{i + 1}]", f"{shown_value(item)} (expected 'KEY=VALUE')",
+                           reader.item_line(value, i))
                 continue
             key, sep, val = item.partition("=")
             if sep:

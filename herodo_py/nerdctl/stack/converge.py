@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..cmd import Engine, execute_nerdctl_command, settings
-from ..container_builder import rm_args
+from ..container.builder import rm_args
 from ..errors import CommandFailed, NoSuchContainer
-from ..validate import check_label_key, check_text
+from ..executor import Engine, execute_nerdctl_command, settings
+from ..labels import label_flags
 from .desired import (
     LABEL_NETWORK,
     LABEL_STACK,
@@ -25,7 +25,7 @@ from .observe import Observed
 from .spec import NetworkSpec, ServiceSpec, StackSpec, VolumeSpec
 from .workers import Slots
 
-__all__ = ["Change", "converge_replica", "ensure_network", "ensure_volume", "remove_container"]
+__all__ = ["Change", "converge_replica", "ensure_resource", "remove_container"]
 
 
 @dataclass(frozen=True)
@@ -87,38 +87,24 @@ def converge_replica(stack: StackSpec, service: ServiceSpec, replica: Replica, d
 
 
 def _labels(stack: str, key_label: str, key: str, own: dict[str, str]) -> list[str]:
-    labels = {**own, **settings().labels, LABEL_STACK: stack, key_label: key}
-    return [a for k, v in labels.items()
-            for a in ("--label", f"{check_label_key(k)}={check_text(v, 'label value', allow_empty=True)}")]
+    return label_flags({**own, **settings().labels, LABEL_STACK: stack, key_label: key})
 
 
 def _exists(noun: str, name: str) -> bool:
     return execute_nerdctl_command([noun, "inspect", name], check=False).success
 
 
-def ensure_network(stack: str, network: NetworkSpec, present: set[str]) -> Change:
-    """Create the network unless the stack has it; an external one must exist."""
-    if network.external:
-        if not _exists("network", network.name):
-            raise CommandFailed(f"external network {network.name!r} does not exist",
-                                hint=f"create it first (nerdctl_network_create({network.name!r}))")
-        return Change("network", network.name, "unchanged", detail="external")
-    if network.name in present:
-        return Change("network", network.name, "unchanged")
-    args = ["network", "create", *(["--driver", network.driver] if network.driver else []),
-            *_labels(stack, LABEL_NETWORK, network.key, network.labels), network.name]
-    execute_nerdctl_command(args)
-    return Change("network", network.name, "created")
-
-
-def ensure_volume(stack: str, volume: VolumeSpec, present: set[str]) -> Change:
-    if volume.external:
-        if not _exists("volume", volume.name):
-            raise CommandFailed(f"external volume {volume.name!r} does not exist", hint="create it first")
-        return Change("volume", volume.name, "unchanged", detail="external")
-    if volume.name in present:
-        return Change("volume", volume.name, "unchanged")
-    args = ["volume", "create", *(["--driver", volume.driver] if volume.driver else []),
-            *_labels(stack, LABEL_VOLUME, volume.key, volume.labels), volume.name]
-    execute_nerdctl_command(args)
-    return Change("volume", volume.name, "created")
+def ensure_resource(stack: str, resource: NetworkSpec | VolumeSpec, present: set[str]) -> Change:
+    """Create the stack's network or volume unless it has it; an external one must exist."""
+    noun = "network" if isinstance(resource, NetworkSpec) else "volume"
+    if resource.external:
+        if not _exists(noun, resource.name):
+            raise CommandFailed(f"external {noun} {resource.name!r} does not exist",
+                                hint=f"create it first (nerdctl {noun} create {resource.name})")
+        return Change(noun, resource.name, "unchanged", detail="external")
+    if resource.name in present:
+        return Change(noun, resource.name, "unchanged")
+    key_label = LABEL_NETWORK if noun == "network" else LABEL_VOLUME
+    execute_nerdctl_command([noun, "create", *(["--driver", resource.driver] if resource.driver else []),
+                             *_labels(stack, key_label, resource.key, resource.labels), resource.name])
+    return Change(noun, resource.name, "created")

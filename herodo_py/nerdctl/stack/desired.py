@@ -12,9 +12,9 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
-from ..cmd import EngineKind
-from ..container_builder import run_args
-from ..container_types import ContainerConfig, HealthCheck
+from ..container.builder import run_args
+from ..container.types import ContainerConfig, HealthCheck
+from ..executor import EngineKind
 from .spec import ServiceSpec, StackSpec
 
 __all__ = [

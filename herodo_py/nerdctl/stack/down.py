@@ -3,7 +3,7 @@ so it works from any process, also after a crash or an interrupted ``up``."""
 
 from __future__ import annotations
 
-from ..cmd import current_engine, execute_nerdctl_command
+from ..executor import current_engine, execute_nerdctl_command
 from ..validate import check_count
 from .checks import check_stack_name
 from .observe import labelled_names, stack_filter

@@ -3,7 +3,7 @@ when missing locally. One ``image inspect`` answers for all images when all are 
 
 from __future__ import annotations
 
-from ..cmd import execute_nerdctl_command
+from ..executor import execute_nerdctl_command
 from .spec import StackSpec
 
 __all__ = ["ensure_images"]
@@ -16,7 +16,7 @@ def _present(image: str) -> bool:
 def ensure_images(stack: StackSpec, *, build: bool = False) -> list[str]:
     """Build the services' images that have a recipe (always when ``build``, else only when
     missing) and pull the other missing ones; return what was built or pulled."""
-    from ..images import image_build, image_pull
+    from ..image import image_build, image_pull
 
     wanted = list(dict.fromkeys(s.image for s in stack.services.values()))
     recipes = {s.image: s.build for s in stack.services.values() if s.build is not None}

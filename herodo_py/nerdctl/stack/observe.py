@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..cmd import execute_nerdctl_command
-from ..container_types import ContainerStatus
+from ..container.types import ContainerStatus
+from ..executor import execute_nerdctl_command
 from ..parse import load_records
 from .desired import LABEL_HASH, LABEL_REPLICA, LABEL_SERVICE, LABEL_STACK
 

@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..cmd import CommandResult, execute_nerdctl_command
-from ..container_operations import Container
+from ..container.operations import Container
+from ..executor import CommandResult, execute_nerdctl_command
 from ..validate import check_count, check_timeout, fail
 from .checks import parse_spec
 from .down import down as stack_down

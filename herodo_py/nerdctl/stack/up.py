@@ -15,14 +15,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..cmd import Engine, current_engine, execute_nerdctl_command, settings
-from ..container_types import ContainerStatus
+from ..container.types import ContainerStatus
 from ..errors import NerdctlError
+from ..executor import Engine, current_engine, execute_nerdctl_command, settings
 from .converge import (
     Change,
     converge_replica,
-    ensure_network,
-    ensure_volume,
+    ensure_resource,
     remove_container,
 )
 from .desired import Replica, config_hash, replicas_of
@@ -86,7 +85,6 @@ class _Up:
     # -- worker -----------------------------------------------------------------------------
 
     def work(self, run: _ServiceRun) -> None:
-        self.slots.register_worker()
         try:
             self._wait_dependencies(run)
             self._converge(run)
@@ -176,11 +174,11 @@ class _Up:
             return
         deadline = time.monotonic() + self.timeout
         podman = self.engine.kind in ("podman", "nerdctl")
+        trigger = ["healthcheck", "run"] if self.engine.kind == "podman" else ["container", "healthcheck"]
         while True:
             if condition == "healthy" and podman:  # no scheduler runs the checks here: run one
                 for ref in ids:
                     with self.slots.command():
-                        trigger = ["healthcheck", "run"] if self.engine.kind == "podman" else ["container", "healthcheck"]
                         execute_nerdctl_command([*trigger, ref], check=False)
             try:
                 statuses = self._statuses(ids)
@@ -191,7 +189,8 @@ class _Up:
                 exited = status.state in ("exited", "dead")
                 if condition == "completed":
                     if exited and status.exit_code != 0:
-                        raise self._failure(run, condition, status, f"{status.name} exited with code {status.exit_code}")
+                        raise self._failure(run, condition, status,
+                                            f"{status.name} exited with code {status.exit_code}")
                     if not exited:
                         pending.append(status)
                     continue
@@ -220,25 +219,25 @@ class _Up:
 
         ensure_images(self.stack)
         present = set(labelled_names("network", self.stack.name))
-        changes += [ensure_network(self.stack.name, n, present) for n in self.stack.networks.values()]
+        changes += [ensure_resource(self.stack.name, n, present) for n in self.stack.networks.values()]
         if self.stack.volumes:
             present = set(labelled_names("volume", self.stack.name))
-            changes += [ensure_volume(self.stack.name, v, present) for v in self.stack.volumes.values()]
+            changes += [ensure_resource(self.stack.name, v, present) for v in self.stack.volumes.values()]
         for observed in observe_containers(self.stack.name):
             self.observed.setdefault(observed.service, []).append(observed)
 
     def run_services(self) -> None:
         threads: list[threading.Thread] = []
-        with self.slots.tracking():
-            try:
+        try:
+            with self.slots.scope.active():  # the workers' commands run under the stack's scope
                 for name, run in self.runs.items():
                     threads.append(start_worker(name, lambda run=run: self.work(run)))
-                while any(t.is_alive() for t in threads):
-                    for thread in threads:
-                        thread.join(0.1)
-            except BaseException:  # Ctrl-C, a time limit: stop the workers and kill their commands
-                self.slots.stop(threads)
-                raise
+            while any(t.is_alive() for t in threads):
+                for thread in threads:
+                    thread.join(0.1)
+        except BaseException:  # Ctrl-C, a time limit: stop the workers and kill their commands
+            self.slots.stop(threads)
+            raise
 
     def states(self) -> dict[str, str]:
         return {name: run.state for name, run in self.runs.items()}
