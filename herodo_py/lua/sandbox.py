@@ -16,10 +16,12 @@ What a sandboxed script loses (calling a removed function, or reading a removed 
 
 Engine bindings stay (they are the point of the script), with their host paths held to the script's
 folder: volume sources, the host side of ``copy``, ``export`` targets, a build's context and
-Dockerfile (keep a sandboxed script in a folder of its own; one in ``/`` gets no modules or host
-paths). ``nerdctl_configure`` cannot change ``engine`` or ``address`` (the operator picks them).
-``strict`` also removes every binding that changes containers, images or networks (the registry's
-``changes_state``): what is left reads (list, inspect, logs, stats, waits).
+Dockerfile, a stack's compose file, ``.env`` and ``env_file`` files, bind sources and build contexts
+(these checked when used: at each ``up`` and ``build``, symlinks resolved), and a compose file's
+``${VAR}`` reads only the variables ``os.getenv`` may (keep a sandboxed script in a folder of its
+own; one in ``/`` gets no modules or host paths). ``nerdctl_configure`` cannot change ``engine`` or
+``address`` (the operator picks them). ``strict`` also removes every binding that changes containers,
+images, networks or stacks (the registry's ``changes_state``): what is left reads (list, inspect, logs, stats, waits).
 
 Python stays out of reach in every mode (see :mod:`herodo_py.lua.runtime`); ``os.exit`` ends the script
 as in normal mode. The sandbox does not make engine access harmless: a container can still do what
@@ -153,11 +155,15 @@ class Sandbox:
                               hint="a strict sandbox only reads (list, status, logs, waits); run the script "
                                    "with --sandbox to let it change things")
 
-    def check_arguments(self, binding: Binding, args: Sequence[Any]) -> None:
+    def check_arguments(self, binding: Binding, args: Sequence[Any]) -> Sequence[Any]:
         """Refuse host paths outside the script's folder and engine changes: the check the binding's row
-        names (``guard``), with the converted ``args``."""
+        names (``guard``), with the converted ``args``. Returns the arguments to call with: a guard may
+        return them narrowed (a stack's confinement to the script's folder added)."""
         if binding.guard is not None:
-            GUARDS[binding.guard](self, binding.name, *args)
+            narrowed = GUARDS[binding.guard](self, binding.name, *args)
+            if narrowed is not None:
+                return narrowed
+        return args
 
     def host_path(self, path: Any, func: str, what: str) -> None:
         if not isinstance(path, str):
@@ -219,15 +225,37 @@ def _configure(box: Sandbox, func: str, options: Any = None, *_: Any) -> None:
                                f"the operator chooses the engine: herodo --sandbox --{key} ...")
 
 
-GUARDS: dict[str, Callable[..., None]] = {
+def _confinement(box: Sandbox) -> Any:
+    from ..nerdctl.stack.confine import Confinement  # here: a sandboxed script without stacks never loads it
+
+    return Confinement(box.real_folder)
+
+
+def _stack(box: Sandbox, func: str, name: Any = None, spec: Any = None) -> tuple[Any, ...]:
+    """A stack's host paths (bind sources, build contexts) stay in the script's folder, checked at each use."""
+    return name, spec, _confinement(box)
+
+
+def _compose(box: Sandbox, func: str, path: Any = None, options: Any = None) -> tuple[Any, ...]:
+    """The compose file, its .env and env_file files and the stack's host paths stay in the script's folder;
+    ``${VAR}`` reads only the environment a sandboxed script may read (plus the script's own ``env``)."""
+    box.host_path(path, func, "compose file")
+    environ = {k: v for k, v in os.environ.items() if env_allowed(k, box.env_allow)}
+    return path, options, _confinement(box), environ
+
+
+GUARDS: dict[str, Callable[..., Any]] = {
     "volume": _volume,
     "volumes": _volumes,
     "copy": _copy,
     "export": _export,
     "build": _build,
     "configure": _configure,
+    "stack": _stack,
+    "compose": _compose,
 }
-"""The checks a binding row names in its ``guard`` (its converted arguments follow the function name)."""
+"""The checks a binding row names in its ``guard`` (its converted arguments follow the function name); one
+returns None, or the arguments to call the binding with instead."""
 
 
 __all__ = ["Sandbox", "ENV_ALLOWED", "GUARDS", "env_allowed", "REMOVED", "REFUSED"]

@@ -16,7 +16,7 @@ GLOBALS = [
     "nerdctl_run_with_port", "nerdctl_exec", "nerdctl_copy", "nerdctl_stop", "nerdctl_remove", "nerdctl_list",
     "nerdctl_logs", "nerdctl_images", "nerdctl_image_remove", "nerdctl_image_push", "nerdctl_image_tag",
     "nerdctl_image_pull", "nerdctl_image_commit", "nerdctl_image_build", "nerdctl_engine", "nerdctl_configure",
-    "nerdctl_network_create", "nerdctl_network_remove",
+    "nerdctl_network_create", "nerdctl_network_remove", "nerdctl_stack", "nerdctl_compose_load",
 ]
 BUILDER = [
     "reset", "with_port", "with_ports", "with_volume", "with_volumes", "with_env", "with_envs", "with_network",

@@ -42,7 +42,7 @@ class Dispatch:
                 self.sandbox.check_binding(binding)
             converted = self.checker.args(binding, args)
             if self.sandbox is not None:
-                self.sandbox.check_arguments(binding, converted)
+                converted = self.sandbox.check_arguments(binding, converted)
             with self.executor.active():
                 result = binding.impl(obj, *converted) if binding.owner else binding.impl(*converted)
             return self._fitting(self.to_lua(result), binding.name)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .checks import StackSpecError
+from .confine import Confinement
 from .converge import Change
 from .down import down
 from .report import ServiceFailed, StackUpFailed
@@ -21,16 +22,17 @@ from .workers import current_service, default_jobs
 
 
 def load_compose(path: str, *, environ: Mapping[str, str] | None = None, profiles: list[str] | None = None,
-                 name: str | None = None) -> Stack:
+                 name: str | None = None, confine: Confinement | None = None) -> Stack:
     """A :class:`Stack` from a compose file (see ``compose.py`` for the supported subset)."""
     from .compose import load_compose as load
 
-    return load(path, environ=environ, profiles=profiles, name=name)
+    return load(path, environ=environ, profiles=profiles, name=name, confine=confine)
 
 
 __all__ = [
     "Change",
     "ServiceFailed",
+    "Confinement",
     "ServiceState",
     "Stack",
     "StackSpecError",

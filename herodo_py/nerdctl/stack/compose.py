@@ -26,6 +26,7 @@ from typing import Any
 from ..errors import ConversionError, shown_value
 from .checks import StackSpecError, parse_spec
 from .compose_yaml import LineMap, interpolate_tree, read_env_file, read_yaml
+from .confine import Confinement
 from .stack import Stack
 
 __all__ = ["ComposeError", "load_compose"]
@@ -233,7 +234,7 @@ def _deploy(reader: _Reader, path: str, value: Any, service: dict[str, Any]) -> 
 
 
 def _service(reader: _Reader, name: str, raw: Any, lookup: Callable[[str], str | None],
-             base_dir: str) -> dict[str, Any]:
+             base_dir: str, confine: Confinement | None) -> dict[str, Any]:
     path = f"services.{name}"
     opts = reader.keys(path, raw, SERVICE_KEYS, "service")
     spec: dict[str, Any] = {}
@@ -313,8 +314,10 @@ def _service(reader: _Reader, name: str, raw: Any, lookup: Callable[[str], str |
             continue
         full = os.path.join(base_dir, file)
         try:
-            with open(full, encoding="utf-8") as f:
+            with open(full if confine is None else confine.real(full, "env_file"), encoding="utf-8") as f:
                 env.update(read_env_file(f.read()))
+        except ConversionError as exc:  # outside the confinement
+            reader.add(f"{path}.env_file", exc.message, where)
         except (OSError, ValueError) as exc:
             reader.add(f"{path}.env_file", f"cannot read {full}: {getattr(exc, 'strerror', None) or exc}", where)
     if "environment" in opts:
@@ -343,13 +346,15 @@ def _project_name(top: Mapping[str, Any], path: str) -> str:
 
 
 def load_compose(path: str, *, environ: Mapping[str, str] | None = None, profiles: list[str] | None = None,
-                 name: str | None = None) -> Stack:
+                 name: str | None = None, confine: Confinement | None = None) -> Stack:
     """Load ``path`` as a :class:`Stack`. ``environ`` (default ``os.environ``) and the ``.env``
     beside the file feed ``${VAR}``; ``profiles`` (default ``COMPOSE_PROFILES``) enables services
-    that have profiles. Raises :class:`ComposeError` listing every problem with its line."""
+    that have profiles. ``confine``: the files read and the stack's host paths must be inside its
+    folder (symlinks resolved). Raises :class:`ComposeError` listing every problem with its line."""
     env = dict(os.environ if environ is None else environ)
+    opened = confine.real(path, "compose file") if confine is not None else path
     try:
-        with open(path, encoding="utf-8") as f:
+        with open(opened, encoding="utf-8") as f:
             text = f.read()
     except OSError as exc:
         raise ConversionError(field="compose file", value=path, expected="a readable compose file",
@@ -357,9 +362,12 @@ def load_compose(path: str, *, environ: Mapping[str, str] | None = None, profile
     base_dir = os.path.dirname(os.path.abspath(path))
     file = os.path.basename(path)
     dotenv: dict[str, str] = {}
-    if os.path.isfile(os.path.join(base_dir, ".env")):
+    dotenv_path = os.path.join(base_dir, ".env")
+    if os.path.isfile(dotenv_path):
+        if confine is not None:
+            dotenv_path = confine.real(dotenv_path, ".env")
         try:
-            with open(os.path.join(base_dir, ".env"), encoding="utf-8") as f:
+            with open(dotenv_path, encoding="utf-8") as f:
                 dotenv = read_env_file(f.read())
         except (OSError, ValueError) as exc:
             raise ConversionError(f".env beside {file}: {exc}", hint="write KEY=VALUE lines") from None
@@ -389,7 +397,7 @@ def load_compose(path: str, *, environ: Mapping[str, str] | None = None, profile
             continue
         reader.note(f"services.{service_name}", reader.line(services_raw, service_name))
         if _profiles_on(service_raw, active):
-            services[service_name] = _service(reader, service_name, service_raw, lookup, base_dir)
+            services[service_name] = _service(reader, service_name, service_raw, lookup, base_dir, confine)
     for service in services.values():  # a dependency on a disabled service is dropped, as compose does
         deps = service.get("depends_on")
         if isinstance(deps, Mapping):
@@ -404,4 +412,4 @@ def load_compose(path: str, *, environ: Mapping[str, str] | None = None, profile
         parsed = parse_spec(project, spec, base_dir=base_dir, where=reader.where)
     except StackSpecError as exc:
         raise ComposeError(project, exc.problems, source=file) from None
-    return Stack(project, parsed)
+    return Stack(project, parsed, confine=confine)

@@ -76,10 +76,8 @@ def converge_replica(stack: StackSpec, service: ServiceSpec, replica: Replica, d
     with slots.command():
         result = execute_nerdctl_command(args)
     container_id = f"dry-run:{replica.name}" if result.dry_run else result.stdout.strip().splitlines()[-1]
-    for network, aliases in extra_networks(stack, service):
-        connect = ["network", "connect"]
-        if engine.kind != "nerdctl":
-            connect += [a for alias in aliases for a in ("--alias", alias)]
+    for network, aliases in extra_networks(stack, service) if engine.kind != "nerdctl" else ():  # (nerdctl: in run)
+        connect = ["network", "connect", *[a for alias in aliases for a in ("--alias", alias)]]
         with slots.command():
             execute_nerdctl_command([*connect, network, container_id])
     action = "created" if observed is None else "recreated"

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 
 from ..container.builder import run_args
 from ..container.types import ContainerConfig, HealthCheck
+from ..errors import UnsupportedByEngine
 from ..executor import EngineKind
 from .spec import ServiceSpec, StackSpec
 
@@ -28,6 +29,7 @@ __all__ = [
     "config_hash",
     "container_name",
     "extra_networks",
+    "refuse_nerdctl_aliases",
     "replica_run_args",
     "replicas_of",
 ]
@@ -81,6 +83,19 @@ def extra_networks(stack: StackSpec, service: ServiceSpec) -> list[tuple[str, li
     return [(stack.networks[k].name, [service.name, *aliases]) for k, aliases in list(service.networks.items())[1:]]
 
 
+def refuse_nerdctl_aliases(stack: StackSpec) -> None:
+    """nerdctl has no ``--network-alias`` (nor ``network connect``): refuse a spec that asks for aliases,
+    before anything runs. (On nerdctl services reach each other by container name.)"""
+    for service in stack.services.values():
+        for key, aliases in service.networks.items():
+            if aliases:
+                raise UnsupportedByEngine(
+                    field=f"services.{service.name}.networks.{key}.aliases", value=aliases,
+                    expected="no network aliases on nerdctl (it has no --network-alias)",
+                    hint=f"reach the service by its container name ({container_name(stack, service, 1)}), "
+                         "or use docker or podman")
+
+
 def replica_run_args(stack: StackSpec, service: ServiceSpec, replica: Replica, engine_kind: EngineKind,
                      digest: str) -> list[str]:
     """``run -d`` argv for one replica: the builder's ``run_args`` plus what only stacks set
@@ -96,7 +111,7 @@ def replica_run_args(stack: StackSpec, service: ServiceSpec, replica: Replica, e
     config = ContainerConfig(
         name=replica.name, image=service.image, ports=list(service.ports),
         volumes=[_volume_arg(stack, service, i) for i in range(len(service.mounts))],
-        env_vars=dict(service.env), network=stack.networks[first_key].name,
+        env_vars=dict(service.env), network=None if engine_kind == "nerdctl" else stack.networks[first_key].name,
         network_aliases=[] if engine_kind == "nerdctl" else [service.name, *first_aliases],
         cpu_limit=service.limits.cpus, memory_limit=service.limits.memory,
         memory_swap_limit=service.limits.memory_swap, cpu_shares=service.limits.cpu_shares,
@@ -117,5 +132,7 @@ def replica_run_args(stack: StackSpec, service: ServiceSpec, replica: Replica, e
     extra += [a for port in service.expose for a in ("--expose", port)]
     if health is not None and health.cmd is None:
         extra.append("--no-healthcheck")
+    if engine_kind == "nerdctl":  # no `network connect`: every network is a --network of run
+        extra += [a for key in service.networks for a in ("--network", stack.networks[key].name)]
     at = 2 if args[:2] == ["run", "-d"] else 1
     return [*args[:at], *extra, *args[at:]]

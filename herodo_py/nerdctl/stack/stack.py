@@ -18,6 +18,7 @@ from ..container.operations import Container
 from ..executor import CommandResult, execute_nerdctl_command
 from ..validate import check_count, check_timeout, fail
 from .checks import parse_spec
+from .confine import Confinement
 from .down import down as stack_down
 from .images import ensure_images
 from .observe import observe_containers
@@ -47,9 +48,13 @@ class ServiceState:
 class Stack:
     """A validated stack spec and the operations on it."""
 
-    def __init__(self, name: str, spec: Mapping[str, Any] | StackSpec, *, base_dir: str | None = None) -> None:
+    def __init__(self, name: str, spec: Mapping[str, Any] | StackSpec, *, base_dir: str | None = None,
+                 confine: Confinement | None = None) -> None:
+        """``confine``: every host path (bind sources, build contexts) must be inside its folder,
+        checked at each ``up`` and ``build`` (symlinks resolved then)."""
         self.spec = spec if isinstance(spec, StackSpec) else parse_spec(name, spec, base_dir=base_dir)
         self.name = self.spec.name
+        self.confine = confine
 
     def __repr__(self) -> str:
         return f"Stack({self.name!r}, services={list(self.spec.services)})"
@@ -58,6 +63,7 @@ class Stack:
 
     def build(self) -> list[str]:
         """Build every service image that has a recipe (compose ``build:``); pull missing others."""
+        self._check_host_paths()
         return ensure_images(self.spec, build=True)
 
     def up(self, jobs: Any = None, on_failure: str = "leave", timeout: Any = 120) -> UpResult:
@@ -67,7 +73,22 @@ class Stack:
             jobs = check_count(jobs, "jobs", minimum=1)
         if on_failure not in ON_FAILURE:
             raise fail("on_failure", on_failure, "'leave' or 'down'")
-        return stack_up(self.spec, jobs=jobs, on_failure=on_failure, timeout=check_timeout(timeout))
+        timeout = check_timeout(timeout)
+        self._check_host_paths()
+        return stack_up(self.spec, jobs=jobs, on_failure=on_failure, timeout=timeout)
+
+    def _check_host_paths(self) -> None:
+        """With ``confine``: refuse, before anything runs, a host path whose real path is outside its folder."""
+        if self.confine is None:
+            return
+        for service in self.spec.services.values():
+            for mount in service.mounts:
+                if mount.kind == "bind" and mount.source:
+                    self.confine.real(mount.source, f"services.{service.name}.volumes bind source")
+            if service.build is not None:
+                self.confine.real(service.build.context, f"services.{service.name}.build.context")
+                if service.build.dockerfile:
+                    self.confine.real(service.build.dockerfile, f"services.{service.name}.build.dockerfile")
 
     def down(self, volumes: bool = False, timeout: Any = 0) -> list[str]:
         """Remove the stack's containers and networks (its volumes with ``volumes=True``)."""

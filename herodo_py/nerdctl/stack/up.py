@@ -17,14 +17,15 @@ from typing import Literal
 
 from ..container.types import ContainerStatus
 from ..errors import NerdctlError
-from ..executor import Engine, current_engine, execute_nerdctl_command, settings
+from ..executor import Engine, current_engine, execute_nerdctl_command, settings, tagged
 from .converge import (
     Change,
     converge_replica,
     ensure_resource,
     remove_container,
 )
-from .desired import Replica, config_hash, replicas_of
+from .desired import Replica, config_hash, refuse_nerdctl_aliases, replicas_of
+from .graph import start_order
 from .observe import Observed, inspect_statuses, labelled_names, observe_containers
 from .report import DependencyFailed, ServiceFailed, StackUpFailed
 from .spec import ServiceSpec, StackSpec
@@ -227,6 +228,13 @@ class _Up:
             self.observed.setdefault(observed.service, []).append(observed)
 
     def run_services(self) -> None:
+        if self.dry:  # the plan, in order: one service after another, dependencies first (then by name)
+            deps = {name: list(run.service.depends_on) for name, run in self.runs.items()}
+            for level in start_order(deps):
+                for name in sorted(level):
+                    with tagged(name):
+                        self.work(self.runs[name])
+            return
         threads: list[threading.Thread] = []
         try:
             with self.slots.scope.active():  # the workers' commands run under the stack's scope
@@ -250,6 +258,8 @@ def up(stack: StackSpec, *, jobs: int | None = None, on_failure: str = "leave", 
     from .down import down
 
     runner = _Up(stack, 1 if settings().dry_run else (jobs or default_jobs()), timeout)
+    if runner.engine.kind == "nerdctl":
+        refuse_nerdctl_aliases(stack)
     result = UpResult()
     try:
         runner.prepare(result.changes)
