@@ -16,7 +16,14 @@ GLOBALS = [
     "nerdctl_run_with_port", "nerdctl_exec", "nerdctl_copy", "nerdctl_stop", "nerdctl_remove", "nerdctl_list",
     "nerdctl_logs", "nerdctl_images", "nerdctl_image_remove", "nerdctl_image_push", "nerdctl_image_tag",
     "nerdctl_image_pull", "nerdctl_image_commit", "nerdctl_image_build", "nerdctl_engine", "nerdctl_configure",
-    "nerdctl_network_create", "nerdctl_network_remove", "nerdctl_stack", "nerdctl_compose_load",
+    "nerdctl_network_create", "nerdctl_network_remove",
+    # container control, networks, volumes, image tarballs
+    "nerdctl_restart", "nerdctl_kill", "nerdctl_pause", "nerdctl_unpause", "nerdctl_wait", "nerdctl_inspect",
+    "nerdctl_port", "nerdctl_network_list", "nerdctl_network_inspect", "nerdctl_network_exists",
+    "nerdctl_network_connect", "nerdctl_network_disconnect", "nerdctl_volume_create", "nerdctl_volume_remove",
+    "nerdctl_volume_list", "nerdctl_volume_inspect", "nerdctl_volume_exists", "nerdctl_image_exists",
+    "nerdctl_image_inspect", "nerdctl_image_save", "nerdctl_image_load", "nerdctl_image_import",
+    "nerdctl_stack", "nerdctl_compose_load",
 ]
 BUILDER = [
     "reset", "with_port", "with_ports", "with_volume", "with_volumes", "with_env", "with_envs", "with_network",
@@ -25,7 +32,8 @@ BUILDER = [
     "with_detach", "with_command", "with_entrypoint", "with_workdir", "with_user", "with_label", "with_labels",
 ]
 ACTIONS = ["build", "start", "stop", "remove", "exec", "copy", "status", "health_status", "logs", "resources",
-           "commit", "export", "wait_running", "wait_healthy"]
+           "commit", "export", "wait_running", "wait_healthy",
+           "restart", "kill", "pause", "unpause", "wait", "inspect", "port", "copy_to", "copy_from"]
 FIELDS = ["name", "container_id", "image", "ports", "volumes", "detach", "env_vars", "labels", "health_check"]
 
 

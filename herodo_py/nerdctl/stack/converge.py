@@ -13,6 +13,8 @@ from ..container.builder import rm_args
 from ..errors import CommandFailed, NoSuchContainer
 from ..executor import Engine, execute_nerdctl_command, settings
 from ..labels import label_flags
+from ..network import network_connect, network_exists
+from ..volume import volume_create, volume_exists
 from .desired import (
     LABEL_NETWORK,
     LABEL_STACK,
@@ -77,32 +79,27 @@ def converge_replica(stack: StackSpec, service: ServiceSpec, replica: Replica, d
         result = execute_nerdctl_command(args)
     container_id = f"dry-run:{replica.name}" if result.dry_run else result.stdout.strip().splitlines()[-1]
     for network, aliases in extra_networks(stack, service) if engine.kind != "nerdctl" else ():  # (nerdctl: in run)
-        connect = ["network", "connect", *[a for alias in aliases for a in ("--alias", alias)]]
         with slots.command():
-            execute_nerdctl_command([*connect, network, container_id])
+            network_connect(network, container_id, aliases)
     action = "created" if observed is None else "recreated"
     return Change("container", replica.name, action, service.name, replica.number, detail), container_id
-
-
-def _labels(stack: str, key_label: str, key: str, own: dict[str, str]) -> list[str]:
-    return label_flags({**own, **settings().labels, LABEL_STACK: stack, key_label: key})
-
-
-def _exists(noun: str, name: str) -> bool:
-    return execute_nerdctl_command([noun, "inspect", name], check=False).success
 
 
 def ensure_resource(stack: str, resource: NetworkSpec | VolumeSpec, present: set[str]) -> Change:
     """Create the stack's network or volume unless it has it; an external one must exist."""
     noun = "network" if isinstance(resource, NetworkSpec) else "volume"
     if resource.external:
-        if not _exists(noun, resource.name):
+        if not (network_exists if noun == "network" else volume_exists)(resource.name):
             raise CommandFailed(f"external {noun} {resource.name!r} does not exist",
                                 hint=f"create it first (nerdctl {noun} create {resource.name})")
         return Change(noun, resource.name, "unchanged", detail="external")
     if resource.name in present:
         return Change(noun, resource.name, "unchanged")
-    key_label = LABEL_NETWORK if noun == "network" else LABEL_VOLUME
-    execute_nerdctl_command([noun, "create", *(["--driver", resource.driver] if resource.driver else []),
-                             *_labels(stack, key_label, resource.key, resource.labels), resource.name])
+    labels = {**resource.labels, LABEL_STACK: stack}
+    if noun == "volume":
+        volume_create(resource.name, {**labels, LABEL_VOLUME: resource.key}, resource.driver)
+    else:  # (network_create takes no labels of its own)
+        execute_nerdctl_command(["network", "create", *(["--driver", resource.driver] if resource.driver else []),
+                                 *label_flags({**labels, **settings().labels, LABEL_NETWORK: resource.key}),
+                                 resource.name])
     return Change(noun, resource.name, "created")
