@@ -13,9 +13,11 @@ Options: ``--engine NAME_OR_PATH``, ``--namespace NS`` (nerdctl), ``--address AD
 ``--address``, docker ``--host``, podman ``--url``), ``--timeout SECONDS`` (per engine command),
 ``--debug`` (Python tracebacks), ``--no-color`` (also ``NO_COLOR``; colours only on a terminal),
 ``--keep-going``, ``--version``, ``--trace`` (each engine command on stderr), ``--dry-run``
-(state-changing commands printed, not run; herodo_py.cli.trace), ``--sandbox`` and
+(state-changing commands printed, not run; herodo_py.cli.trace), ``--check``, ``--diff``, ``--recap``,
+``--recap-json FILE`` (what ensures did or would do; herodo_py.cli.recap), ``--sandbox`` and
 ``--sandbox=strict`` (herodo_py.lua.sandbox), ``--allow-env NAME``, ``--max-memory SIZE``,
-``--script-timeout SECONDS`` (herodo_py.lua.limits).
+``--script-timeout SECONDS`` (herodo_py.lua.limits), ``--hosts INVENTORY`` and ``--forks N`` (one playbook,
+many hosts: herodo_py.cli.hosts).
 
 Exit codes: :mod:`herodo_py.lua.exit_codes` (``herodo --help`` prints them).
 
@@ -33,7 +35,8 @@ from contextlib import contextmanager
 
 from .. import __version__
 from ..lua.exit_codes import EXIT_INTERRUPTED, EXIT_USAGE, exit_code_table
-from .options import add_run_options, add_test_options, add_types_options, limit_options, use_color
+from .options import FLEET_OPTIONS, add_run_options, add_test_options, add_types_options, limit_options, use_color
+from .recap import recapping
 
 
 @contextmanager
@@ -69,7 +72,8 @@ def command_run(args: argparse.Namespace) -> int:
     from ..lua.runner import RunOptions, run_folder, run_script  # here and below: each subcommand loads its own
 
     options = RunOptions(debug=args.debug, color=use_color(args), keep_going=args.keep_going, **limit_options(args))
-    with engine_options(args), observed(args.trace, args.dry_run):
+    with recapping(check=args.check, diff=args.diff, always=args.recap, json_path=args.recap_json), \
+            engine_options(args), observed(args.trace, args.dry_run or args.check):
         if os.path.isdir(args.path):
             return run_folder(args.path, args.script_args, options)
         return run_script(args.path, args.script_args, options).exit_code
@@ -82,7 +86,8 @@ def command_test(args: argparse.Namespace) -> int:
     options = TestOptions(filter=args.filter, fail_fast=args.fail_fast, keep=args.keep, capture=not args.no_capture,
                           tap=args.tap, junit=args.junit)
     run_options = RunOptions(debug=args.debug, color=use_color(args) and sys.stdout.isatty(), **limit_options(args))
-    with engine_options(args), observed(args.trace):
+    with recapping(diff=args.diff, always=args.recap, json_path=args.recap_json), engine_options(args), \
+            observed(args.trace):
         return run_tests(args.paths, options, run_options)
 
 
@@ -121,6 +126,12 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "run")
     try:
+        if argv[0] == "run" and any(word.partition("=")[0] in FLEET_OPTIONS for word in argv):
+            from .hosts import fleet_main  # here: one playbook, many hosts (a herodo process per host)
+
+            code = fleet_main(argv, build_parser().parse_args)
+            if code is not None:
+                return code
         args = build_parser().parse_args(argv)
         return args.handler(args)
     except KeyboardInterrupt:

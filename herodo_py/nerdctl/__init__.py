@@ -21,8 +21,11 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys((
         "CommandResult", "Engine", "Executor", "execute_nerdctl_command", "configure", "settings",
         "current_engine", "resolve_engine", "add_listener", "remove_listener", "current_executor",
-        "default_executor", "CancelScope", "Cancelled",
+        "default_executor",
     ), "executor"),
+    # engine commands at once (herodo_py.nerdctl.concurrency)
+    **dict.fromkeys(("parallel", "parallel_settled", "ParallelError", "TaskFailure", "TaskCancelled", "CancelScope"),
+                    "concurrency"),
     # containers
     "Container": "container.operations",
     "HealthCheck": "container.types",
@@ -47,6 +50,14 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys((
         "Volume", "VolumeList", "volume_create", "volume_remove", "volume_list", "volume_inspect", "volume_exists",
     ), "volume"),
+    # desired state (ensure), what it did, and the recap
+    **dict.fromkeys((
+        "network_ensure", "network_ensure_absent", "volume_ensure", "volume_ensure_absent", "image_ensure",
+        "image_ensure_absent",
+    ), "desired.resources"),
+    "Outcome": "desired.outcome",
+    **dict.fromkeys(("Recap", "current_recap", "use_recap"), "desired.recap"),
+    "ConfigurationDrift": "desired.compare",
     # stacks
     **dict.fromkeys(("Stack", "StackUpFailed", "load_compose"), "stack"),
     # static container functions

@@ -25,6 +25,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .concurrency import TaskCancelled, current_scope
+from .context_setting import ContextSetting
 from .engine_settings import ENGINE_VARIABLE, EngineSettings
 from .errors import (
     CommandExecutionFailed,
@@ -45,7 +47,7 @@ LONG_SUBCOMMANDS = frozenset({"pull", "push", "build", "load", "save", "import",
 MUTATING_SUBCOMMANDS = frozenset({
     "run", "create", "start", "stop", "restart", "kill", "rm", "rmi", "pull", "push", "tag", "build",
     "commit", "export", "cp", "exec", "load", "save", "import", "pause", "unpause", "prune",
-    "connect", "disconnect",
+    "connect", "disconnect", "rename",
 })
 # After a timeout kill: how long to wait for the output pipes to close.
 DRAIN_SECONDS = 2.0
@@ -102,99 +104,6 @@ def _kind_from_version(path: str) -> EngineKind | None:
     return None
 
 
-class Cancelled(BaseException):
-    """The work was stopped through its :class:`CancelScope` (a stop, a time limit, another task's
-    failure). A BaseException, like KeyboardInterrupt, so that no ``except Exception`` swallows it."""
-
-
-class CancelScope:
-    """Kill every engine command started under it, at once: ``scope.cancel()``.
-
-    ``with scope.active():`` makes it current in this context; threads started in a copy of that
-    context (``contextvars.copy_context().run``) are under it too. Every command the executor starts
-    under a scope is registered with it (and with the scopes enclosing it) while it runs; ``cancel()``
-    kills their process groups, and a command started under a cancelled scope is not started:
-    :meth:`Executor.run` raises :class:`Cancelled` in both cases. A scope made inside another is
-    its child: cancelling the outer one cancels it too. Stacks and ``parallel()`` use one per call.
-    """
-
-    def __init__(self) -> None:
-        self.parent = _scope.get()
-        self._lock = threading.Lock()
-        self._running: set[subprocess.Popen[bytes]] = set()
-        self._children: list[CancelScope] = []
-        self._cancelled = threading.Event()
-        if self.parent is not None:
-            self.parent._adopt(self)
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancelled.is_set()
-
-    def active(self) -> _Setting:
-        """``with scope.active():`` puts the block's commands (and its threads') under this scope."""
-        return _Setting(_scope, self)
-
-    def cancel(self) -> int:
-        """Cancel: kill the process group of every command running under this scope (and its children's);
-        later commands under it are refused. Returns how many were killed. Safe to call again."""
-        with self._lock:
-            self._cancelled.set()
-            running = list(self._running)
-            children = list(self._children)
-        for proc in running:
-            _kill_group(proc)
-        return len(running) + sum(child.cancel() for child in children)
-
-    def wait(self, seconds: float) -> bool:
-        """Sleep up to ``seconds``, woken by a cancel; True when cancelled."""
-        return self._cancelled.wait(seconds)
-
-    def check(self) -> None:
-        """Raise :class:`Cancelled` once cancelled (for work between commands)."""
-        if self._cancelled.is_set():
-            raise Cancelled()
-
-    def _adopt(self, child: CancelScope) -> None:
-        with self._lock:
-            self._children.append(child)
-            cancelled = self._cancelled.is_set()
-        if cancelled:
-            child.cancel()
-
-    def _register(self, proc: subprocess.Popen[bytes]) -> bool:
-        """Record a started command; False (and it is killed) when the scope is already cancelled."""
-        with self._lock:
-            if not self._cancelled.is_set():
-                self._running.add(proc)
-                return True
-        _kill_group(proc)
-        return False
-
-    def _forget(self, proc: subprocess.Popen[bytes]) -> None:
-        with self._lock:
-            self._running.discard(proc)
-
-
-_scope: ContextVar[CancelScope | None] = ContextVar("herodo_cancel_scope", default=None)
-_tag: ContextVar[str | None] = ContextVar("herodo_command_tag", default=None)
-
-
-def current_scope() -> CancelScope | None:
-    """The :class:`CancelScope` commands started here run under (None: no scope)."""
-    return _scope.get()
-
-
-def command_tag() -> str | None:
-    """What the command being run belongs to (a stack's service), for listeners (``--trace``)."""
-    return _tag.get()
-
-
-def tagged(tag: str | None) -> _Setting:
-    """``with tagged("web"):`` the block's commands (and its threads') carry ``tag`` (:func:`command_tag`)."""
-    return _Setting(_tag, tag)
-
-
 class Executor:
     """Runs engine commands with its own :class:`EngineSettings`, engine cache and listeners.
 
@@ -215,9 +124,9 @@ class Executor:
         """A new executor with a copy of these settings, whose commands these listeners hear too."""
         return Executor(self.settings.copy(), parent=self)
 
-    def active(self) -> _Setting:
+    def active(self) -> ContextSetting:
         """``with executor.active():`` makes it the current executor for the block."""
-        return _Setting(_current, self)
+        return ContextSetting(_current, self)
 
     def configure(self, **changes: object) -> EngineSettings:
         """Change settings (``configure(engine="podman", timeout=30)``); unknown names are refused."""
@@ -324,16 +233,16 @@ class Executor:
             result = CommandResult(stdout="", stderr="", code=0, argv=argv, dry_run=True)
             self._notify("skip", argv, result)
             return result
-        scope = _scope.get()
+        scope = current_scope()
         if scope is not None:
-            scope.check()
+            scope.check()  # a cancelled task starts no command
         self._notify("start", argv, None)
-        result, killed = self._spawn(argv, input.encode() if isinstance(input, str) else input, timeout,
-                                     stream and sys.stderr.isatty())
+        result, timed_out = self._spawn(argv, input.encode() if isinstance(input, str) else input, timeout,
+                                        stream and sys.stderr.isatty())
         self._notify("end", argv, result)
-        if killed == "cancelled":
-            raise Cancelled()
-        if killed == "timeout":
+        if scope is not None and scope.cancelled:
+            raise TaskCancelled(f"`{result.command}` was killed: {scope.reason}")
+        if timed_out:
             raise CommandTimeout(
                 f"`{result.command}` did not finish within {timeout:g}s and was killed",
                 timeout=timeout, argv=argv, code=None, stdout=result.stdout, stderr=result.stderr,
@@ -343,9 +252,10 @@ class Executor:
         return result
 
     def _spawn(self, argv: list[str], input_bytes: bytes | None, timeout: float,
-               echo: bool) -> tuple[CommandResult, str]:
-        """Start ``argv`` in its own process group and wait: (its result, what killed the group:
-        ``"timeout"``, ``"cancelled"`` (its :class:`CancelScope`) or ``""``; killed, the code is -9)."""
+               echo: bool) -> tuple[CommandResult, bool]:
+        """Start ``argv`` in its own process group and wait: (its result, whether the timeout killed
+        the group; the result's code is then -9). Under a cancel scope (a task of ``parallel``) the group
+        is registered there, so another thread can kill it (:meth:`run` then raises :class:`TaskCancelled`)."""
         started = time.monotonic()
         # the engine's own TMPDIR, removed afterwards: a killed podman leaves its storage* temp dirs there
         scratch = tempfile.mkdtemp(prefix="herodo-engine-")
@@ -365,11 +275,9 @@ class Executor:
                 raise EngineNotFound(f"the engine {argv[0]} is gone (it was there when first used)",
                                      argv=argv) from exc
             raise CommandExecutionFailed(f"could not start {argv[0]}: {exc.strerror or exc}", argv=argv) from exc
-        scope = _scope.get()
-        if scope is not None and not scope._register(proc):  # cancelled while it was being started
-            proc.wait()
-            shutil.rmtree(scratch, ignore_errors=True)
-            return CommandResult("", "", -9, argv, time.monotonic() - started), "cancelled"
+        scope = current_scope()
+        if scope is not None:
+            scope.track(proc)
         timed_out = False
         try:
             out, err = _communicate(proc, input_bytes, timeout, echo)
@@ -382,13 +290,11 @@ class Executor:
             proc.wait()
             raise
         finally:
-            if scope is not None:
-                scope._forget(proc)
             shutil.rmtree(scratch, ignore_errors=True)
-        cancelled = scope is not None and scope.cancelled and proc.returncode == -signal.SIGKILL
-        code = -9 if timed_out or cancelled else proc.returncode
-        result = CommandResult(_decode(out), _decode(err), code, argv, time.monotonic() - started)
-        return result, "timeout" if timed_out else "cancelled" if cancelled else ""
+            if scope is not None:
+                scope.untrack(proc)
+        code = -9 if timed_out else proc.returncode
+        return CommandResult(_decode(out), _decode(err), code, argv, time.monotonic() - started), timed_out
 
 
 
@@ -475,23 +381,6 @@ def check_argv_size(argv: Sequence[str]) -> None:
 
 def _decode(data: bytes | None) -> str:
     return (data or b"").decode("utf-8", errors="replace")
-
-
-class _Setting:
-    """``with``: ``var`` holds ``value`` for the block (a class, not a generator: bindings enter one on
-    every call)."""
-
-    __slots__ = ("var", "value", "token")
-
-    def __init__(self, var: ContextVar[Any], value: Any) -> None:
-        self.var, self.value = var, value
-
-    def __enter__(self) -> Any:
-        self.token = self.var.set(self.value)
-        return self.value
-
-    def __exit__(self, *exc: object) -> None:
-        self.var.reset(self.token)
 
 
 _default = Executor()

@@ -4,6 +4,9 @@ An executor's ``settings.labels`` go on every container ``run`` makes and every 
 ``create`` makes (``herodo test`` sets them per test); each noun's ``remove_labelled(label, keep)``
 finds what carries one and removes it, returning a :class:`Swept`. :class:`Labelled` is the listed
 record of such an object (a network, a volume).
+
+``ensure()`` records on a container it makes what it was made from (``nerdctl/desired/``): the
+canonical configuration, its hash and the image id; these keys are never part of the compared labels.
 """
 
 from __future__ import annotations
@@ -15,6 +18,11 @@ from typing import Any, NamedTuple
 from .executor import execute_nerdctl_command
 from .parse import parse_labels
 from .validate import check_label_key, check_text
+
+HASH_LABEL = "herodo.config-hash"  # sha256 of the canonical JSON of the configuration
+CONFIG_LABEL = "herodo.config"  # the canonical JSON itself, for a field-level diff later
+IMAGE_LABEL = "herodo.image-id"  # the image id the reference resolved to at creation
+RECORD_LABELS = (HASH_LABEL, CONFIG_LABEL, IMAGE_LABEL)
 
 
 class Swept(NamedTuple):
@@ -55,4 +63,5 @@ def sweep_by_label(noun: str, label: str, keep: bool) -> Swept:
     return Swept(names)
 
 
-__all__ = ["Labelled", "Swept", "label_flags", "sweep_by_label"]
+__all__ = ["CONFIG_LABEL", "HASH_LABEL", "IMAGE_LABEL", "RECORD_LABELS", "Labelled", "Swept", "label_flags",
+           "sweep_by_label"]

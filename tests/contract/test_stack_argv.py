@@ -122,10 +122,10 @@ def test_dry_run_reports_the_plan_in_dependency_order_with_each_service_named(st
 
     with observing(dry_run=True, stream=Stream()):  # type: ignore[arg-type]
         returned(run_lua(path))
-    plan = [line.split()[2:5] for line in lines if line.startswith("would run:")]
+    plan = [line.split()[2:5] for line in lines if line.startswith("would run:")]  # (no service: no label)
     assert plan[0][1:3] == ["pull", IMAGE] and plan[1][1:3] == ["network", "create"]
-    runs = [(tag, words[words.index("--name") + 1]) for tag, *words in
-            (line.split()[2:] for line in lines if " run -d " in line)]
+    runs = [(tag, words[words.index("--name") + 1]) for tag, *words in  # "[web] would run: nerdctl run -d ..."
+            (line.split() for line in lines if " run -d " in line)]
     assert runs == [("[cache]", "c15plan-cache-1"), ("[db]", "c15plan-db-1"), ("[api]", "c15plan-api-1"),
                     ("[web]", "c15plan-web-1")]
     assert not [c for c in standin.calls() if c[0] in ("run", "create", "pull") or c[:2] == ["network", "create"]]

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from herodo_py.nerdctl import executor
+from herodo_py.nerdctl.concurrency import CancelScope, TaskCancelled
 from herodo_py.nerdctl.engine_settings import EngineSettings
-from herodo_py.nerdctl.executor import Cancelled, CancelScope
 
 HANG = """#!/bin/sh
 # Records each call by its last argument, starts a grandchild in its process group, then hangs.
@@ -80,13 +80,13 @@ def test_cancel_kills_every_command_in_flight_under_the_scope_and_leaves_a_sibli
     assert scope.cancel() == 2
     for thread in threads:
         thread.join(BOUND)
-    assert isinstance(outcomes["a"], Cancelled) and isinstance(outcomes["b"], Cancelled)
+    assert isinstance(outcomes["a"], TaskCancelled) and isinstance(outcomes["b"], TaskCancelled)
     assert not isinstance(outcomes["a"], Exception)  # no `except Exception` swallows a cancel
     wait_for(lambda: not is_alive(children["a"]) and not is_alive(children["b"]), "the grandchildren dying")
     assert other.is_alive() and is_alive(children["other"])  # under another scope: untouched
     assert sibling.cancel() == 1
     other.join(BOUND)
-    assert isinstance(outcomes["other"], Cancelled)
+    assert isinstance(outcomes["other"], TaskCancelled)
 
 
 def test_no_command_starts_under_a_cancelled_scope(hang_engine, tmp_path):
@@ -94,10 +94,10 @@ def test_no_command_starts_under_a_cancelled_scope(hang_engine, tmp_path):
     hang_engine.add_listener(lambda event, argv, result: heard.append(event))
     scope = CancelScope()
     scope.cancel()
-    with scope.active(), pytest.raises(Cancelled):
+    with scope.active(), pytest.raises(TaskCancelled):
         executor.execute_nerdctl_command(["pull", "late"])
     assert not (tmp_path / "child.late").exists() and heard == []
-    with pytest.raises(Cancelled):
+    with pytest.raises(TaskCancelled):
         scope.check()
     assert scope.wait(0) is True
 
@@ -115,10 +115,10 @@ def test_cancelling_an_outer_scope_cancels_the_scopes_made_inside_it_not_the_rev
     assert inner.parent is outer and not outer.cancelled
     assert inner.cancel() == 1
     deep.join(BOUND)
-    assert isinstance(outcomes["deep"], Cancelled) and shallow.is_alive() and not outer.cancelled
+    assert isinstance(outcomes["deep"], TaskCancelled) and shallow.is_alive() and not outer.cancelled
     assert outer.cancel() == 1
     shallow.join(BOUND)
-    assert isinstance(outcomes["shallow"], Cancelled)
+    assert isinstance(outcomes["shallow"], TaskCancelled)
     with outer.active():
         late = CancelScope()  # a scope made inside a cancelled one starts cancelled
     assert late.cancelled

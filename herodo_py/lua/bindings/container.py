@@ -38,13 +38,13 @@ def _with_health_check_options(obj: Any, cmd: Any, *options: Any) -> Any:
 
 
 def _builder(name: str, params: list[P], doc: str, **options: Any) -> Any:
-    """A builder method: it returns the container (``self``) so calls chain."""
-    return method(CONTAINER, name, params, "self", doc, **options)
+    """A builder method: it returns the container (``self``) so calls chain, and runs no command."""
+    return method(CONTAINER, name, params, "self", doc, **{"waits": False, **options})
 
 
 BUILDER = (
     _builder("reset", [], "Remove any container of this name, forget the id, clear the configuration (not name and "
-             "image).", changes_state=True),
+             "image).", changes_state=True, waits=True),
     _builder("with_port", [P("port", "string", "'[ip:]host:container[/tcp|udp]', e.g. '8080:80'")], "Publish a port."),
     _builder("with_ports", [P("ports", "string[]")], "Publish several ports."),
     _builder("with_volume", [P("volume", "string", "'/host/path:/container/path[:ro]' or 'name:/path'")],
@@ -104,6 +104,13 @@ ACTIONS = (
            changes_state=True),
     method(CONTAINER, "export", [P("path", "string", "tarball path")], RESULT, "Write its filesystem as a tarball.",
            changes_state=True, guard="export"),
+    method(CONTAINER, "ensure", [P("policy", "string?", "on drift: 'recreate' (default) | 'fail' | 'leave'")],
+           "self", "Make it exist and run with exactly this configuration, changing only what differs; "
+           "what it did: outcome().", changes_state=True),
+    method(CONTAINER, "ensure_absent", [], "self", "Make sure no container of this name exists; what it did: "
+           "outcome().", changes_state=True),
+    method(CONTAINER, "outcome", [], "Outcome?", "What the last ensure()/ensure_absent() did (nil before one).",
+           call=lambda container: container.outcome),
     method(CONTAINER, "wait_running", [P("timeout", "number?", "seconds, default 30")], "ContainerStatus",
            "Wait until it runs; fails at once if it exited."),
     method(CONTAINER, "wait_healthy", [P("timeout", "number?", "seconds, default 60")], "ContainerStatus",

@@ -71,6 +71,9 @@ class Outcomes:
             return self._memory_failure(_friendly().from_lua_error(message, self._memory_frames(), self.known_names()))
         value = info[b"value"]
         frames = self._frames(info[b"frames"])
+        failures = self._parallel_failures(value)
+        if failures is not None:
+            return self._tasks_failure(value, failures, frames)
         if isinstance(value, ScriptError):
             if value.file is None and frames:  # raised where it could not be located (out of memory)
                 value.file, value.line, value.frames = frames[0][0], frames[0][1], frames
@@ -79,6 +82,22 @@ class Outcomes:
             return _friendly().from_python_error(value, frames)
         return self._memory_failure(_friendly().from_lua_error(text(info[b"text"] or b""), frames,
                                                                 self.known_names()))
+
+    def _tasks_failure(self, error: Any, failures: Any, frames: list[tuple[str, int, str | None]]) -> friendly.Failure:
+        """TASKS FAILED at the ``parallel`` call: each failure with its task; the exit code the failures
+        share (69 when every task found the engine unavailable...), else 1."""
+        module = _friendly()
+        codes = {exit_code_for(f[b"error"]) if isinstance(f[b"error"], ScriptError) else EXIT_FAILED
+                 for _, f in failures.items() if not f[b"cancelled"]}
+        code = codes.pop() if len(codes) == 1 else EXIT_FAILED
+        where = frames[0] if frames else None
+        return module.Failure(
+            "TASKS FAILED", text(error[b"message"]),
+            hint="catch it with pcall(parallel, ...) and read err.failures, or get the failures back with "
+                 "parallel(tasks, {raise = false})",
+            file=where[0] if where else None, line=where[1] if where else None,
+            snippets=[module.Snippet(where[0], where[1], "parallel")] if where else [], callers=frames[1:],
+            exit_code=code)
 
     def _memory_frames(self) -> list[tuple[str, int, str | None]]:
         """Where the hook last saw the script under memory pressure (when Lua says nothing)."""

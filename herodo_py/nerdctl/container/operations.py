@@ -15,6 +15,8 @@ import time
 from collections.abc import Sequence
 from typing import Any, Self, cast
 
+from ..concurrency import pause  # (a cancelled parallel task stops waiting at once)
+from ..desired.outcome import Outcome
 from ..errors import (
     CommandFailed,
     CommandTimeout,
@@ -32,6 +34,7 @@ from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdct
 from ..image import image_pull  # (its registry flags: podman and plain-HTTP registries)
 from ..parse import load_records
 from ..validate import check_copy_location, check_count, check_image, check_name, check_path, check_timeout, fail
+from . import ensure as ensuring
 from .builder import ContainerBuilder, rm_args, shell_command
 from .control import ContainerControl
 from .types import ContainerStatus, ResourceUsage
@@ -64,7 +67,9 @@ def _unwritable(where: str, exc: OSError) -> OtherError:
 
 
 class Container(ContainerControl, ContainerBuilder):
-    """A container: configure with ``with_*``, create with ``build()``/``start()``, then operate."""
+    """A container: configure with ``with_*``, create with ``build()``/``start()``/``ensure()``, then operate."""
+
+    outcome: Outcome | None = None  # what the last ensure()/ensure_absent() did (nerdctl/desired/outcome.py)
 
     # -- constructors ----------------------------------------------------------------------
 
@@ -136,6 +141,18 @@ class Container(ContainerControl, ContainerBuilder):
         if not status.running:
             raise self._not_running(status, "after start")
         return result
+
+    def ensure(self, policy: str = "recreate", stop_timeout: Any = None) -> Self:
+        """Make it exist and run with exactly this configuration, changing only what differs; what was
+        done is in ``outcome`` (``action``, ``changed``, ``diff``). ``policy`` on drift: ``recreate``,
+        ``fail`` (raise ``ConfigurationDrift`` with the diff) or ``leave``. See ``container/ensure.py``."""
+        ensuring.ensure(self, policy, stop_timeout)
+        return self
+
+    def ensure_absent(self) -> Self:
+        """Make sure no container of this name exists (removed, forced, when there is one)."""
+        ensuring.ensure_absent(self)
+        return self
 
     def stop(self, timeout: Any = None) -> CommandResult:
         """Stop it; ``timeout`` seconds before the engine kills it (engine default: 10)."""
@@ -283,7 +300,7 @@ class Container(ContainerControl, ContainerBuilder):
                 raise self._not_running(status, "(it exited)")
             if time.monotonic() >= deadline:
                 raise WaitTimeout(f"container {self.name!r} was not running after {timeout}s (state {status.state})")
-            time.sleep(0.2)
+            pause(0.2)
 
     def _trigger_health_check(self, within: float) -> None:
         """Run one health check where no scheduler does (podman and nerdctl without systemd), for at
@@ -322,4 +339,4 @@ class Container(ContainerControl, ContainerBuilder):
             if time.monotonic() >= deadline:
                 raise WaitTimeout(f"container {self.name!r} was not healthy after {timeout}s "
                                   f"(health {status.health_status or 'not reported yet'})")
-            time.sleep(0.5)
+            pause(0.5)

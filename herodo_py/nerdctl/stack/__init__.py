@@ -18,7 +18,6 @@ from .down import down
 from .report import ServiceFailed, StackUpFailed
 from .stack import ServiceState, Stack
 from .up import UpResult
-from .workers import current_service, default_jobs
 
 
 def load_compose(path: str, *, environ: Mapping[str, str] | None = None, profiles: list[str] | None = None,
@@ -38,8 +37,6 @@ __all__ = [
     "StackSpecError",
     "StackUpFailed",
     "UpResult",
-    "current_service",
-    "default_jobs",
     "down",
     "load_compose",
 ]

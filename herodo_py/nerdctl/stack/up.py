@@ -15,9 +15,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..concurrency import TaskCancelled, default_jobs, tagged
 from ..container.types import ContainerStatus
 from ..errors import NerdctlError
-from ..executor import Engine, current_engine, execute_nerdctl_command, settings, tagged
+from ..executor import Engine, current_engine, execute_nerdctl_command, settings
 from .converge import (
     Change,
     converge_replica,
@@ -29,7 +30,7 @@ from .graph import start_order
 from .observe import Observed, inspect_statuses, labelled_names, observe_containers
 from .report import DependencyFailed, ServiceFailed, StackUpFailed
 from .spec import ServiceSpec, StackSpec
-from .workers import Cancelled, Slots, default_jobs, start_worker
+from .workers import Slots, start_worker
 
 __all__ = ["UpResult", "up"]
 
@@ -98,7 +99,7 @@ class _Up:
                 run.state = "running, waiting until it exits"
                 self._wait(run, "completed")
                 run.events["completed"].set()
-        except Cancelled:
+        except TaskCancelled:
             run.state += " (stopped)"
             run.fail(ServiceFailed(run.service.name, "stopped", "up was stopped"))
         except ServiceFailed as exc:
@@ -253,8 +254,9 @@ class _Up:
 
 def up(stack: StackSpec, *, jobs: int | None = None, on_failure: str = "leave", timeout: float = 120.0) -> UpResult:
     """Bring ``stack`` up (see the module docstring). ``jobs``: engine commands at once (default
-    :func:`workers.default_jobs`; in dry-run mode 1, so the plan prints in order). ``on_failure``:
-    ``leave`` what started, or take the stack ``down``. ``timeout``: seconds per condition."""
+    :func:`~herodo_py.nerdctl.concurrency.default_jobs`; in dry-run mode 1, so the plan prints in
+    order). ``on_failure``: ``leave`` what started, or take the stack ``down``. ``timeout``: seconds
+    per condition."""
     from .down import down
 
     runner = _Up(stack, 1 if settings().dry_run else (jobs or default_jobs()), timeout)
