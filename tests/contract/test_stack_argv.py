@@ -4,6 +4,7 @@ no ``network connect``) handled before anything runs, and the Lua ``Stack``: dry
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -17,6 +18,17 @@ IMAGE = "localhost/herodo-busybox:latest"
 TWO = {"services": {
     "db": {"image": IMAGE, "command": "sleep 600"},
     "web": {"image": IMAGE, "command": "sleep 600", "depends_on": {"db": "started"}, "ports": ["8080:80"]}}}
+
+
+IMAGE_ID = "sha256:" + "ab" * 32
+
+
+@pytest.fixture(autouse=True)
+def image_record(standin, monkeypatch):
+    """The stand-in has no recorded ``image inspect`` output: the image's record is given here
+    (``ensure`` compares a container's image by id)."""
+    monkeypatch.setenv("NERDCTL_STANDIN_STDOUT_IMAGE_INSPECT",
+                       json.dumps([{"Id": IMAGE_ID, "RepoTags": [IMAGE], "RootFS": {"Type": "layers"}}]))
 
 
 def labels(stack: str, service: str, digest: str) -> list[str]:
@@ -34,26 +46,39 @@ def standin_ps_ids() -> list[str]:
 
 
 def test_up_of_two_services_with_depends_on_runs_these_commands_in_this_order(standin):
-    result = Stack("c15app", TWO).up()
+    result = Stack("missing-c15app", TWO).up()
     calls = standin.calls()
     digests = {c[c.index("--name") + 1]: next(a for a in c if a.startswith("io.herodo.stack.config-hash=")).split("=")[1]
                for c in calls if c[0] == "run"}
-    # (the stand-in does not model `image inspect`: the image counts as missing and is pulled)
+    # (the stand-in answers `inspect NAME IMAGE` for a missing container with an error only: ensure
+    # pulls the image, then reads its record)
+    def ensured(name: str, run: list[str]) -> list[list[str]]:
+        return [["inspect", name, IMAGE], ["pull", IMAGE], ["image", "inspect", IMAGE], run]
+
+    def unrecorded(call: list[str]) -> list[str]:  # ensure's record labels (herodo.*) checked apart
+        record = {i for i, a in enumerate(call) if a == "--label" and call[i + 1].startswith("herodo.")}
+        return [a for i, a in enumerate(call) if i not in record and i - 1 not in record]
+
+    assert all(any(a.startswith("herodo.config-hash=") for a in c) for c in calls if c[0] == "run")
+    calls = [unrecorded(c) if c[0] == "run" else c for c in calls]
     assert calls == [
         ["image", "inspect", IMAGE],
-        ["pull", IMAGE],
-        ["network", "ls", "--filter", "label=io.herodo.stack=c15app", "--format", "{{.Name}}"],
-        ["network", "create", "--label", "io.herodo.stack=c15app", "--label", "io.herodo.stack.network=default",
-         "c15app_default"],
-        ["ps", "-a", "-q", "--no-trunc", "--filter", "label=io.herodo.stack=c15app"],
-        ["container", "inspect", *calls[5][2:]],  # (checked below)
-        ["run", "-d", "--network", "c15app_default", "--name", "c15app-db-1",
-         *labels("c15app", "db", digests["c15app-db-1"]), IMAGE, "sh", "-c", "sleep 600"],
-        ["run", "-d", "--network", "c15app_default", "--name", "c15app-web-1", "-p", "8080:80",
-         *labels("c15app", "web", digests["c15app-web-1"]), IMAGE, "sh", "-c", "sleep 600"],
+        ["network", "ls", "--filter", "label=io.herodo.stack=missing-c15app", "--format", "{{.Name}}"],
+        ["network", "create", "--label", "io.herodo.stack=missing-c15app", "--label",
+         "io.herodo.stack.network=default", "missing-c15app_default"],
+        ["ps", "-a", "-q", "--no-trunc", "--filter", "label=io.herodo.stack=missing-c15app"],
+        ["container", "inspect", *calls[4][2:]],  # (checked below)
+        *ensured("missing-c15app-db-1", ["run", "-d", "--network", "missing-c15app_default", "--name",
+                                         "missing-c15app-db-1", *labels("missing-c15app", "db",
+                                                                        digests["missing-c15app-db-1"]),
+                                         IMAGE, "sh", "-c", "sleep 600"]),
+        *ensured("missing-c15app-web-1", ["run", "-d", "--network", "missing-c15app_default", "--name",
+                                          "missing-c15app-web-1", "-p", "8080:80",
+                                          *labels("missing-c15app", "web", digests["missing-c15app-web-1"]),
+                                          IMAGE, "sh", "-c", "sleep 600"]),
     ]
-    assert calls[5][2:] == [line.strip() for line in standin_ps_ids()]  # what ps listed (canned ids)
-    assert result.by_action("created") == ["c15app_default", "c15app-db-1", "c15app-web-1"]
+    assert calls[4][2:] == [line.strip() for line in standin_ps_ids()]  # what ps listed (canned ids)
+    assert result.by_action("created") == ["missing-c15app_default", "missing-c15app-db-1", "missing-c15app-web-1"]
 
 
 def test_network_aliases_are_refused_on_nerdctl_before_anything_runs(standin):
@@ -66,9 +91,9 @@ def test_network_aliases_are_refused_on_nerdctl_before_anything_runs(standin):
 
 def test_a_second_network_is_a_second_network_flag_of_run_on_nerdctl(standin):
     spec = {"networks": {"front": {}, "back": {}}, "services": {"web": {"image": IMAGE, "networks": ["front", "back"]}}}
-    Stack("c15nets", spec).up()
+    Stack("missing-c15nets", spec).up()
     run = next(c for c in standin.calls() if c[0] == "run")
-    assert [run[i + 1] for i, a in enumerate(run) if a == "--network"] == ["c15nets_front", "c15nets_back"]
+    assert [run[i + 1] for i, a in enumerate(run) if a == "--network"] == ["missing-c15nets_front", "missing-c15nets_back"]
     assert not [c for c in standin.calls() if c[:2] == ["network", "connect"]]  # nerdctl has none
 
 
@@ -93,7 +118,7 @@ def returned(outcome) -> list:
 
 def test_lua_stack_methods_on_nerdctl(standin, tmp_path):
     path = script(tmp_path / "s", f"""
-local app = nerdctl_stack("c15lua", {{services = {{db = {{image = "{IMAGE}", command = "sleep 600",
+local app = nerdctl_stack("missing-c15lua", {{services = {{db = {{image = "{IMAGE}", command = "sleep 600",
           health_check = {{cmd = "true", interval = "1s"}}}},
   web = {{image = "{IMAGE}", command = "sleep 600", depends_on = {{db = "started"}}}}}}}})
 local up = app:up{{jobs = 2, timeout = 30}}
@@ -110,7 +135,7 @@ def test_dry_run_reports_the_plan_in_dependency_order_with_each_service_named(st
 
     spec = ", ".join(f'{name} = {{image = "{IMAGE}", command = "sleep 1"{deps}}}' for name, deps in (
         ("web", ', depends_on = {"api", "cache"}'), ("api", ', depends_on = {"db"}'), ("cache", ""), ("db", "")))
-    path = script(tmp_path / "s", f'nerdctl_stack("c15plan", {{services = {{{spec}}}}}):up()')
+    path = script(tmp_path / "s", f'nerdctl_stack("missing-c15plan", {{services = {{{spec}}}}}):up()')
     lines: list[str] = []
 
     class Stream:
@@ -123,13 +148,14 @@ def test_dry_run_reports_the_plan_in_dependency_order_with_each_service_named(st
     with observing(dry_run=True, stream=Stream()):  # type: ignore[arg-type]
         returned(run_lua(path))
     plan = [line.split()[2:5] for line in lines if line.startswith("would run:")]  # (no service: no label)
-    assert plan[0][1:3] == ["pull", IMAGE] and plan[1][1:3] == ["network", "create"]
+    assert plan == [[plan[0][0], "network", "create"]]
     runs = [(tag, words[words.index("--name") + 1]) for tag, *words in  # "[web] would run: nerdctl run -d ..."
             (line.split() for line in lines if " run -d " in line)]
-    assert runs == [("[cache]", "c15plan-cache-1"), ("[db]", "c15plan-db-1"), ("[api]", "c15plan-api-1"),
-                    ("[web]", "c15plan-web-1")]
+    assert runs == [("[cache]", "missing-c15plan-cache-1"), ("[db]", "missing-c15plan-db-1"), ("[api]", "missing-c15plan-api-1"),
+                    ("[web]", "missing-c15plan-web-1")]
     assert not [c for c in standin.calls() if c[0] in ("run", "create", "pull") or c[:2] == ["network", "create"]]
-    assert lines[-1].startswith("herodo: dry run: 6 state-changing commands not run")
+    # network create, and per service ensure's pull (the stand-in: see above) and run
+    assert lines[-1].startswith("herodo: dry run: 9 state-changing commands not run")
 
 
 # --- the sandbox: every host path of a stack stays in the script's folder ----------------------------

@@ -1,8 +1,10 @@
 """Bring one replica, network or volume to its desired state; each step says what it changed.
 
-:func:`converge_replica` is the one place that decides create / start / recreate / unchanged for
-a container (by the config hash label); it is what switches to ``Container.ensure()`` once that
-exists. Every engine command here runs inside a worker slot (``slots.command()``).
+A replica is a :class:`~herodo_py.nerdctl.container.operations.Container` brought to its
+configuration by ``Container.ensure()``, the one place that decides create / start / recreate /
+unchanged (its config hash covers the stack's labels, the stack's own config hash among them; the
+image by id, so a rebuilt tag recreates). Every engine command here runs inside a worker slot
+(``slots.command()``).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..container.builder import rm_args
+from ..container.operations import Container
 from ..errors import CommandFailed, NoSuchContainer
 from ..executor import Engine, execute_nerdctl_command, settings
 from ..labels import label_flags
@@ -21,7 +24,7 @@ from .desired import (
     LABEL_VOLUME,
     Replica,
     extra_networks,
-    replica_run_args,
+    replica_config,
 )
 from .observe import Observed
 from .spec import NetworkSpec, ServiceSpec, StackSpec, VolumeSpec
@@ -46,12 +49,6 @@ class Change:
         return self.action != "unchanged"
 
 
-def _done(observed: Observed, service: ServiceSpec) -> bool:
-    """A one-shot container that exited 0 and is not restarted has done its job: leave it."""
-    return (observed.status.state == "exited" and observed.status.exit_code == 0
-            and service.restart in (None, "no"))
-
-
 def remove_container(ref: str, engine: Engine, slots: Slots) -> None:
     with slots.command():
         try:
@@ -62,27 +59,29 @@ def remove_container(ref: str, engine: Engine, slots: Slots) -> None:
 
 def converge_replica(stack: StackSpec, service: ServiceSpec, replica: Replica, digest: str,
                      observed: Observed | None, engine: Engine, slots: Slots) -> tuple[Change, str]:
-    """Make ``replica`` match its spec; return the change and the container id."""
-    if observed is not None and observed.digest == digest and observed.name == replica.name:
-        if observed.running or _done(observed, service):
-            return Change("container", replica.name, "unchanged", service.name, replica.number), observed.id
-        with slots.command():
-            execute_nerdctl_command(["start", observed.id])
-        return Change("container", replica.name, "started", service.name, replica.number,
-                      f"was {observed.status.state}"), observed.id
-    detail = ""
-    if observed is not None:
-        detail = "configuration changed" if observed.digest != digest else "renamed"
+    """Make ``replica`` match its spec with ``Container.ensure()``; return the change and the container id.
+
+    ``must_run=False``: whether it stays up is for the stack's conditions to judge (a one-shot job
+    that exited 0 is left as it is). A replica found under another name (its ``container_name``
+    changed) is removed first; a replaced one is killed at once (``stop -t 0``), as ``down`` does.
+    """
+    config = replica_config(stack, service, replica, engine.kind, digest)
+    container = Container(**vars(config))
+    if observed is not None and observed.name != replica.name:
         remove_container(observed.id, engine, slots)
-    args = replica_run_args(stack, service, replica, engine.kind, digest)
-    with slots.command():
-        result = execute_nerdctl_command(args)
-    container_id = f"dry-run:{replica.name}" if result.dry_run else result.stdout.strip().splitlines()[-1]
-    for network, aliases in extra_networks(stack, service) if engine.kind != "nerdctl" else ():  # (nerdctl: in run)
-        with slots.command():
-            network_connect(network, container_id, aliases)
-    action = "created" if observed is None else "recreated"
-    return Change("container", replica.name, action, service.name, replica.number, detail), container_id
+    with slots.command():  # (ensure's inspect, run and the like: a few commands in one slot)
+        container.ensure(stop_timeout=0, must_run=False)
+    outcome = container.outcome
+    assert outcome is not None and container.container_id is not None
+    action = outcome.action
+    if action in ("created", "recreated") and engine.kind != "nerdctl":  # (nerdctl: every network in run)
+        for network, aliases in extra_networks(stack, service):
+            with slots.command():
+                network_connect(network, container.container_id, aliases)
+    if observed is not None and observed.name != replica.name and action == "created":
+        action = "recreated"
+    detail = "renamed" if observed is not None and observed.name != replica.name else outcome.reason
+    return Change("container", replica.name, action, service.name, replica.number, detail), container.container_id
 
 
 def ensure_resource(stack: str, resource: NetworkSpec | VolumeSpec, present: set[str]) -> Change:

@@ -30,6 +30,7 @@ __all__ = [
     "container_name",
     "extra_networks",
     "refuse_nerdctl_aliases",
+    "replica_config",
     "replica_run_args",
     "replicas_of",
 ]
@@ -96,10 +97,11 @@ def refuse_nerdctl_aliases(stack: StackSpec) -> None:
                          "or use docker or podman")
 
 
-def replica_run_args(stack: StackSpec, service: ServiceSpec, replica: Replica, engine_kind: EngineKind,
-                     digest: str) -> list[str]:
-    """``run -d`` argv for one replica: the builder's ``run_args`` plus what only stacks set
-    (init, stop signal, expose, an entrypoint with arguments, no health check)."""
+def replica_config(stack: StackSpec, service: ServiceSpec, replica: Replica, engine_kind: EngineKind,
+                   digest: str) -> ContainerConfig:
+    """One replica as a container configuration: the service's settings, the stack's labels (with the
+    config hash ``digest``, which covers what only stacks set), and as ``run_flags`` what has no
+    ``with_*`` (init, stop signal, expose, no health check, every network on nerdctl)."""
     first_key, first_aliases = next(iter(service.networks.items()))
     health = service.health
     entrypoint = service.entrypoint
@@ -108,7 +110,17 @@ def replica_run_args(stack: StackSpec, service: ServiceSpec, replica: Replica, e
         # the CLIs take one executable as --entrypoint: its arguments go before the command
         # (which then must be given, or the image's command would be dropped by the engine anyway)
         command = [*entrypoint[1:], *command]
-    config = ContainerConfig(
+    flags: list[str] = []
+    if service.init:
+        flags.append("--init")
+    if service.stop_signal:
+        flags += ["--stop-signal", service.stop_signal]
+    flags += [a for port in service.expose for a in ("--expose", port)]
+    if health is not None and health.cmd is None:
+        flags.append("--no-healthcheck")
+    if engine_kind == "nerdctl":  # no `network connect`: every network is a --network of run
+        flags += [a for key in service.networks for a in ("--network", stack.networks[key].name)]
+    return ContainerConfig(
         name=replica.name, image=service.image, ports=list(service.ports),
         volumes=[_volume_arg(stack, service, i) for i in range(len(service.mounts))],
         env_vars=dict(service.env), network=None if engine_kind == "nerdctl" else stack.networks[first_key].name,
@@ -122,17 +134,11 @@ def replica_run_args(stack: StackSpec, service: ServiceSpec, replica: Replica, e
         workdir=service.workdir, user=service.user,
         labels={**service.labels, LABEL_STACK: stack.name, LABEL_SERVICE: service.name,
                 LABEL_REPLICA: str(replica.number), LABEL_HASH: digest},
+        run_flags=flags,
     )
-    args = run_args(config, engine_kind)
-    extra: list[str] = []
-    if service.init:
-        extra.append("--init")
-    if service.stop_signal:
-        extra += ["--stop-signal", service.stop_signal]
-    extra += [a for port in service.expose for a in ("--expose", port)]
-    if health is not None and health.cmd is None:
-        extra.append("--no-healthcheck")
-    if engine_kind == "nerdctl":  # no `network connect`: every network is a --network of run
-        extra += [a for key in service.networks for a in ("--network", stack.networks[key].name)]
-    at = 2 if args[:2] == ["run", "-d"] else 1
-    return [*args[:at], *extra, *args[at:]]
+
+
+def replica_run_args(stack: StackSpec, service: ServiceSpec, replica: Replica, engine_kind: EngineKind,
+                     digest: str) -> list[str]:
+    """``run -d`` argv for one replica (what ``ensure`` runs when it creates it)."""
+    return run_args(replica_config(stack, service, replica, engine_kind, digest), engine_kind)
