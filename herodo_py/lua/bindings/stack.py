@@ -61,6 +61,9 @@ METHODS = (
            "Run a command in a replica of a service; a non-zero exit raises.", changes_state=True),
 )
 
+# No `creates`/`sweep` of its own: a stack's objects are made by `run`, `network create` and `volume create`
+# with the executor's labels (a `herodo test` run's among them), which the container, network and volume
+# nouns declare and sweep (tests/lua/test_herodo_test.py: a stack left up is swept, volume included).
 NOUN = Noun(
     "stack",
     types=(
