@@ -119,6 +119,26 @@ def test_a_changed_service_rolls_one_replica_at_a_time(engine, stack_name):
     assert all("V=2" in r["Config"]["Env"] for n, r in after.items() if "-api-" in n)
 
 
+def test_a_rebuilt_image_tag_recreates_and_an_unchanged_stack_is_left(engine, stack_name):
+    ref, maker = f"localhost/{stack_name}:v1", f"{stack_name}-maker"
+    assert engine.run("tag", IMAGE, ref).returncode == 0
+    try:
+        spec = {"services": {"web": {"image": ref, "command": "sleep 600"}}}
+        assert Stack(stack_name, spec).up().by_action("created") == [f"{stack_name}_default", f"{stack_name}-web-1"]
+        assert Stack(stack_name, spec).up().changed == 0
+        # the same tag on a new image (a commit of a container with one more file): ensure compares ids
+        assert engine.run("run", "--name", maker, IMAGE, "touch", "/rebuilt").returncode == 0
+        assert engine.run("commit", maker, ref).returncode == 0
+        again = Stack(stack_name, spec).up()
+        change = next(c for c in again.changes if c.kind == "container")
+        assert (change.action, change.detail.split(":")[0]) == ("recreated", "image"), change
+        assert engine.run("exec", f"{stack_name}-web-1", "test", "-e", "/rebuilt").returncode == 0
+    finally:
+        down(stack_name)
+        engine.run("rm", "-f", maker)
+        engine.run("rmi", "-f", ref)
+
+
 def test_down_from_a_new_process_finds_everything_by_labels(engine, stack_name):
     Stack(stack_name, {"networks": {"back": {}}, "volumes": {"data": {}}, "services": {
         "a": {"image": IMAGE, "command": "sleep 600", "networks": ["back"], "volumes": ["data:/data"]},
