@@ -27,6 +27,18 @@ def text(value: bytes | str) -> str:
     return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else value
 
 
+MAX_NAME = 200
+"""Bytes of a name (a global, a field) a script asks for that herodo reads: a longer one is no name of
+herodo's, and is shown by its start and length (a 20 MB name is not copied into messages)."""
+
+
+def name_text(key: bytes | str) -> str:
+    """A name a script asked for, as text, trimmed past :data:`MAX_NAME`."""
+    if len(key) > MAX_NAME:
+        return f"{text(key[:60])}... ({len(key)} {'bytes' if isinstance(key, bytes) else 'characters'})"
+    return text(key)
+
+
 def lua_bytes(value: str) -> bytes:
     return value.encode("utf-8", "surrogateescape")
 
@@ -142,14 +154,23 @@ def _number_text(value: int | float) -> str:
     return repr(value)
 
 
+MAX_ITEMS = 100_000
+"""Table entries one crossing out of Lua may hold in all (a call's arguments, a script's returned
+values): Python copies of Lua tables cost several times Lua's memory, outside ``--max-memory``."""
+MAX_DEPTH = 100
+"""Tables nested in one value crossing out of Lua (a cycle is refused as too deep)."""
+
+
 class Checker:
-    """Checks and converts Lua values by registry types."""
+    """Checks and converts Lua values by registry types, within :data:`MAX_ITEMS` and :data:`MAX_DEPTH`."""
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
+        self._budget = MAX_ITEMS
 
     def args(self, binding: Binding, args: Sequence[Any]) -> list[Any]:
         """Check a call's arguments; return them converted (``None`` for optional ones left out)."""
+        self._budget = MAX_ITEMS
         if len(args) > binding.max_args and any(a is not None for a in args[binding.max_args:]):
             raise BadArgument(
                 f"too many arguments to '{binding.name}' (it takes {_count(binding.max_args)}, got {len(args)})",
@@ -185,7 +206,7 @@ class Checker:
 
     def _primitive(self, value: Any, name: str) -> Any:
         if name == "any":
-            return self.plain(value)
+            return self._plain(value, 0)
         if name == "nil":
             if value is None:
                 return None
@@ -216,7 +237,17 @@ class Checker:
     def _items(self, value: Any, node_text: str) -> list[tuple[Any, Any]]:
         if _lua_kind(value) != "table":
             raise self._fail(node_text, value)
-        return list(value.items())
+        return self._pairs(value)
+
+    def _pairs(self, table: Any) -> list[tuple[Any, Any]]:
+        """The entries of a Lua table, read one by one against the budget (never all at once first)."""
+        pairs = []
+        for pair in table.items():
+            self._budget -= 1
+            if self._budget < 0:
+                raise Mismatch(f"table too large to hand over (more than {MAX_ITEMS} entries in all)")
+            pairs.append(pair)
+        return pairs
 
     def _list(self, value: Any, item: TypeNode) -> list[Any]:
         pairs = self._items(value, "table")
@@ -302,18 +333,37 @@ class Checker:
         return out
 
     def plain(self, value: Any) -> Any:
-        """A Lua value as plain Python data (tables: list when keyed 1..n, else dict)."""
+        """A Lua value as plain Python data (tables: list when keyed 1..n, else dict); a
+        :class:`Mismatch` for functions, coroutines, tables nested deeper than :data:`MAX_DEPTH`
+        (cycles included) and more than :data:`MAX_ITEMS` entries."""
+        return self.plain_values((value,))[0]
+
+    def plain_values(self, values: Sequence[Any]) -> tuple[Any, ...]:
+        """Several Lua values (a script's returned values) as plain data, within one budget."""
+        self._budget = MAX_ITEMS
+        return tuple(self._plain(value, 0) for value in values)
+
+    def _plain(self, value: Any, depth: int) -> Any:
         if isinstance(value, bytes):
             return text(value)
         kind = _lua_kind(value)
         if kind == "table":
-            pairs = list(value.items())
+            if depth >= MAX_DEPTH:
+                raise Mismatch(f"a table nested more than {MAX_DEPTH} levels deep (or holding itself) "
+                               "cannot be passed here")
+            pairs = self._pairs(value)
             keys = [k for k, _ in pairs]
             if keys and all(isinstance(k, int) for k in keys) and sorted(keys) == list(range(1, len(keys) + 1)):
-                return [self.plain(v) for _, v in sorted(pairs, key=lambda kv: kv[0])]
-            return {self.plain(k): self.plain(v) for k, v in pairs}
+                return [self._plain(v, depth + 1) for _, v in sorted(pairs, key=lambda kv: kv[0])]
+            plain = {}
+            for k, v in pairs:
+                key = self._plain(k, depth + 1)
+                if isinstance(key, (dict, list)):
+                    raise Mismatch("a table used as a table key cannot be passed here")
+                plain[key] = self._plain(v, depth + 1)
+            return plain
         if kind in ("function", "thread"):
-            raise Mismatch(f"a Lua {kind} cannot be passed here")
+            raise Mismatch(f"a Lua {'coroutine' if kind == 'thread' else kind} cannot be passed here")
         return value
 
     @staticmethod
@@ -333,6 +383,11 @@ def signature(binding: Binding) -> str:
 
 
 # --- Python -> Lua -------------------------------------------------------------------------
+
+
+LUA_STRING = 40  # bytes of Lua memory a string takes beyond its characters (Lua 5.4, 64-bit, rounded up)
+LUA_TABLE = 64  # an empty table
+LUA_ENTRY = 80  # one table entry, doubled: tables grow by powers of two
 
 
 class ToLua:
@@ -368,6 +423,36 @@ class ToLua:
             return self.lua.table_from({lua_bytes(name): self(getattr(value, name))
                                         for name in fields if not name.startswith("_")})
         raise TypeError(f"a Python {type(value).__name__} cannot be handed to Lua")
+
+    def lua_size(self, value: Any) -> int:
+        """The Lua memory ``value`` takes once converted (an upper estimate, read before anything is
+        pushed: a push that runs out of memory would unwind through Python)."""
+        if value is None or isinstance(value, (bool, int, float)):
+            return 0
+        if isinstance(value, bytes):
+            return LUA_STRING + len(value)
+        if isinstance(value, str):
+            return LUA_STRING + len(value) * (1 if value.isascii() else 4)
+        ltype = self.registry.type_of(value)
+        if ltype is not None:
+            if ltype.kind == "object":
+                return LUA_TABLE
+            fields = self.registry.fields_of(ltype, value)
+            size = self._entries([getattr(value, name, None) for name in fields])
+            return size + (self._entries(list(value)) if ltype.item is not None else 0)
+        if _lua_kind(value) is not None:  # already in Lua
+            return 0
+        if isinstance(value, (list, tuple)):
+            return self._entries(value)
+        if isinstance(value, dict):
+            return self._entries(value.values()) + sum(self.lua_size(k) for k in value)
+        fields = getattr(type(value), "__dataclass_fields__", None)
+        if fields is not None:
+            return self._entries([getattr(value, name) for name in fields if not name.startswith("_")])
+        return 0  # (refused by the conversion)
+
+    def _entries(self, values: Any) -> int:
+        return LUA_TABLE + sum(LUA_ENTRY + self.lua_size(v) for v in values)
 
     def record(self, value: Any, ltype: LuaType) -> Any:
         fields = self.registry.fields_of(ltype, value)

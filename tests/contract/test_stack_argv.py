@@ -171,19 +171,19 @@ BIND = """local app = nerdctl_stack("c15box", {{services = {{web = {{image = "{i
 app:up()"""
 
 
-def test_sandbox_refuses_a_bind_source_outside_the_folder(standin, tmp_path):
-    path = script(tmp_path / "box", BIND.format(image=IMAGE, source="/etc", between=""))
-    assert "outside the folder" in refused(run_lua(path, "sandbox"))
-    assert standin.calls() == []
-
-
-def test_sandbox_refuses_a_bind_source_that_is_a_symlink_leaving_the_folder(standin, tmp_path):
+@pytest.mark.parametrize("where", ["outside", "inside", "symlink"])
+def test_sandbox_refuses_every_bind_mount_of_a_stack(standin, tmp_path, where):
+    # (as the sandbox refuses with_volume binds: the engine resolves the source after herodo checked it)
     box = tmp_path / "box"
     box.mkdir()
-    (box / "data").symlink_to("/etc")
-    path = script(box, BIND.format(image=IMAGE, source=box / "data", between=""))
+    if where == "symlink":
+        (box / "data").symlink_to("/etc")
+    elif where == "inside":
+        (box / "data").mkdir()
+    source = "/etc" if where == "outside" else box / "data"
+    path = script(box, BIND.format(image=IMAGE, source=source, between=""))
     message = refused(run_lua(path, "sandbox"))
-    assert "outside the folder" in message and "leads to /etc" in message
+    assert "bind source" in message and "a bind mount is refused in the sandbox" in message
     assert standin.calls() == []
 
 
@@ -233,7 +233,7 @@ return results[1], results[2], results[3]
     os.chdir(box)
     outcome = Runtime(policy="sandbox").run_file(probe, [str(outside / "compose.yml")])
     first, linked, env_file = returned(outcome)
-    assert "outside the script's folder" in first and "outside the script's folder" in linked
+    assert "compose file" in first and "outside the folder" in first and "outside the folder" in linked
     assert "env_file" in env_file and "outside the folder" in env_file
     run = next(c for c in standin.calls() if c[0] == "run")
     assert "KEY=unset" in run and "USER_SEEN=someone" in run  # the secret was not read; USER may be

@@ -52,7 +52,7 @@ BUILDER = (
     _builder("with_volumes", [P("volumes", "string[]")], "Mount several volumes.", guard="volumes"),
     _builder("with_env", [P("key", "string"), P("value", "string")], "Set an environment variable."),
     _builder("with_envs", [P("env", "table<string,string>")], "Set environment variables (in the table's order)."),
-    _builder("with_network", [P("network", "string")], "Connect to a network."),
+    _builder("with_network", [P("network", "string")], "Connect to a network.", guard="network"),
     _builder("with_network_alias", [P("alias", "string")], "Add a network alias (not on nerdctl: use the name)."),
     _builder("with_network_aliases", [P("aliases", "string[]")], "Add network aliases (not on nerdctl)."),
     _builder("with_cpu_limit", [P("cpus", "string|number", "e.g. '0.5' or 2")], "Limit CPUs."),

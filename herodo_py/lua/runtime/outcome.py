@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..convert import text
+from ..convert import Mismatch, text
 from ..diagnostics.errors import ScriptError, exit_code_for
 from ..exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TIMEOUT
 from ..limits import format_size
@@ -54,7 +54,14 @@ class Outcomes:
                 return Outcome(EXIT_TIMEOUT, "timeout", self._timeout_failure(frames))
             return Outcome(EXIT_INTERRUPTED, "interrupted")
         if values[0] is True:
-            returned = tuple(self.checker.plain(v) for v in values[1:])
+            try:
+                returned = self.checker.plain_values(values[1:])
+            except Mismatch as exc:
+                failure = _friendly().Failure(
+                    "BAD RETURN VALUE", f"the script returned a value herodo cannot read: {exc.detail}",
+                    hint="return nothing, true, or false and a reason; print data you want to keep",
+                    exit_code=EXIT_FAILED)
+                return Outcome(EXIT_FAILED, "failed", failure)
             if returned and returned[0] is False:
                 reason = f": {returned[1]}" if len(returned) > 1 and returned[1] is not None else ""
                 failure = _friendly().Failure("SCRIPT RETURNED FALSE", f"the script returned false{reason}",

@@ -17,13 +17,26 @@ __all__ = ["Confinement"]
 
 
 class Confinement:
-    """Paths inside ``folder`` (real path) pass; ``folder`` None: no host path passes."""
+    """Paths inside ``folder`` (real path) pass; ``folder`` None: no host path passes. ``binds=False``
+    (the sandbox): no bind mount at all (the engine resolves its source after herodo checked it)."""
 
-    def __init__(self, folder: str | None) -> None:
+    def __init__(self, folder: str | None, *, binds: bool = True) -> None:
         self.folder = os.path.realpath(folder) if folder else None
+        self.binds = binds
 
     def __repr__(self) -> str:
-        return f"Confinement({self.folder!r})"
+        return f"Confinement({self.folder!r}, binds={self.binds})"
+
+    def bind(self, source: str, what: str) -> None:
+        """Refuse the bind mount of ``source`` unless binds are allowed and it is inside the folder."""
+        if self.binds:
+            self.real(source, what)
+            return
+        raise ConversionError(
+            f"{what} {source!r}: a bind mount is refused in the sandbox", field=what, value=source,
+            expected="a named volume of the stack ('NAME:/path')",
+            hint="the engine resolves a bind mount's host path after herodo could check it: use a named volume "
+                 "and fill it with copy_to, or run the script without --sandbox")
 
     def real(self, path: str, what: str) -> str:
         """The real path of ``path`` if it is inside the folder; else a ConversionError naming ``what``."""

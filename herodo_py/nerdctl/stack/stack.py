@@ -84,7 +84,7 @@ class Stack:
         for service in self.spec.services.values():
             for mount in service.mounts:
                 if mount.kind == "bind" and mount.source:
-                    self.confine.real(mount.source, f"services.{service.name}.volumes bind source")
+                    self.confine.bind(mount.source, f"services.{service.name}.volumes bind source")
             if service.build is not None:
                 self.confine.real(service.build.context, f"services.{service.name}.build.context")
                 if service.build.dockerfile:
