@@ -415,6 +415,7 @@ ALL: dict[str, Callable[[Context], Section | list[Section]]] = {
     "6": overhead,  # issue 17: start-up and per-call overhead, in fresh venvs
     "7": hosts_fanout,
     "8": lifecycles_parallel,
+    "9": lambda ctx: __import__("stack_case").stack10(ctx),
 }
 
 

@@ -1,7 +1,9 @@
 """``herodo --trace`` and ``herodo --dry-run``: engine commands shown on stderr as they happen.
 
 ``--trace`` writes each command when it starts, as one line a shell accepts (``+ docker ps -a``), and
-when it ends, its exit code and duration (``  exit 0 in 0.04s``). ``--dry-run`` sets the executor's
+when it ends, its exit code and duration (``  exit 0 in 0.04s``); a command run for a stack's service
+or a ``parallel`` task carries its label (``[web] + docker run ...``:
+:func:`~herodo_py.nerdctl.concurrency.current_task`). ``--dry-run`` sets the executor's
 ``dry_run`` setting: state-changing commands are written as ``would run: docker run ...`` and not
 run, read-only ones run; the last line counts what was skipped.
 

@@ -16,12 +16,14 @@ What a sandboxed script loses (calling a removed function, or reading a removed 
 
 Engine bindings stay (they are the point of the script), with their host paths held to the script's
 folder and pinned while the engine uses them (:mod:`.sandbox_paths`): the host side of ``copy``,
-``export``/``save`` targets, ``load``/``import`` sources, a build's context and Dockerfile (keep a
+``export``/``save`` targets, ``load``/``import`` sources, a build's context and Dockerfile, a stack's
+compose file, ``.env`` and ``env_file`` files and build contexts (checked when used: symlinks resolved), and a
+compose file's ``${VAR}`` reads only the variables ``os.getenv`` may (keep a
 sandboxed script in a folder of its own; one in ``/`` gets no modules or host paths). Bind mounts of
 host paths and the host's network are refused. ``nerdctl_configure`` cannot change ``engine``,
 ``address`` or ``namespace`` (the operator picks them), and ``CONTAINERD_*`` values the allow-list
 hides are not read by herodo (so not shown).
-``strict`` also removes every binding that changes containers, images or networks (the registry's
+``strict`` also removes every binding that changes containers, images, networks or stacks (the registry's
 ``changes_state``): what is left reads (list, inspect, logs, stats, waits).
 
 Python stays out of reach in every mode (see :mod:`herodo_py.lua.runtime`); ``os.exit`` ends the script
@@ -295,6 +297,24 @@ def _network_ensure(box: Sandbox, pins: PinnedPaths, func: str, name: Any = None
     _network_create(box, pins, func, name, options.get("driver") if isinstance(options, dict) else None)
 
 
+def _confinement(box: Sandbox) -> Any:
+    from ..nerdctl.stack.confine import Confinement  # here: a sandboxed script without stacks never loads it
+
+    return Confinement(box.real_folder, binds=False)
+
+
+def _stack(box: Sandbox, pins: PinnedPaths, func: str, name: Any = None, spec: Any = None) -> list[Any]:
+    """A stack's host paths (build contexts) stay in the script's folder, checked at each use; no bind mount."""
+    return [name, spec, _confinement(box)]
+
+
+def _compose(box: Sandbox, pins: PinnedPaths, func: str, path: Any = None, options: Any = None) -> list[Any]:
+    """The compose file, its .env and env_file files and the stack's host paths stay in the script's folder
+    (checked when read, symlinks resolved); ``${VAR}`` reads only the environment a sandboxed script may read."""
+    environ = {k: v for k, v in os.environ.items() if env_allowed(k, box.env_allow)}
+    return [path, options, _confinement(box), environ]
+
+
 GUARDS: dict[str, Callable[..., Any]] = {
     "copy_to": _host_paths(0),
     "copy_from": _host_paths(1),
@@ -302,16 +322,20 @@ GUARDS: dict[str, Callable[..., Any]] = {
     "load": _host_paths(0),
     "import": _host_paths(0),
     "export": _host_paths(0),
+
     "volume": _volume,
     "volumes": _volumes,
     "copy": _copy,
     "build": _build,
     "configure": _configure,
+    "stack": _stack,
+    "compose": _compose,
     "network": _network,
     "network_create": _network_create,
     "network_ensure": _network_ensure,
 }
-"""The checks a binding row names in its ``guard`` (its converted arguments follow the function name)."""
+"""The checks a binding row names in its ``guard`` (its converted arguments follow the function name); one
+returns None, or the arguments to call the binding with instead."""
 
 
 def _hide_environment(box: Sandbox) -> None:

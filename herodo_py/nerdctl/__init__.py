@@ -25,7 +25,7 @@ _EXPORTS: dict[str, str] = {
         "default_executor",
     ), "executor"),
     # engine commands at once (herodo_py.nerdctl.concurrency)
-    **dict.fromkeys(("parallel", "parallel_settled", "ParallelError", "TaskFailure", "TaskCancelled"),
+    **dict.fromkeys(("parallel", "parallel_settled", "ParallelError", "TaskFailure", "TaskCancelled", "CancelScope"),
                     "concurrency"),
     # containers
     "Container": "container.operations",
@@ -59,6 +59,8 @@ _EXPORTS: dict[str, str] = {
     "Outcome": "desired.outcome",
     **dict.fromkeys(("Recap", "current_recap", "use_recap"), "desired.recap"),
     "ConfigurationDrift": "desired.compare",
+    # stacks
+    **dict.fromkeys(("Stack", "StackUpFailed", "load_compose"), "stack"),
     # static container functions
     **dict.fromkeys((
         "ContainerSummary", "ContainerList", "run", "run_with_name", "run_with_port", "exec", "copy",

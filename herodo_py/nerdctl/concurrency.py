@@ -29,6 +29,8 @@ from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from typing import Any, NamedTuple
 
+from .context_setting import ContextSetting
+
 MAX_JOBS = 64
 
 
@@ -39,14 +41,21 @@ def default_jobs() -> int:
 
 
 class TaskCancelled(BaseException):
-    """Raised in a task whose scope was cancelled: its engine command was killed, or a new one refused.
-    A ``BaseException`` (like ``KeyboardInterrupt``): ``except Exception`` in a task does not keep it going."""
+    """Raised where work runs under a cancelled :class:`CancelScope`: its engine command was killed, or a
+    new one refused. A ``BaseException`` (like ``KeyboardInterrupt``): ``except Exception`` in a task does
+    not keep it going."""
 
 
 class CancelScope:
-    """The engine commands started under it (in any thread), killable at once.
+    """The engine commands started under it (in any thread), killable at once: ``scope.cancel()``.
 
-    A scope made while another is current is its child: cancelling the parent cancels it too.
+    ``with scope.active():`` makes it current in this context; threads started with a copy of that
+    context (``contextvars.copy_context().run``, or :class:`Workers`) are under it too. The executor
+    registers every command it starts under the current scope while it runs; :meth:`cancel` kills their
+    process groups and refuses later ones (:class:`TaskCancelled`). A scope made while another is current
+    (or given ``parent``) is its child: cancelling the parent cancels it too, not the reverse. Work between
+    commands looks at it with :meth:`check`, :meth:`wait` or :meth:`pause`. ``parallel()`` and stacks
+    each run under one.
     """
 
     def __init__(self, parent: CancelScope | None = None) -> None:
@@ -55,8 +64,9 @@ class CancelScope:
         self._processes: set[subprocess.Popen[bytes]] = set()
         self._children: list[CancelScope] = []
         self.reason = ""
-        if parent is not None:
-            parent._adopt(self)
+        self.parent = parent if parent is not None else _scope.get()
+        if self.parent is not None:
+            self.parent._adopt(self)
 
     def _adopt(self, child: CancelScope) -> None:
         with self._lock:
@@ -69,13 +79,27 @@ class CancelScope:
     def cancelled(self) -> bool:
         return self._event.is_set()
 
+    def active(self) -> ContextSetting:
+        """``with scope.active():`` puts the block's commands (and its threads') under this scope."""
+        return ContextSetting(_scope, self)
+
     def check(self) -> None:
-        """Raise :class:`TaskCancelled` once the scope is cancelled."""
+        """Raise :class:`TaskCancelled` once the scope is cancelled (for work between commands)."""
         if self._event.is_set():
             raise TaskCancelled(self.reason or "cancelled")
 
-    def cancel(self, reason: str = "cancelled") -> None:
-        """Refuse new commands and kill the process group of every running one (children too)."""
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``, woken by a cancel; ``True`` when cancelled."""
+        return self._event.wait(seconds)
+
+    def pause(self, seconds: float) -> None:
+        """Sleep ``seconds``, or less when the scope is cancelled meanwhile (then raise)."""
+        self._event.wait(seconds)
+        self.check()
+
+    def cancel(self, reason: str = "cancelled") -> int:
+        """Refuse new commands and kill the process group of every running one (children's too). Returns
+        how many were killed; safe to call again."""
         with self._lock:
             if not self._event.is_set():
                 self.reason = reason
@@ -83,8 +107,7 @@ class CancelScope:
             processes, children = list(self._processes), list(self._children)
         for proc in processes:
             _kill_group(proc)
-        for child in children:
-            child.cancel(reason)
+        return len(processes) + sum(child.cancel(reason) for child in children)
 
     def track(self, proc: subprocess.Popen[bytes]) -> None:
         """Count ``proc`` (the leader of its own process group) as running under this scope; killed at
@@ -98,11 +121,6 @@ class CancelScope:
     def untrack(self, proc: subprocess.Popen[bytes]) -> None:
         with self._lock:
             self._processes.discard(proc)
-
-    def pause(self, seconds: float) -> None:
-        """Sleep ``seconds``, or less when the scope is cancelled meanwhile (then raise)."""
-        self._event.wait(seconds)
-        self.check()
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
@@ -122,8 +140,14 @@ def current_scope() -> CancelScope | None:
 
 
 def current_task() -> str | None:
-    """The label of the task running here (``"task 2"``, ``"task 2: web"``), ``None`` outside tasks."""
+    """What the command run here belongs to: a ``parallel`` task (``"task 2"``, ``"task 2: web"``) or a
+    stack's service (``"web"``); ``None`` outside both. ``--trace`` and ``--dry-run`` show it in brackets."""
     return _task.get()
+
+
+def tagged(label: str | None) -> ContextSetting:
+    """``with tagged("web"):`` the block's commands (and its threads') belong to ``label`` (:func:`current_task`)."""
+    return ContextSetting(_task, label)
 
 
 def pause(seconds: float) -> None:
@@ -151,7 +175,7 @@ class Workers:
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
-        self.scope = CancelScope(current_scope())
+        self.scope = CancelScope()  # (a child of the current scope, if any)
         self._work: queue.SimpleQueue[tuple[int, contextvars.Context, Callable[[], Any]] | None] = \
             queue.SimpleQueue()
         self._done: queue.SimpleQueue[Outcome] = queue.SimpleQueue()
@@ -322,5 +346,5 @@ def parallel(calls: Sequence[Callable[[], Any]], *, jobs: int | None = None, fai
     return settled.results
 
 
-__all__ = ["MAX_JOBS", "default_jobs", "TaskCancelled", "CancelScope", "current_scope", "current_task", "pause",
-           "Outcome", "Workers", "TaskFailure", "Settled", "ParallelError", "parallel", "parallel_settled"]
+__all__ = ["MAX_JOBS", "default_jobs", "TaskCancelled", "CancelScope", "current_scope", "current_task", "tagged",
+           "pause", "Outcome", "Workers", "TaskFailure", "Settled", "ParallelError", "parallel", "parallel_settled"]

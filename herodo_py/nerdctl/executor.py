@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .concurrency import TaskCancelled, current_scope
+from .context_setting import ContextSetting
 from .engine_settings import ENGINE_VARIABLE, EngineSettings
 from .errors import (
     CommandExecutionFailed,
@@ -121,9 +122,9 @@ class Executor:
         """A new executor with a copy of these settings, whose commands these listeners hear too."""
         return Executor(self.settings.copy(), parent=self)
 
-    def active(self) -> _Activation:
+    def active(self) -> ContextSetting:
         """``with executor.active():`` makes it the current executor for the block."""
-        return _Activation(self)
+        return ContextSetting(_current, self)
 
     def configure(self, **changes: object) -> EngineSettings:
         """Change settings (``configure(engine="podman", timeout=30)``); unknown names are refused."""
@@ -503,23 +504,6 @@ def check_argv_size(argv: Sequence[str]) -> None:
 
 def _decode(data: bytes | None) -> str:
     return (data or b"").decode("utf-8", errors="replace")
-
-
-class _Activation:
-    """The context manager of :meth:`Executor.active` (a class, not a generator: bindings enter it on
-    every call)."""
-
-    __slots__ = ("executor", "token")
-
-    def __init__(self, executor: Executor) -> None:
-        self.executor = executor
-
-    def __enter__(self) -> Executor:
-        self.token = _current.set(self.executor)
-        return self.executor
-
-    def __exit__(self, *exc: object) -> None:
-        _current.reset(self.token)
 
 
 _default = Executor()

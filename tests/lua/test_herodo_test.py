@@ -103,6 +103,31 @@ def test_keep_leaves_the_containers_and_names_them(engine, test_image, prefix, t
     assert f"herodo.test.run={run_id}" in result.stdout
 
 
+STACK_SUITE = """
+local P = os.getenv("HERODO_T_PREFIX")
+test("brings a stack up and leaves it", function()
+  local app = nerdctl_stack(P, {volumes = {data = {}}, services = {
+    db = {image = "localhost/herodo-busybox:latest", command = "sleep 60", volumes = {"data:/data"}},
+    web = {image = "localhost/herodo-busybox:latest", command = "sleep 60", depends_on = {"db"}}}})
+  assert_eq(app:up().changed, 4)
+end)
+"""
+
+
+def test_a_stack_left_up_is_swept_with_its_network_and_volume(engine, test_image, prefix, tmp_path):
+    # the stack's objects are made by `run`, `network create` and `volume create` with the run's labels:
+    # the container, network and volume nouns' sweeps remove them (the stack noun needs none of its own)
+    path = tmp_path / "stack_test.lua"
+    path.write_text(STACK_SUITE)
+    result = herodo("test", str(path), engine=engine.name, HERODO_T_PREFIX=prefix)
+    assert result.returncode == 0, result.stdout + result.stderr
+    run_id = RUN_ID.search(result.stdout)[1]
+    assert labelled(engine.cli, f"herodo.test.run={run_id}") == []
+    assert left_by(engine, prefix) == []
+    assert not [n for n in engine.run("network", "ls", "--format", "{{.Name}}").stdout.split() if n.startswith(prefix)]
+    assert not [v for v in engine.run("volume", "ls", "--format", "{{.Name}}").stdout.split() if v.startswith(prefix)]
+
+
 LOOPING = """
 local P = os.getenv("HERODO_T_PREFIX")
 test("makes containers then hangs", function()

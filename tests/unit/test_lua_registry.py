@@ -23,6 +23,7 @@ GLOBALS = [
     "nerdctl_network_connect", "nerdctl_network_disconnect", "nerdctl_volume_create", "nerdctl_volume_remove",
     "nerdctl_volume_list", "nerdctl_volume_inspect", "nerdctl_volume_exists", "nerdctl_image_exists",
     "nerdctl_image_inspect", "nerdctl_image_save", "nerdctl_image_load", "nerdctl_image_import",
+    "nerdctl_stack", "nerdctl_compose_load",
     # desired state (issue #14)
     "nerdctl_network_ensure", "nerdctl_network_ensure_absent", "nerdctl_volume_ensure", "nerdctl_volume_ensure_absent",
     "nerdctl_image_ensure", "nerdctl_image_ensure_absent",

@@ -107,6 +107,7 @@ def run_args(config: ContainerConfig, engine_kind: EngineKind) -> list[str]:
     args = ["run"]
     if config.detach:
         args.append("-d")
+    args += config.run_flags
     if config.name is not None:
         args += ["--name", check_name(config.name)]
     args += [a for p in config.ports for a in ("-p", check_port(p))]

@@ -8,6 +8,10 @@ exactly its configuration, changing only what differs, and say what was done and
 - present and different: by ``policy``, ``recreate`` it (default), ``fail`` with the diff, or
   ``leave`` it (starting it when stopped).
 
+``must_run=False`` (stacks: their own waits judge started / healthy / completed) does not check that
+a created or started container still runs, and leaves as it is one that ran and exited 0 without a
+restart policy (a one-shot job that did its work).
+
 Recreating keeps the old container until the new one runs: it is stopped and renamed, the new one
 created, then the old one removed; if creating fails the old one gets its name back (and is started
 again when it was running), so a failed recreate leaves the host as it was.
@@ -76,21 +80,22 @@ def _pull(container: Ensurable) -> dict[str, Any] | None:
     return None if checking() else reads.image(container.image)
 
 
-def _create(container: Ensurable, desired: dict[str, Any], image: dict[str, Any] | None) -> None:
-    """Run it with the record labels; check that it runs."""
+def _create(container: Ensurable, desired: dict[str, Any], image: dict[str, Any] | None,
+            must_run: bool = True) -> None:
+    """Run it with the record labels; check that it runs (``must_run``)."""
     made = copy.copy(container)
     made.labels = {**container.labels, **record_labels(desired, reads.image_id(image))}
     made.container_id = None
     made.build()
     container.container_id, container.result = made.container_id, made.result
-    if not container._dry:
+    if must_run and not container._dry:
         status = container.status()
         if not status.running:
             raise container._not_running(status, "after ensure created it")
 
 
 def _recreate(container: Ensurable, old: dict[str, Any], desired: dict[str, Any],
-              image: dict[str, Any] | None, stop_timeout: int | None) -> None:
+              image: dict[str, Any] | None, stop_timeout: int | None, must_run: bool = True) -> None:
     """Replace ``old`` with a new container; on failure put ``old`` back as it was."""
     old_id = str(old.get("Id"))
     name = check_name(container.name)
@@ -101,7 +106,7 @@ def _recreate(container: Ensurable, old: dict[str, Any], desired: dict[str, Any]
     aside = f"{name}-herodo-old-{old_id[:12]}"
     execute_nerdctl_command(["rename", old_id, aside])
     try:
-        _create(container, desired, image)
+        _create(container, desired, image, must_run)
     except BaseException:
         _remove_failed(name, old_id)
         execute_nerdctl_command(["rename", old_id, name])
@@ -118,13 +123,14 @@ def _remove_failed(name: str, old_id: str) -> None:
         execute_nerdctl_command(rm_args(str(found["Id"]), force=True, engine_kind=current_engine().kind))
 
 
-def ensure(container: Ensurable, policy: str = "recreate", stop_timeout: Any = None) -> Outcome:
+def ensure(container: Ensurable, policy: str = "recreate", stop_timeout: Any = None, *,
+           must_run: bool = True) -> Outcome:
     """Make ``container`` exist and run with exactly its configuration; return what was done."""
     _validate(container, policy, stop_timeout)
     name = check_name(container.name)
     assert container.image is not None
     try:
-        outcome = _ensure(container, name, policy, stop_timeout)
+        outcome = _ensure(container, name, policy, stop_timeout, must_run)
     except NerdctlError as exc:
         container.outcome = record(Outcome("container", name, "failed", diff=getattr(exc, "diff", []),
                                            reason=str(exc).splitlines()[0], error=type(exc).__name__))
@@ -133,14 +139,14 @@ def ensure(container: Ensurable, policy: str = "recreate", stop_timeout: Any = N
     return container.outcome
 
 
-def _ensure(container: Ensurable, name: str, policy: str, stop_timeout: int | None) -> Outcome:
+def _ensure(container: Ensurable, name: str, policy: str, stop_timeout: int | None, must_run: bool) -> Outcome:
     assert container.image is not None
     desired = canonical_config(cast_config(container))
     found, image = reads.container_and_image(name, container.image)
     if found is None:
         if image is None:
             image = _pull(container)
-        _create(container, desired, image)
+        _create(container, desired, image, must_run)
         return Outcome("container", name, "created", reason="it did not exist")
     container.container_id = str(found.get("Id"))
     if image is None:
@@ -156,16 +162,32 @@ def _ensure(container: Ensurable, name: str, policy: str, stop_timeout: int | No
             raise ConfigurationDrift(f"container {name!r} differs from its configuration: {why}", changes)
         if policy == "leave":
             if not status.running:
-                container.start()
+                _start(container, must_run)
                 return Outcome("container", name, "started", changes, f"was {status.state}; drift left: {why}")
             return Outcome("container", name, "left", changes, f"drift left as it is: {why}")
-        _recreate(container, found, desired, image, stop_timeout)
+        _recreate(container, found, desired, image, stop_timeout, must_run)
         return Outcome("container", name, "recreated", changes, why)
+    if not must_run and _done(container, status):
+        return Outcome("container", name, "unchanged", reason="it ran and exited 0 (a one-shot job)")
     if not status.running:
-        container.start()
+        _start(container, must_run)
         return Outcome("container", name, "started", reason=f"it was {status.state}")
     return Outcome("container", name, "unchanged",
                    reason="made outside herodo; its settings match (adopted)" if adopted else "")
+
+
+def _done(container: Ensurable, status: ContainerStatus) -> bool:
+    """It exited 0 and nothing restarts it: a one-shot job that did its work."""
+    return (status.state == "exited" and status.exit_code == 0
+            and cast_config(container).restart_policy in (None, "no"))
+
+
+def _start(container: Ensurable, must_run: bool) -> None:
+    """Start it; with ``must_run``, check that it runs (``Container.start``)."""
+    if must_run:
+        container.start()
+    else:
+        execute_nerdctl_command(["start", str(container.container_id)])
 
 
 def ensure_absent(container: Ensurable) -> Outcome:

@@ -142,11 +142,12 @@ class Container(ContainerControl, ContainerBuilder):
             raise self._not_running(status, "after start")
         return result
 
-    def ensure(self, policy: str = "recreate", stop_timeout: Any = None) -> Self:
+    def ensure(self, policy: str = "recreate", stop_timeout: Any = None, *, must_run: bool = True) -> Self:
         """Make it exist and run with exactly this configuration, changing only what differs; what was
         done is in ``outcome`` (``action``, ``changed``, ``diff``). ``policy`` on drift: ``recreate``,
-        ``fail`` (raise ``ConfigurationDrift`` with the diff) or ``leave``. See ``container/ensure.py``."""
-        ensuring.ensure(self, policy, stop_timeout)
+        ``fail`` (raise ``ConfigurationDrift`` with the diff) or ``leave``. ``must_run=False``: a caller
+        that waits for its own conditions (stacks). See ``container/ensure.py``."""
+        ensuring.ensure(self, policy, stop_timeout, must_run=must_run)
         return self
 
     def ensure_absent(self) -> Self:

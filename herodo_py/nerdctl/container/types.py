@@ -56,6 +56,10 @@ class ContainerConfig:
     workdir: str | None = None
     user: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    # flags for Python callers that need what has no with_* yet (stacks: --init, --stop-signal, --expose,
+    # --no-healthcheck, more --network on nerdctl), put after ``run -d``; the caller validates them, and
+    # records what they shape in a label (ensure compares labels, not these): a stack's config-hash label
+    run_flags: list[str] = field(default_factory=list)
 
 
 def _int(value: Any, default: int = 0) -> int:
