@@ -66,11 +66,12 @@ class ScriptError(Exception):
     @classmethod
     def from_exception(cls, exc: BaseException, function: str | None) -> ScriptError:
         """Wrap a library error (its fields copied) or an unexpected exception (an internal error)."""
+        from ..host.errors import HostError
         from ..nerdctl.errors import NerdctlError
 
         if isinstance(exc, ScriptError):
             return exc
-        if isinstance(exc, NerdctlError):
+        if isinstance(exc, (NerdctlError, HostError)):
             fields = {name: getattr(exc, name, None) for name in ("code", "stdout", "stderr", "field", "expected")}
             if hasattr(exc, "argv"):
                 fields["command"] = exc.command  # type: ignore[attr-defined]
@@ -107,8 +108,8 @@ def exit_code_for(exc: BaseException | None) -> int:
     cause = exc.cause if isinstance(exc, ScriptError) and exc.cause is not None else exc
     if isinstance(exc, ScriptError) and exc.category == "InternalError":
         return EXIT_INTERNAL
-    if isinstance(cause, (e.CommandTimeout, e.WaitTimeout)):
-        return EXIT_TIMEOUT
+    if isinstance(cause, (e.CommandTimeout, e.WaitTimeout)) or getattr(cause, "timed_out", False) is True:
+        return EXIT_TIMEOUT  # (host errors: herodo_py.host.errors.HostError.timed_out)
     if isinstance(cause, (e.CommandExecutionFailed, e.EngineUnreachable)):
         return EXIT_UNAVAILABLE
     return EXIT_FAILED

@@ -218,6 +218,11 @@ class Runtime:
         globals_ = self.lua.globals()
         for name, binding in self.registry.functions.items():
             globals_[lua_bytes(name)] = self._global_function(binding)
+        from ..host.policy import HostPolicy
+        from .host_stdlib import install as install_host_stdlib
+
+        self.host_policy = HostPolicy.sandboxed(None) if self.policy.sandbox else HostPolicy()
+        install_host_stdlib(self)  # os.execute, io.popen, retry, JSON (before a sandbox strips)
         for dotted in self.policy.remove:
             api[b"remove"](lua_bytes(dotted))
         self.sandbox = None
@@ -280,6 +285,7 @@ class Runtime:
         globals_[b"arg"] = self.lua.table_from(arg)
         if self.sandbox is not None:
             self.sandbox.set_script(path)
+            self.host_policy = type(self.host_policy).sandboxed(self.sandbox.real_folder)
             return
         package = globals_[b"package"]
         if package is not None:
@@ -473,6 +479,7 @@ class Runtime:
         self._deadline = time.monotonic() + self.script_timeout if self.script_timeout else None
         main = threading.current_thread() is threading.main_thread()
         with ExitStack() as stack:
+            stack.enter_context(self.host_policy.active())
             if main:
                 stack.enter_context(_handler(signal.SIGINT, self._on_sigint))
                 if self._deadline is not None:

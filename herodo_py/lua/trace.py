@@ -83,18 +83,22 @@ def observing(*, trace: bool = False, dry_run: bool = False,
     if not (trace or dry_run):
         yield None
         return
+    from ..host import policy as host
     from ..nerdctl import cmd
 
     observer = CommandObserver(stream or sys.stderr, trace=trace, dry_run=dry_run)
     settings = cmd.settings()
-    previous = settings.dry_run
+    previous, host_previous = settings.dry_run, host.settings.dry_run
     settings.dry_run = dry_run or previous
+    host.settings.dry_run = dry_run or host_previous  # host commands and file changes too
     cmd.add_listener(observer)
+    host.add_listener(observer)
     try:
         yield observer
     finally:
         cmd.remove_listener(observer)
-        settings.dry_run = previous
+        host.remove_listener(observer)
+        settings.dry_run, host.settings.dry_run = previous, host_previous
         if dry_run:
             observer._write(observer.summary())
 

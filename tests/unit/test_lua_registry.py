@@ -17,6 +17,8 @@ GLOBALS = [
     "nerdctl_logs", "nerdctl_images", "nerdctl_image_remove", "nerdctl_image_push", "nerdctl_image_tag",
     "nerdctl_image_pull", "nerdctl_image_commit", "nerdctl_image_build", "nerdctl_engine", "nerdctl_configure",
     "nerdctl_network_create", "nerdctl_network_remove",
+    # host (herodo_py.lua.bindings.host)
+    "run", "which", "exist", "mkdir", "file_read", "file_write", "temp_dir", "sleep", "now", "wait_port", "wait_http",
 ]
 BUILDER = [
     "reset", "with_port", "with_ports", "with_volume", "with_volumes", "with_env", "with_envs", "with_network",

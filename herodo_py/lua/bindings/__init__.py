@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..registry import Registry
 
-MODULES = ("nerdctl",)
+MODULES = ("nerdctl", "host")
 
 
 def register_all(registry: Registry) -> Registry:
