@@ -96,7 +96,8 @@ local function shape(t, path)
     elseif type(k) == "string" then
       strings = strings or k
     else
-      fail(step(path, tostring(k)), "a " .. (mtype(k) or type(k)) .. " key (" .. tostring(k) ..
+      local what = mtype(k) or type(k)
+      fail(step(path, type(k) == "number" and k or tostring(k)), (what == "integer" and "an " or "a ") .. what .. " key (" .. tostring(k) ..
            ") cannot be a JSON key: use string keys (an object) or 1..n (an array)")
     end
   end
