@@ -7,7 +7,8 @@
 from __future__ import annotations
 
 import shlex
-from typing import Any, ClassVar, Sequence
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 
 class HostError(Exception):
@@ -98,5 +99,15 @@ class FileError(HostError):
     category = "FileError"
 
 
-__all__ = ["HostError", "BadHostInput", "HostCommandFailed", "HostCommandTimeout", "ProgramNotFound",
-           "OutputTooLarge", "WaitTimeout", "HostRefused", "HostRemoved", "FileError"]
+__all__ = [
+    "BadHostInput",
+    "FileError",
+    "HostCommandFailed",
+    "HostCommandTimeout",
+    "HostError",
+    "HostRefused",
+    "HostRemoved",
+    "OutputTooLarge",
+    "ProgramNotFound",
+    "WaitTimeout",
+]

@@ -20,8 +20,8 @@ import ctypes
 import errno
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from . import policy
 from .errors import BadHostInput, FileError, HostRefused
@@ -236,4 +236,4 @@ def temp_dir() -> str:
     return path
 
 
-__all__ = ["exist", "file_read", "file_write", "mkdir", "temp_dir", "MAX_READ"]
+__all__ = ["MAX_READ", "exist", "file_read", "file_write", "mkdir", "temp_dir"]

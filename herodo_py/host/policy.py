@@ -8,7 +8,10 @@
   folder, and the temporary folders the script made), checked by the kernel at use time;
 - ``base``: the folder relative paths start from (``None``: the current folder; a sandbox: the
   script's folder, since a sandboxed script cannot know where it is run from);
-- ``loopback_only``: waits reach only loopback addresses (a sandbox), with no HTTP redirects.
+- ``loopback_only``: waits reach only loopback addresses (a sandbox), with no HTTP redirects;
+- ``stop_requested`` and ``starting``: the host's signal handlers raise inside a waiting call to stop
+  the script, but not while a command is being started (``starting``), when the child would be
+  left without a handle to kill it: the start then checks ``stop_requested`` itself.
 
 Watching (process-wide, like the engine executor's): ``settings.dry_run`` skips commands and file
 changes; listeners receive ``("start" | "end" | "skip", argv, result)`` (``--trace``).
@@ -17,19 +20,18 @@ changes; listeners receive ``("start" | "end" | "skip", argv, result)`` (``--tra
 from __future__ import annotations
 
 import atexit
-import shutil
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 Listener = Callable[[str, list[str], Any], None]
 
 
-@dataclass
 class HostSettings:
-    dry_run: bool = False  # report commands and file changes instead of doing them
+    def __init__(self) -> None:
+        self.dry_run = False  # report commands and file changes instead of doing them
 
 
 settings = HostSettings()
@@ -46,19 +48,23 @@ def remove_listener(listener: Listener) -> None:
 
 
 def notify(event: str, argv: list[str], result: Any) -> None:
-    for listener in list(_listeners):
+    for listener in _listeners:
         listener(event, argv, result)
 
 
-@dataclass
 class HostPolicy:
-    """See the module doc. ``temp_dirs``: folders ``temp_dir()`` made for this script (removed at exit)."""
+    """See the module doc. ``temp_dirs``: folders ``temp_dir()`` made for this script (removed at exit).
+    (A plain class, not a dataclass: it is made for every runtime, and start-up stays light.)"""
 
-    commands: bool = True
-    roots: list[str] | None = None
-    loopback_only: bool = False
-    base: str | None = None
-    temp_dirs: list[str] = field(default_factory=list)
+    def __init__(self, *, commands: bool = True, roots: list[str] | None = None, loopback_only: bool = False,
+                 base: str | None = None) -> None:
+        self.commands = commands
+        self.roots = roots
+        self.loopback_only = loopback_only
+        self.base = base
+        self.temp_dirs: list[str] = []
+        self.stop_requested: Callable[[], bool] = lambda: False  # the script was asked to stop
+        self.starting = 0  # > 0 while a command is being started: a stop must not raise there (process._start)
 
     @classmethod
     def sandboxed(cls, folder: str | None) -> HostPolicy:
@@ -81,6 +87,8 @@ class HostPolicy:
 
     def remove_temp_dirs(self) -> None:
         """Remove this script's temporary folders now (also done at process exit)."""
+        import shutil
+
         for path in self.temp_dirs:
             shutil.rmtree(path, ignore_errors=True)
             with _lock:
@@ -102,8 +110,12 @@ def current() -> HostPolicy:
 
 @atexit.register
 def _remove_made() -> None:
-    for path in list(_made):
+    if not _made:
+        return
+    import shutil
+
+    for path in _made:
         shutil.rmtree(path, ignore_errors=True)
 
 
-__all__ = ["HostPolicy", "HostSettings", "settings", "current", "add_listener", "remove_listener", "notify"]
+__all__ = ["HostPolicy", "HostSettings", "add_listener", "current", "notify", "remove_listener", "settings"]

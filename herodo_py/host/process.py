@@ -20,8 +20,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 from . import policy
 from .errors import (
@@ -197,16 +197,35 @@ def _signal_name(number: int) -> str:
 
 
 def _start(argv: list[str], **options: object) -> subprocess.Popen[bytes]:
-    """Start ``argv`` in a process group of its own (a timeout or Ctrl-C kills it whole)."""
+    """Start ``argv`` in a process group of its own (a timeout or Ctrl-C kills it whole).
+
+    A stop that comes while the child is being created does not raise inside ``Popen`` (the child
+    would run on without a handle): the policy's ``starting`` holds it, and it is raised here, the
+    child killed, once the handle exists."""
+    rules = policy.current()
+    rules.starting += 1
     try:
-        return subprocess.Popen(argv, start_new_session=True, **options)  # type: ignore[call-overload]
+        proc = subprocess.Popen(argv, start_new_session=True, **options)  # type: ignore[call-overload]
     except FileNotFoundError as exc:
+        rules.starting -= 1
         raise ProgramNotFound(f"cannot run {argv[0]!r}: no such program"
                               + ("" if os.sep in argv[0] else " on PATH"), argv=argv,
                               hint="check the name, or find it with which(name)") from exc
     except OSError as exc:
+        rules.starting -= 1
         raise ProgramNotFound(f"cannot run {argv[0]!r}: {exc.strerror or exc}", argv=argv,
                               hint="check that it is an executable file") from exc
+    except BaseException:
+        rules.starting -= 1
+        raise
+    try:
+        rules.starting -= 1  # from here a stop raises where it comes, and the child is killed
+        if rules.stop_requested():
+            raise KeyboardInterrupt
+        return proc
+    except BaseException:
+        kill_group(proc)
+        raise
 
 
 def kill_group(proc: subprocess.Popen[bytes]) -> None:
@@ -462,7 +481,7 @@ class PipeFile:
     def __del__(self) -> None:
         try:
             self.kill()
-        except Exception:
+        except Exception:  # noqa: BLE001, S110 - a finalizer must not raise (the process may be gone)
             pass
 
 
@@ -509,5 +528,16 @@ class _Numeral:
         return bytes(self.buffer) if self.buffer else None
 
 
-__all__ = ["ProcessResult", "PipeFile", "run", "which", "execute", "status_of", "command_argv", "check_timeout",
-           "kill_group", "MAX_OUTPUT", "SHELL"]
+__all__ = [
+    "MAX_OUTPUT",
+    "SHELL",
+    "PipeFile",
+    "ProcessResult",
+    "check_timeout",
+    "command_argv",
+    "execute",
+    "kill_group",
+    "run",
+    "status_of",
+    "which",
+]

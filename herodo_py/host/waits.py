@@ -177,4 +177,4 @@ def _get(opener: Any, url: str, timeout: float) -> tuple[HttpAnswer | None, str]
         return None, getattr(reason, "strerror", None) or str(reason) or type(exc).__name__
 
 
-__all__ = ["now", "sleep", "wait_port", "wait_http", "HttpAnswer", "DEFAULT_TIMEOUT"]
+__all__ = ["DEFAULT_TIMEOUT", "HttpAnswer", "now", "sleep", "wait_http", "wait_port"]

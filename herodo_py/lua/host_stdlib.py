@@ -139,7 +139,8 @@ if G.io then
 
   function methods.flush(f)
     local r = flush(pipe_of(f, "flush"))
-    return r[1], r[2], r[3]
+    if r[1] then return true end
+    return nil, r[2], r[3]
   end
 
   function methods.close(f)
@@ -162,9 +163,9 @@ if G.io then
     if mode == nil then mode = "r" end
     if mode ~= "r" and mode ~= "w" then
       if type(mode) ~= "string" and type(mode) ~= "number" then
-        error(format("bad argument #2 to 'popen' (string expected, got %s)", type(mode)), 2)
+        error(format("bad argument #2 to 'io.popen' (string expected, got %s)", type(mode)), 2)
       end
-      error("bad argument #2 to 'popen' (invalid mode)", 2)
+      error("bad argument #2 to 'io.popen' (invalid mode)", 2)
     end
     local f = setmetatable({}, meta)
     pipes[f] = start(prog, mode)
@@ -227,7 +228,7 @@ G.json_encode, G.json_array, G.json_null = json.encode, json.array, json.null
 G.json_decode = H.json_decode
 """
 
-_POSITION = re.compile(r"^(?P<file>[^\n]*?):(?P<line>\d+): (?P<rest>.*)$", re.S)
+_POSITION = r"^(?P<file>[^\n]*?):(?P<line>\d+): (?P<rest>.*)$"  # a Lua error message's position
 
 
 def _retry_failed(times: int, err: Any) -> None:
@@ -239,7 +240,7 @@ def _retry_failed(times: int, err: Any) -> None:
         raise err
     message = text(err) if isinstance(err, (bytes, str)) else str(err)
     error = ScriptError(message + suffix, category="RetryFailed", func="retry")
-    m = _POSITION.match(message)
+    m = re.match(_POSITION, message, re.DOTALL)
     if m and not m["file"].startswith("[string"):
         error.message = m["rest"] + suffix
         error.file, error.line = m["file"], int(m["line"])
@@ -308,4 +309,4 @@ def _raw(data: Any) -> bytes:
     return data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
 
 
-__all__ = ["install", "HOST_LUA"]
+__all__ = ["HOST_LUA", "install"]

@@ -30,10 +30,10 @@ the path of the bad value, ``value.items[2].name`` (encode).
 
 from __future__ import annotations
 
-import json
 import math
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .errors import ScriptError
 
@@ -237,7 +237,7 @@ def _constant(token: str) -> Any:
     raise ValueError(f"{token} is not JSON")  # Python's NaN, Infinity extensions
 
 
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|[\[{]|[\]}]', re.S)
+_TOKENS = r'"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|[\[{]|[\]}]'  # compiled on an error only
 
 
 def _line_column(text: str, offset: int) -> tuple[int, int]:
@@ -248,7 +248,7 @@ def _line_column(text: str, offset: int) -> tuple[int, int]:
 def _offset_of(text: str, *, token: str | None = None, depth: int | None = None) -> int:
     """Where the first ``token`` (a number outside strings) is, or where nesting passes ``depth``."""
     level = 0
-    for m in _TOKENS.finditer(text):
+    for m in re.finditer(_TOKENS, text, re.DOTALL):
         found = m.group()
         if found in "[{":
             level += 1
@@ -273,6 +273,8 @@ def decode(text: str | bytes, convert: Callable[[Any], Any]) -> Any:
     except UnicodeDecodeError as exc:
         line, column = _line_column(raw[:exc.start].decode("utf-8", "replace"), exc.start)
         raise _error(f"invalid JSON at line {line}, column {column}: the text is not valid UTF-8") from None
+    import json
+
     try:
         value = json.loads(source, parse_int=_int, parse_float=_float, parse_constant=_constant)
     except json.JSONDecodeError as exc:
@@ -339,4 +341,4 @@ class LuaBuilder:
         return value
 
 
-__all__ = ["JSON_LUA", "MAX_DEPTH", "MAX_TEXT", "decode", "encode_error", "LuaBuilder"]
+__all__ = ["JSON_LUA", "MAX_DEPTH", "MAX_TEXT", "LuaBuilder", "decode", "encode_error"]

@@ -222,6 +222,7 @@ class Runtime:
         from .host_stdlib import install as install_host_stdlib
 
         self.host_policy = HostPolicy.sandboxed(None) if self.policy.sandbox else HostPolicy()
+        self.host_policy.stop_requested = self._stop_requested
         install_host_stdlib(self)  # os.execute, io.popen, retry, JSON (before a sandbox strips)
         for dotted in self.policy.remove:
             api[b"remove"](lua_bytes(dotted))
@@ -286,6 +287,7 @@ class Runtime:
         if self.sandbox is not None:
             self.sandbox.set_script(path)
             self.host_policy = type(self.host_policy).sandboxed(self.sandbox.real_folder)
+            self.host_policy.stop_requested = self._stop_requested
             return
         package = globals_[b"package"]
         if package is not None:
@@ -446,15 +448,19 @@ class Runtime:
         if self._stop is None:
             self._stop = Stop("exit", code=number, raised=True)
 
+    def _stop_requested(self) -> bool:
+        return self._stop is not None
+
     def _on_sigint(self, signum: int, frame: Any) -> None:
         self.request_stop("interrupt")
-        if self._in_binding:
+        if self._in_binding and not self.host_policy.starting:  # (a host command being started: see host.process)
             raise KeyboardInterrupt  # a waiting engine command is killed by the executor
 
     def _on_alarm(self, signum: int, frame: Any) -> None:
         if self._stop is None:
             self._stop = Stop("timeout")
-        if self._in_binding and self._stop.reason == "timeout" and not self._stop.raised:
+        if self._in_binding and self._stop.reason == "timeout" and not self._stop.raised \
+                and not self.host_policy.starting:
             raise _TimeLimit  # a binding that waits (an engine command is killed by the executor)
 
     def _locate(self) -> list[tuple[str, int, str | None]]:

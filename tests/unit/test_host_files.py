@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -53,7 +52,7 @@ def test_temp_dir_is_private_and_goes_with_its_policy():
 
 def test_dry_run_changes_nothing(tmp_path):
     seen: list[list[str]] = []
-    listener = lambda event, argv, result: seen.append([event, *argv])  # noqa: E731
+    listener = lambda event, argv, result: seen.append([event, *argv])
     policy.add_listener(listener)
     policy.settings.dry_run = True
     try:

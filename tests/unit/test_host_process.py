@@ -68,7 +68,7 @@ def test_cwd_and_stdin(tmp_path):
 ])
 def test_bad_input_is_refused_before_anything_runs(kwargs, field):
     seen: list[str] = []
-    listener = lambda event, argv, result: seen.append(event)  # noqa: E731
+    listener = lambda event, argv, result: seen.append(event)
     policy.add_listener(listener)
     try:
         with pytest.raises(BadHostInput) as info:
@@ -106,7 +106,7 @@ def test_output_beyond_the_limit_kills_the_command(monkeypatch):
 
 def test_listeners_see_start_and_end_and_dry_run_skips():
     seen: list[tuple[str, list[str], object]] = []
-    listener = lambda event, argv, result: seen.append((event, argv, result))  # noqa: E731
+    listener = lambda event, argv, result: seen.append((event, argv, result))
     policy.add_listener(listener)
     try:
         process.run(["true"])
