@@ -14,9 +14,9 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import dump
 from engine import IMAGE, CallCounter, containers_present, remove_labelled
@@ -206,7 +206,7 @@ def lifecycle10(ctx: Context) -> Section:
 
 
 def parse_alone(ctx: Context) -> Section:
-    from herodo_py.nerdctl.container_functions import parse_containers
+    from herodo_py.nerdctl.container.functions import parse_containers
 
     text = dump.make_dump(DUMP_ENTRIES)
     lines = text.splitlines()
@@ -234,8 +234,9 @@ def list_all(ctx: Context) -> Section:
     from python_on_whales import DockerClient
     from python_on_whales.exceptions import NoSuchContainer
 
-    from herodo_py.nerdctl import cmd
-    from herodo_py.nerdctl.container_functions import list as herodo_list
+    from herodo_py.nerdctl import executor
+    from herodo_py.nerdctl.container.functions import list as herodo_list
+    from herodo_py.nerdctl.engine_settings import EngineSettings
 
     bare_argv = [ctx.engine, "ps", "-a", "--no-trunc", "--format", "{{json .}}"]
     pow_ = DockerClient(client_call=[ctx.engine])
@@ -254,18 +255,14 @@ def list_all(ctx: Context) -> Section:
         return seen
 
     rows: list[Row] = []
-    old_engine = cmd.settings().engine
     with containers_present(ctx.engine, LIST_ALL, "hb-bench-all"):
         present = len(run_once(bare_argv).splitlines())
         bare = measure(bare_argv, ctx.runs)
         rows.append(Row("bare CLI (ps -a --format json, one process)", bare, 1, 1.0))
-        try:
-            cmd.configure(engine=ctx.engine)
+        with executor.Executor(EngineSettings(engine=ctx.engine)).active():
             listed = time_call(lambda: herodo_list(all=True), ctx.runs)
-            cmd.configure(engine=ctx.counter.shim)
+        with executor.Executor(EngineSettings(engine=ctx.counter.shim)).active():
             calls = _counted_inprocess(ctx.counter, lambda: herodo_list(all=True))
-        finally:
-            cmd.configure(engine=old_engine)
         rows.append(Row("herodo list(all=True), in-process", listed, calls, ratio(listed, bare)))
         argv = ctx.herodo_argv("list_all.lua")
         if argv is None:
@@ -306,7 +303,7 @@ def _rates(argv: list[str], ctx: Context) -> Stats:
 
 
 def binding_rate(ctx: Context) -> Section:
-    from herodo_py.nerdctl.container_operations import Container
+    from herodo_py.nerdctl.container.operations import Container
 
     n = 20_000 if ctx.quick else 100_000
     rows: list[Row] = []
@@ -364,6 +361,7 @@ def herodo_runner(env: dict[str, str], attempts: int = 3) -> tuple[str | None, s
         else:
             if out.returncode == 0 and "herodo-probe-ok" in out.stdout:
                 return path, ""
-            reason = f"{path} {CASES / 'probe.lua'} exited {out.returncode}: {(out.stderr or out.stdout).strip()[-500:]}"
+            said = (out.stderr or out.stdout).strip()[-500:]
+            reason = f"{path} {CASES / 'probe.lua'} exited {out.returncode}: {said}"
         time.sleep(5 * (attempt + 1))
     return None, reason

@@ -8,8 +8,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterator
 
 LABEL = "herodo-bench"  # every container the benchmarks make carries this label
 IMAGE = "localhost/herodo-busybox:latest"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import statistics
 import subprocess
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
 
 MIN_RUNS = 5
 

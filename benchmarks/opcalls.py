@@ -4,7 +4,8 @@ python-on-whales, counted through the shim; every container made here is removed
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from engine import IDLE_COMMAND, IMAGE, LABEL, CallCounter, remove_labelled
 from harness import markdown_table
@@ -30,14 +31,13 @@ def _count(counter: CallCounter, fn: Callable[[], Any]) -> tuple[int, list[str]]
 
 
 def _herodo_ops(counter: CallCounter) -> dict[str, tuple[int, list[str]]]:
-    from herodo_py.nerdctl import cmd
-    from herodo_py.nerdctl.container_functions import list as herodo_list
-    from herodo_py.nerdctl.container_operations import Container
+    from herodo_py.nerdctl import executor
+    from herodo_py.nerdctl.container.functions import list as herodo_list
+    from herodo_py.nerdctl.container.operations import Container
+    from herodo_py.nerdctl.engine_settings import EngineSettings
 
-    old = cmd.settings().engine
-    cmd.configure(engine=counter.shim)
     held: dict[str, Any] = {}
-    try:
+    with executor.Executor(EngineSettings(engine=counter.shim)).active():
         ops = {
             "look up by name (from_image / new)": lambda: held.update(
                 c=Container.from_image("hb-bench-ops-herodo", IMAGE).with_label(LABEL, "1").with_command(IDLE_COMMAND)),
@@ -50,8 +50,6 @@ def _herodo_ops(counter: CallCounter) -> dict[str, tuple[int, list[str]]]:
             "remove": lambda: held["c"].remove(),
         }
         return {name: _count(counter, fn) for name, fn in ops.items()}
-    finally:
-        cmd.configure(engine=old)
 
 
 def _pow_ops(counter: CallCounter) -> dict[str, tuple[int, list[str]]]:

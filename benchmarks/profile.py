@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import dump  # noqa: E402
-from cases import CASES, herodo_command  # noqa: E402
+import dump
+from cases import CASES, herodo_command
 
 
 def _env(pyc: str) -> dict[str, str]:
@@ -57,7 +57,8 @@ def imports(script: str = "list.lua", runs: int = 9) -> None:
     rows = sorted(((statistics.median(v), k) for k, v in selfs.items()), reverse=True)[:25]
     for own, name in rows:
         mark = "ours " if name.startswith("herodo_py") else "     "
-        print(f"  {mark}{name:45s} self {own / 1000:6.2f} ms   cumulative {statistics.median(cumulative[name]) / 1000:6.2f} ms")
+        total = statistics.median(cumulative[name]) / 1000
+        print(f"  {mark}{name:45s} self {own / 1000:6.2f} ms   cumulative {total:6.2f} ms")
     ours = sum(statistics.median(v) for k, v in selfs.items() if k.startswith("herodo_py"))
     print(f"  herodo_py modules' own (self) time: {ours / 1000:.1f} ms")
 

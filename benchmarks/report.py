@@ -106,7 +106,7 @@ def _version(module: str) -> str:
 
 def machine_lines(engine_version: str, runs: int, load_before: tuple[float, ...],
                   load_after: tuple[float, ...], root: Path) -> list[str]:
-    load = lambda l: " / ".join(f"{x:.2f}" for x in l)  # noqa: E731
+    load = lambda values: " / ".join(f"{x:.2f}" for x in values)  # noqa: E731
     return [
         f"- date: {datetime.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}",
         f"- cpu: {_cpu_model()}, {os.cpu_count()} cores; kernel {platform.system()} {platform.release()}",

@@ -21,11 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import cases  # noqa: E402
-import report  # noqa: E402
-from engine import CallCounter, engine_version, preflight, remove_labelled  # noqa: E402
-from harness import MIN_RUNS, BenchmarkFailed  # noqa: E402
-from opcalls import operation_calls  # noqa: E402
+import cases
+import report
+from engine import CallCounter, engine_version, preflight, remove_labelled
+from harness import MIN_RUNS, BenchmarkFailed
+from opcalls import operation_calls
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

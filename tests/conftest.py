@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -13,25 +13,24 @@ import pytest
 _ROOT = str(Path(__file__).resolve().parents[1])
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p)
 
-CONTAINERD_VARIABLES = ("CONTAINERD_NAMESPACE", "CONTAINERD_ADDRESS", "CONTAINERD_SNAPSHOTTER")
-
-
 @pytest.fixture
-def use_engine(monkeypatch) -> Callable[[str], None]:
+def use_engine(monkeypatch) -> Iterator[Callable[[str], None]]:
     """``use_engine(name_or_path)``: herodo_py talks to that engine for this test only.
 
-    Settings start from their defaults, nerdctl's CONTAINERD_* variables are cleared, and the
-    engine cache is reset before and after, so no test sees another's engine.
+    The test runs with an executor of its own made current (default settings, so nothing a test
+    configures reaches another), nerdctl's CONTAINERD_* variables cleared, and its engine resolved
+    again whenever ``use_engine`` is called.
     """
-    from herodo_py.nerdctl import cmd
+    from herodo_py.nerdctl.engine_settings import CONTAINERD_VARIABLES
+    from herodo_py.nerdctl.executor import Executor
 
-    for variable in CONTAINERD_VARIABLES:
+    for variable in CONTAINERD_VARIABLES.values():
         monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setattr(cmd, "_settings", cmd.EngineSettings())
+    executor = Executor()
 
     def use(engine: str) -> None:
         monkeypatch.setenv("HERODO_ENGINE", engine)
-        cmd._engine_cache.clear()
+        executor.forget_engine()
 
-    yield use
-    cmd._engine_cache.clear()
+    with executor.active():
+        yield use

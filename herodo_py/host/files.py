@@ -10,7 +10,7 @@ lead out are refused however they are swapped in meanwhile (no check-then-use ra
 of a write is created ``O_EXCL | O_NOFOLLOW`` and renamed into place inside the checked folder.
 Where ``openat2`` is missing (Linux before 5.6), every symlink on a confined path is refused.
 
-With ``settings.dry_run``, ``mkdir`` and ``file_write`` report (``skip``) instead of changing anything;
+In a dry run (``policy.dry_run()``), ``mkdir`` and ``file_write`` report (``skip``) instead of changing anything;
 ``exist``, ``file_read`` and ``temp_dir`` act (a temporary folder is harmless and later steps need it).
 """
 
@@ -179,7 +179,7 @@ def file_write(path: str, content: str | bytes) -> int:
     data = content.encode("utf-8", "surrogateescape") if isinstance(content, str) else content
     with _place(path, "file_write") as place:
         folder, name = _split(place.relative, path)
-        if policy.settings.dry_run:
+        if policy.dry_run():
             policy.notify("skip", ["file_write", path, f"({len(data)} bytes)"], None)
             return len(data)
         dir_fd = place.open(folder, os.O_PATH | os.O_DIRECTORY)
@@ -207,7 +207,7 @@ def file_write(path: str, content: str | bytes) -> int:
 def mkdir(path: str) -> bool:
     """Create the folder ``path`` and its missing parents (``mkdir -p``); ``True`` when it exists."""
     with _place(path, "mkdir") as place:
-        if policy.settings.dry_run:
+        if policy.dry_run():
             policy.notify("skip", ["mkdir", "-p", path], None)
             return True
         parts = [p for p in place.relative.split("/") if p not in ("", ".")]

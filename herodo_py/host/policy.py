@@ -9,12 +9,14 @@
 - ``base``: the folder relative paths start from (``None``: the current folder; a sandbox: the
   script's folder, since a sandboxed script cannot know where it is run from);
 - ``loopback_only``: waits reach only loopback addresses (a sandbox), with no HTTP redirects;
-- ``stop_requested`` and ``starting``: the host's signal handlers raise inside a waiting call to stop
-  the script, but not while a command is being started (``starting``), when the child would be
-  left without a handle to kill it: the start then checks ``stop_requested`` itself.
+- ``guard``: the host's signal handlers raise inside a waiting call to stop the script, but not while
+  a command is being started, when the child would be left without a handle to kill it
+  (:class:`herodo_py.processes.StartGuard`).
 
-Watching (process-wide, like the engine executor's): ``settings.dry_run`` skips commands and file
-changes; listeners receive ``("start" | "end" | "skip", argv, result)`` (``--trace``).
+Watching: the policy's ``watcher`` (a callable giving an object with ``settings.dry_run`` and
+``notify(event, argv, result)``: the Lua host gives its runtime's engine executor) decides dry runs
+and hears ``("start" | "end" | "skip", argv, result)``, so ``--trace`` and ``--dry-run`` treat host
+commands as they treat engine commands. Without a watcher (Python callers) nothing is watched.
 """
 
 from __future__ import annotations
@@ -24,32 +26,19 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Protocol
+
+from ..processes import StartGuard
 
 Listener = Callable[[str, list[str], Any], None]
 
 
-class HostSettings:
-    def __init__(self) -> None:
-        self.dry_run = False  # report commands and file changes instead of doing them
+class Watcher(Protocol):
+    """What watches host commands: an engine executor (its ``settings.dry_run`` and listeners)."""
 
+    settings: Any
 
-settings = HostSettings()
-_listeners: list[Listener] = []
-
-
-def add_listener(listener: Listener) -> None:
-    _listeners.append(listener)
-
-
-def remove_listener(listener: Listener) -> None:
-    if listener in _listeners:
-        _listeners.remove(listener)
-
-
-def notify(event: str, argv: list[str], result: Any) -> None:
-    for listener in _listeners:
-        listener(event, argv, result)
+    def notify(self, event: str, argv: list[str], result: Any) -> None: ...
 
 
 class HostPolicy:
@@ -57,18 +46,28 @@ class HostPolicy:
     (A plain class, not a dataclass: it is made for every runtime, and start-up stays light.)"""
 
     def __init__(self, *, commands: bool = True, roots: list[str] | None = None, loopback_only: bool = False,
-                 base: str | None = None) -> None:
+                 base: str | None = None, watcher: Callable[[], Watcher] | None = None) -> None:
         self.commands = commands
         self.roots = roots
         self.loopback_only = loopback_only
         self.base = base
+        self.watcher = watcher
         self.temp_dirs: list[str] = []
-        self.stop_requested: Callable[[], bool] = lambda: False  # the script was asked to stop
-        self.starting = 0  # > 0 while a command is being started: a stop must not raise there (process._start)
+        self.guard = StartGuard()  # holds back a stop while a command is being started (herodo_py.processes)
 
     @classmethod
-    def sandboxed(cls, folder: str | None) -> HostPolicy:
-        return cls(commands=False, roots=[folder] if folder else [], loopback_only=True, base=folder)
+    def sandboxed(cls, folder: str | None, watcher: Callable[[], Watcher] | None = None) -> HostPolicy:
+        return cls(commands=False, roots=[folder] if folder else [], loopback_only=True, base=folder,
+                   watcher=watcher)
+
+    def dry_run(self) -> bool:
+        """Whether commands and file changes are to be reported instead of done (``--dry-run``)."""
+        return self.watcher is not None and bool(self.watcher().settings.dry_run)
+
+    def notify(self, event: str, argv: list[str], result: Any) -> None:
+        """Tell the watcher's listeners (``--trace``) what a command did."""
+        if self.watcher is not None:
+            self.watcher().notify(event, argv, result)
 
     @contextmanager
     def active(self) -> Iterator[HostPolicy]:
@@ -108,6 +107,14 @@ def current() -> HostPolicy:
     return _current.get()
 
 
+def dry_run() -> bool:
+    return _current.get().dry_run()
+
+
+def notify(event: str, argv: list[str], result: Any) -> None:
+    _current.get().notify(event, argv, result)
+
+
 @atexit.register
 def _remove_made() -> None:
     if not _made:
@@ -118,4 +125,4 @@ def _remove_made() -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-__all__ = ["HostPolicy", "HostSettings", "add_listener", "current", "notify", "remove_listener", "settings"]
+__all__ = ["HostPolicy", "Watcher", "current", "dry_run", "notify"]

@@ -5,8 +5,8 @@
 (a timeout, Ctrl-C or the script's time limit kills the whole group), and stdin is empty unless
 given. ``env`` adds to (or, with ``clear_env``, replaces) herodo's environment.
 
-Every command obeys the current :class:`~.policy.HostPolicy` (refused in a sandbox) and the watching
-settings: listeners see ``start``/``end`` (``--trace``), and with ``settings.dry_run`` the command is
+Every command obeys the current :class:`~.policy.HostPolicy` (refused in a sandbox) and the policy's watcher
+(the engine executor): its listeners see ``start``/``end`` (``--trace``), and in its dry run the command is
 not run (``skip``) and a placeholder result comes back (code 0, empty output, ``dry_run`` true).
 """
 
@@ -21,8 +21,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
+from ..processes import kill_group as _kill_group
+from ..processes import start
+from ..result import CommandResult
 from . import policy
 from .errors import (
     BadHostInput,
@@ -37,26 +39,6 @@ SHELL = "/bin/sh"
 MAX_OUTPUT = 64 * 1024 * 1024  # bytes of one captured stream (stdout or stderr) before the command is killed
 MAX_TIMEOUT = 2_000_000.0  # seconds (the OS wait limit)
 _CHUNK = 65536
-
-
-@dataclass
-class ProcessResult:
-    """What a host command did. ``success`` is judged by the exit code alone."""
-
-    stdout: str
-    stderr: str
-    code: int
-    argv: list[str]
-    duration: float = 0.0
-    dry_run: bool = False
-
-    @property
-    def success(self) -> bool:
-        return self.code == 0
-
-    @property
-    def command(self) -> str:
-        return shlex.join(self.argv)
 
 
 # --- checking input ------------------------------------------------------------------------
@@ -114,7 +96,7 @@ def _working_dir(cwd: str | None) -> str | None:
     return cwd
 
 
-def _allowed(what: str) -> None:
+def check_allowed(what: str) -> None:
     if not policy.current().commands:
         raise HostRemoved(f"{what} is not available in the sandbox (herodo --sandbox)",
                           hint="a sandboxed script cannot start programs on the host: run commands in a "
@@ -126,7 +108,7 @@ def _allowed(what: str) -> None:
 
 def run(cmd: str | Sequence[str], *, timeout: float | None = None, env: Mapping[str, str] | None = None,
         clear_env: bool = False, cwd: str | None = None, stdin: str | bytes | None = None,
-        check: bool = True) -> ProcessResult:
+        check: bool = True) -> CommandResult:
     """Run ``cmd`` to its end and return its captured output.
 
     ``timeout``: seconds before the whole process group is killed (``HostCommandTimeout``; none by
@@ -139,9 +121,9 @@ def run(cmd: str | Sequence[str], *, timeout: float | None = None, env: Mapping[
     environment = _environment(env, clear_env)
     cwd = _working_dir(cwd)
     data = stdin.encode("utf-8", "surrogateescape") if isinstance(stdin, str) else stdin
-    _allowed("run")
-    if policy.settings.dry_run:
-        result = ProcessResult("", "", 0, argv, dry_run=True)
+    check_allowed("run")
+    if policy.dry_run():
+        result = CommandResult("", "", 0, argv, dry_run=True)
         policy.notify("skip", argv, result)
         return result
     policy.notify("start", argv, None)
@@ -154,7 +136,7 @@ def run(cmd: str | Sequence[str], *, timeout: float | None = None, env: Mapping[
     except (TimeoutError, OutputTooLarge) as exc:
         kill_group(proc)
         out, err = getattr(exc, "partial", (b"", b""))
-        result = ProcessResult(_text(out), _text(err), -9, argv, time.monotonic() - started)
+        result = CommandResult(_text(out), _text(err), -9, argv, time.monotonic() - started)
         policy.notify("end", argv, result)
         if isinstance(exc, OutputTooLarge):
             exc.argv, exc.stdout, exc.stderr = argv, result.stdout, result.stderr
@@ -165,7 +147,7 @@ def run(cmd: str | Sequence[str], *, timeout: float | None = None, env: Mapping[
     except BaseException:  # Ctrl-C, the script's time limit: never leave the command running
         kill_group(proc)
         raise
-    result = ProcessResult(_text(out), _text(err), shell_code(code), argv, time.monotonic() - started)
+    result = CommandResult(_text(out), _text(err), shell_code(code), argv, time.monotonic() - started)
     policy.notify("end", argv, result)
     if check and not result.success:
         raise failure(result, code)
@@ -177,7 +159,7 @@ def shell_code(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
 
-def failure(result: ProcessResult, returncode: int) -> HostCommandFailed:
+def failure(result: CommandResult, returncode: int) -> HostCommandFailed:
     how = (f"was killed by signal {-returncode} ({_signal_name(-returncode)})" if returncode < 0
            else f"exited with status {returncode}")
     said = (result.stderr.strip() or result.stdout.strip()).splitlines()[-5:]
@@ -197,50 +179,22 @@ def _signal_name(number: int) -> str:
 
 
 def _start(argv: list[str], **options: object) -> subprocess.Popen[bytes]:
-    """Start ``argv`` in a process group of its own (a timeout or Ctrl-C kills it whole).
-
-    A stop that comes while the child is being created does not raise inside ``Popen`` (the child
-    would run on without a handle): the policy's ``starting`` holds it, and it is raised here, the
-    child killed, once the handle exists."""
-    rules = policy.current()
-    rules.starting += 1
+    """Start ``argv`` in a process group of its own, under the policy's start guard (a stop arriving
+    while the child is created is held back, then the child is killed: :func:`herodo_py.processes.start`)."""
     try:
-        proc = subprocess.Popen(argv, start_new_session=True, **options)  # type: ignore[call-overload]
+        return start(argv, policy.current().guard, **options)
     except FileNotFoundError as exc:
-        rules.starting -= 1
         raise ProgramNotFound(f"cannot run {argv[0]!r}: no such program"
                               + ("" if os.sep in argv[0] else " on PATH"), argv=argv,
                               hint="check the name, or find it with which(name)") from exc
     except OSError as exc:
-        rules.starting -= 1
         raise ProgramNotFound(f"cannot run {argv[0]!r}: {exc.strerror or exc}", argv=argv,
                               hint="check that it is an executable file") from exc
-    except BaseException:
-        rules.starting -= 1
-        raise
-    try:
-        rules.starting -= 1  # from here a stop raises where it comes, and the child is killed
-        if rules.stop_requested():
-            raise KeyboardInterrupt
-        return proc
-    except BaseException:
-        kill_group(proc)
-        raise
 
 
 def kill_group(proc: subprocess.Popen[bytes]) -> None:
     """Kill the command's whole process group and reap it."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    for pipe in (proc.stdin, proc.stdout, proc.stderr):
-        if pipe is not None:
-            try:
-                pipe.close()
-            except OSError:
-                pass
-    proc.wait()
+    _kill_group(proc, reap=True)
 
 
 def _exchange(proc: subprocess.Popen[bytes], data: bytes | None, deadline: float | None) -> tuple[bytes, bytes]:
@@ -328,9 +282,9 @@ def _stream_fd(stream: object) -> int | None:
 def execute(cmd: str) -> Status:
     """``os.execute(cmd)``: ``/bin/sh -c cmd`` with herodo's output streams; Lua's status triple."""
     argv = command_argv(cmd)
-    _allowed("os.execute")
-    if policy.settings.dry_run:
-        policy.notify("skip", argv, ProcessResult("", "", 0, argv, dry_run=True))
+    check_allowed("os.execute")
+    if policy.dry_run():
+        policy.notify("skip", argv, CommandResult("", "", 0, argv, dry_run=True))
         return True, "exit", 0
     out_fd, err_fd = _stream_fd(sys.stdout), _stream_fd(sys.stderr)
     policy.notify("start", argv, None)
@@ -346,7 +300,7 @@ def execute(cmd: str) -> Status:
     except BaseException:
         kill_group(proc)
         raise
-    policy.notify("end", argv, ProcessResult("", "", shell_code(code), argv, time.monotonic() - started))
+    policy.notify("end", argv, CommandResult("", "", shell_code(code), argv, time.monotonic() - started))
     return status_of(code)
 
 
@@ -360,13 +314,13 @@ class PipeFile:
         self.argv = command_argv(cmd)
         if mode not in ("r", "w"):
             raise BadHostInput(f"invalid mode: {mode!r}", field="mode", value=mode, expected="'r' or 'w'")
-        _allowed("io.popen")
+        check_allowed("io.popen")
         self.mode = mode
         self.proc: subprocess.Popen[bytes] | None = None
         self.status: Status | None = None
         self.started = time.monotonic()
-        if policy.settings.dry_run:
-            policy.notify("skip", self.argv, ProcessResult("", "", 0, self.argv, dry_run=True))
+        if policy.dry_run():
+            policy.notify("skip", self.argv, CommandResult("", "", 0, self.argv, dry_run=True))
             return
         out_fd, err_fd = _stream_fd(sys.stdout), _stream_fd(sys.stderr)
         policy.notify("start", self.argv, None)
@@ -468,7 +422,7 @@ class PipeFile:
             self.kill()
             raise
         self.status = status_of(code)
-        policy.notify("end", self.argv, ProcessResult("", "", shell_code(code), self.argv,
+        policy.notify("end", self.argv, CommandResult("", "", shell_code(code), self.argv,
                                                       time.monotonic() - self.started))
         return self.status
 
@@ -481,7 +435,7 @@ class PipeFile:
     def __del__(self) -> None:
         try:
             self.kill()
-        except Exception:  # noqa: BLE001, S110 - a finalizer must not raise (the process may be gone)
+        except Exception:
             pass
 
 
@@ -532,7 +486,7 @@ __all__ = [
     "MAX_OUTPUT",
     "SHELL",
     "PipeFile",
-    "ProcessResult",
+    "check_allowed",
     "check_timeout",
     "command_argv",
     "execute",

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Any, Callable, NamedTuple, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 from .registry import Binding, LuaType, Registry, did_you_mean
 
@@ -32,7 +33,7 @@ def lua_bytes(value: str) -> bytes:
 
 def _lua_kind(value: Any) -> str | None:
     """``"table"``, ``"function"``, ``"thread"``, ``"userdata"`` for Lua objects, else ``None``."""
-    from lupa.lua54 import lua_type
+    from lupa.lua54 import lua_type  # here: importing convert does not start Lua (herodo types, tests)
 
     return lua_type(value)
 
@@ -72,7 +73,7 @@ def _split_top(text_: str, sep: str) -> list[str]:
     return [p.strip() for p in parts]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def parse_type(spec: str) -> TypeNode:
     """Parse a LuaCATS type string (the subset the registry uses)."""
     spec = spec.strip()
@@ -110,11 +111,7 @@ class BadArgument(Exception):
     def __init__(self, message: str, *, function: str, index: int | None = None, param: str | None = None,
                  hint: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
-        self.function = function
-        self.index = index
-        self.param = param
-        self.hint = hint
+        self.message, self.function, self.index, self.param, self.hint = message, function, index, param, hint
 
 
 ABSENT = object()  # an argument that was not passed at all (Lua: "no value")
@@ -210,12 +207,10 @@ class Checker:
                 if value.is_integer() and math.isfinite(value):
                     return int(value)
                 raise Mismatch("number has no integer representation")
-        elif name == "table":
-            if _lua_kind(value) == "table":
-                return self.plain(value)
-        elif name == "function":
-            if _lua_kind(value) == "function":
-                return value
+        elif name == "table" and _lua_kind(value) == "table":
+            return self.plain(value)
+        elif name == "function" and _lua_kind(value) == "function":
+            return value
         raise self._fail(name, value)
 
     def _items(self, value: Any, node_text: str) -> list[tuple[Any, Any]]:

@@ -21,7 +21,8 @@ the registry never imports the library: ``herodo`` starts fast.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 
 class Param(NamedTuple):
@@ -43,6 +44,7 @@ class Binding(NamedTuple):
     a Python value that the runtime converts back. ``returns`` is a LuaCATS type (``self`` for a
     builder method). ``overloads`` are extra LuaCATS ``fun(...)`` signatures for the editor file.
     ``changes_state`` marks bindings that change containers or images (a strict sandbox drops them).
+    ``guard`` names the sandbox's check of its arguments (host paths, engine settings).
     """
 
     name: str
@@ -53,6 +55,7 @@ class Binding(NamedTuple):
     owner: str | None = None
     overloads: tuple[str, ...] = ()
     changes_state: bool = False
+    guard: str | None = None
 
     @property
     def qualified_name(self) -> str:
@@ -61,6 +64,16 @@ class Binding(NamedTuple):
     @property
     def max_args(self) -> int:
         return len(self.params)
+
+
+
+def _lua_side(*args: object) -> None:  # pragma: no cover - never called: the function is Lua's
+    raise NotImplementedError("implemented in Lua")
+
+
+def lua_signature(name: str, params: list[Param], returns: str, doc: str) -> Binding:
+    """The signature of a global implemented in Lua (``herodo types`` declares it; nothing calls ``impl``)."""
+    return Binding(name, tuple(params), returns, doc, _lua_side)
 
 
 class FieldDef(NamedTuple):
@@ -98,7 +111,7 @@ class LuaType:
 
 def resolve_class(spec: str) -> type:
     """Import ``"module:QualName"`` (used by the type generator and tests, not by the runtime)."""
-    import importlib
+    import importlib  # here and below: what only the type generator and field look-ups need
 
     module_name, _, qualname = spec.partition(":")
     obj: Any = importlib.import_module(module_name)
@@ -120,7 +133,7 @@ def lua_type_of_annotation(annotation: Any, names: Mapping[str, str] | None = No
     """``str | None`` -> ``string?``, ``list[str]`` -> ``string[]``, ``dict[str, int]`` ->
     ``table<string,integer>``; registered dataclasses by their Lua name (``names``: class key ->
     Lua name); anything else ``any``."""
-    import types
+    import types  # here and below: only the type generator and field look-ups need these
     import typing
 
     names = names or {}
@@ -148,7 +161,7 @@ def lua_type_of_annotation(annotation: Any, names: Mapping[str, str] | None = No
 def dataclass_fields(cls: type, exclude: Iterable[str] = (), docs: Mapping[str, str] | None = None,
                      names: Mapping[str, str] | None = None) -> dict[str, FieldDef]:
     """Public dataclass fields of ``cls`` as ``FieldDef`` (types from its annotations)."""
-    import dataclasses
+    import dataclasses  # (field look-ups only)
     import typing
 
     if not dataclasses.is_dataclass(cls):
@@ -195,25 +208,28 @@ class Registry:
         return ltype
 
     def function(self, name: str, params: Sequence[Param] = (), returns: str = "nil", doc: str = "", *,
-                 overloads: Sequence[str] = (), changes_state: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+                 overloads: Sequence[str] = (), changes_state: bool = False,
+                 guard: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator registering a global function."""
-        def register(impl: Callable[..., Any]) -> Callable[..., Any]:
-            self._add(self.functions, Binding(name, tuple(params), returns, doc, impl, None, tuple(overloads),
-                                              changes_state))
-            return impl
-        return register
+        return self._registering(None, name, params, returns, doc, overloads, changes_state, guard)
 
     def method(self, owner: str, name: str, params: Sequence[Param] = (), returns: str = "nil", doc: str = "", *,
-               overloads: Sequence[str] = (), changes_state: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+               overloads: Sequence[str] = (), changes_state: bool = False,
+               guard: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator registering a method of type ``owner``; ``impl(obj, *args)``."""
+        return self._registering(owner, name, params, returns, doc, overloads, changes_state, guard)
+
+    def _registering(self, owner: str | None, name: str, params: Sequence[Param], returns: str, doc: str,
+                     overloads: Sequence[str], changes_state: bool,
+                     guard: str | None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(impl: Callable[..., Any]) -> Callable[..., Any]:
-            self._add(self.types[owner].methods, Binding(name, tuple(params), returns, doc, impl, owner,
-                                                         tuple(overloads), changes_state))
+            self.add(Binding(name, tuple(params), returns, doc, impl, owner, tuple(overloads), changes_state, guard))
             return impl
         return register
 
-    @staticmethod
-    def _add(table: dict[str, Binding], binding: Binding) -> None:
+    def add(self, binding: Binding) -> None:
+        """Register a global function (``owner`` None) or a method of an already registered type."""
+        table = self.functions if binding.owner is None else self.types[binding.owner].methods
         if binding.name in table:
             raise ValueError(f"binding {binding.qualified_name!r} registered twice")
         table[binding.name] = binding
@@ -256,7 +272,7 @@ class Registry:
 
 def did_you_mean(name: str, candidates: Iterable[str], *, cutoff: float = 0.6) -> str | None:
     """The closest candidate to ``name`` (case-insensitive), or ``None``."""
-    import difflib
+    import difflib  # here: only a failing script asks for a did-you-mean
 
     pool = {c.lower(): c for c in candidates if c and not c.startswith("_")}
     if not pool:

@@ -1,5 +1,6 @@
 """Running scripts for ``herodo``: one file, or every ``.lua`` file of a folder, each in a fresh
-runtime with the engine settings restored between scripts; failures rendered as friendly errors.
+runtime with an executor of its own (a script's ``nerdctl_configure`` does not reach the next
+script); failures rendered as friendly errors.
 
 ``herodo test`` (script-level tests) builds on :func:`run_script` and :class:`RunOptions`.
 """
@@ -10,9 +11,10 @@ import os
 import re
 import sys
 import time
-from typing import Iterator, Sequence, TextIO
+from collections.abc import Iterator, Sequence
+from typing import TextIO
 
-from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from .exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from .limits import DEFAULT, DEFAULT_MAX_MEMORY
 from .registry import Registry
 from .runtime import Outcome, Runtime
@@ -42,41 +44,16 @@ class RunOptions:
                 "env_allow": self.env_allow, "watchdog": self.watchdog}
 
 
-class settings_scope:
-    """Restore the engine settings after a script (a script's ``nerdctl_configure`` stays its own).
-
-    Without importing the library when the script did not: settings that were never loaded are
-    the defaults."""
-
-    def __enter__(self) -> None:
-        cmd = sys.modules.get("herodo_py.nerdctl.cmd")
-        self.saved = vars(cmd.settings()).copy() if cmd else None
-        self.engine_cache = dict(cmd._engine_cache) if cmd else {}
-
-    def __exit__(self, *exc: object) -> None:
-        cmd = sys.modules.get("herodo_py.nerdctl.cmd")
-        if cmd is None:
-            return
-        saved = self.saved if self.saved is not None else vars(cmd.EngineSettings())
-        current = cmd.settings()
-        if vars(current) != saved:
-            for key, value in saved.items():
-                setattr(current, key, value)
-            cmd._engine_cache.clear()
-            cmd._engine_cache.update(self.engine_cache)
-
-
 def run_script(path: str, args: Sequence[str] = (), options: RunOptions | None = None, *,
                registry: Registry | None = None, stderr: TextIO | None = None) -> Outcome:
     """Run one script in a fresh runtime; print its failure (if any) to ``stderr``."""
     options = options or RunOptions()
     stderr = stderr or sys.stderr
-    with settings_scope():
-        runtime = Runtime(registry, **options.runtime_options())  # type: ignore[arg-type]
-        outcome = runtime.run_file(path, list(args))
+    runtime = Runtime(registry, **options.runtime_options())  # type: ignore[arg-type]
+    outcome = runtime.run_file(path, list(args))
     sys.stdout.flush()
     if outcome.failure is not None:
-        from .friendly import render
+        from .diagnostics.friendly import render  # here: only a failed script is rendered
 
         stderr.write(render(outcome.failure, color=options.color, debug=options.debug))
     elif outcome.status == "interrupted":

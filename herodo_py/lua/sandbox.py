@@ -31,12 +31,14 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Sequence
 from fnmatch import fnmatchcase
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from .convert import lua_bytes, text
-from .errors import ScriptError
+from .diagnostics.errors import ScriptError
 from .registry import Binding
+from .sources import lua_source
 
 ENV_ALLOWED = ("HOME", "USER", "LOGNAME", "HOSTNAME", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES",
                "TZ", "TERM", "HERODO_*")
@@ -59,107 +61,6 @@ _HINTS = {
     "loadfile": "require finds modules in the script's folder: require('lib.util') loads lib/util.lua",
 }
 
-SANDBOX_LUA = rb"""
-local S = ...
-local G = _G
-local type, error, select, ipairs, pairs, rawget, setmetatable, getmetatable, format =
-      type, error, select, ipairs, pairs, rawget, setmetatable, getmetatable, string.format
-local load = load
-local removed, find_module, getenv = S.removed, S.find_module, S.getenv
-
--- Tables are changed in place: package.loaded holds the same ones (require("io") gives this io).
--- A removed function becomes a stub that fails when called (pcall(os.remove, p) is false, a
--- friendly error); a removed value (package.path) fails when read.
-local function forbid(tbl, prefix, names)
-  local set = {}
-  for _, name in ipairs(names) do
-    if type(rawget(tbl, name)) == "function" then
-      local full = prefix .. name
-      tbl[name] = function() return removed(full) end
-    else
-      tbl[name] = nil
-      set[name] = true
-    end
-  end
-  local mt = getmetatable(tbl) or {}
-  local previous = mt.__index
-  mt.__index = function(t, key)
-    if set[key] then return removed(prefix .. key) end
-    if type(previous) == "function" then return previous(t, key) end
-    if previous ~= nil then return previous[key] end
-  end
-  setmetatable(tbl, mt)
-end
-
-local function keep_only(tbl, prefix, keep)
-  local names = {}
-  for key in pairs(tbl) do if not keep[key] then names[#names + 1] = key end end
-  forbid(tbl, prefix, names)
-end
-
-local function named(list) local set = {} for _, k in ipairs(list) do set[k] = true end return set end
-
--- os ------------------------------------------------------------------------------------------
-forbid(G.os, "os.", {"execute", "remove", "rename", "tmpname", "setlocale"})
-G.os.getenv = function(name)
-  if type(name) ~= "string" then
-    error(format("bad argument #1 to 'getenv' (string expected, got %s)", type(name)), 2)
-  end
-  return getenv(name)
-end
-
--- io: the output path only ----------------------------------------------------------------------
-local io = G.io
-local stdout, stderr, output = io.stdout, io.stderr, io.output
-keep_only(io, "io.", named{"write", "stdout", "stderr", "type", "output"})
-io.output = function(file)
-  if file == nil or file == stdout or file == stderr then return output(file) end
-  return removed("io.output(file)")
-end
-
--- loading ---------------------------------------------------------------------------------------
-forbid(G, "", {"dofile", "loadfile"})
-forbid(G.string, "string.", {"dump"})
-G.load = function(chunk, name, mode, ...)
-  if select("#", ...) > 0 then return load(chunk, name, "t", (...)) end
-  return load(chunk, name, "t")
-end
-
-local setmt = setmetatable
-G.setmetatable = function(t, mt)
-  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then return removed("__gc") end
-  return setmt(t, mt)
-end
-
-keep_only(G.debug, "debug.", named{"traceback"})  -- lupa's error tracebacks use it
-
-local package = G.package
-local loaded, preload = package.loaded, package.preload
-keep_only(package, "package.", named{"loaded", "preload", "config"})
-
-G.require = function(name)
-  if type(name) ~= "string" then
-    error(format("bad argument #1 to 'require' (string expected, got %s)", type(name)), 2)
-  end
-  local value = loaded[name]
-  if value ~= nil then return value end
-  local path
-  local opener = preload[name]
-  if opener ~= nil then
-    path = ":preload:"
-    value = opener(name, path)
-  else
-    local source
-    source, path = find_module(name)
-    local chunk, err = load(source, "@" .. path, "t")
-    if not chunk then error(format("error loading module '%s' from file '%s':\n\t%s", name, path, err), 2) end
-    value = chunk(name, path)
-  end
-  if value ~= nil then loaded[name] = value end
-  if loaded[name] == nil then loaded[name] = true end
-  return loaded[name], path
-end
-"""
 
 
 def env_allowed(name: str, extra: Sequence[str] = ()) -> bool:
@@ -196,7 +97,7 @@ class Sandbox:
         ``locate`` places an error at the script's line; ``fitting`` refuses a string Lua has no room for."""
         self.locate, self.fitting = locate, fitting
         helpers = {b"removed": self.removed, b"find_module": self.find_module, b"getenv": self.getenv}
-        lua.execute(SANDBOX_LUA, lua.table_from(helpers), name=b"=herodo")
+        lua.execute(lua_source(__file__, "sandbox.lua"), lua.table_from(helpers), name=b"=herodo")
 
     # -- called from Lua -------------------------------------------------------------------------
 
@@ -253,10 +154,10 @@ class Sandbox:
                                    "with --sandbox to let it change things")
 
     def check_arguments(self, binding: Binding, args: Sequence[Any]) -> None:
-        """Refuse host paths outside the script's folder and engine changes (converted ``args``)."""
-        guard = _GUARDS.get(binding.qualified_name)
-        if guard is not None:
-            guard(self, binding.name, *args)
+        """Refuse host paths outside the script's folder and engine changes: the check the binding's row
+        names (``guard``), with the converted ``args``."""
+        if binding.guard is not None:
+            GUARDS[binding.guard](self, binding.name, *args)
 
     def host_path(self, path: Any, func: str, what: str) -> None:
         if not isinstance(path, str):
@@ -299,9 +200,9 @@ def _export(box: Sandbox, func: str, path: Any = None, *_: Any) -> None:
 
 
 def _build(box: Sandbox, func: str, tag: Any = None, context: Any = None, dockerfile: Any = None, *_: Any) -> None:
-    from ..nerdctl.images import _is_remote_context
+    from ..nerdctl.image import is_remote_context  # here: a sandboxed script that builds nothing never loads it
 
-    if isinstance(context, str) and _is_remote_context(context):
+    if isinstance(context, str) and is_remote_context(context):
         return
     box.host_path(context, func, "build context")
     if isinstance(dockerfile, str) and isinstance(context, str):
@@ -318,15 +219,15 @@ def _configure(box: Sandbox, func: str, options: Any = None, *_: Any) -> None:
                                f"the operator chooses the engine: herodo --sandbox --{key} ...")
 
 
-_GUARDS: dict[str, Callable[..., None]] = {
-    "Container:with_volume": _volume,
-    "Container:with_volumes": _volumes,
-    "Container:copy": _copy,
-    "nerdctl_copy": _copy,
-    "Container:export": _export,
-    "nerdctl_image_build": _build,
-    "nerdctl_configure": _configure,
+GUARDS: dict[str, Callable[..., None]] = {
+    "volume": _volume,
+    "volumes": _volumes,
+    "copy": _copy,
+    "export": _export,
+    "build": _build,
+    "configure": _configure,
 }
+"""The checks a binding row names in its ``guard`` (its converted arguments follow the function name)."""
 
 
-__all__ = ["Sandbox", "ENV_ALLOWED", "SANDBOX_LUA", "env_allowed", "REMOVED", "REFUSED"]
+__all__ = ["Sandbox", "ENV_ALLOWED", "GUARDS", "env_allowed", "REMOVED", "REFUSED"]

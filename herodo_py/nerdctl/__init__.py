@@ -6,46 +6,45 @@ Names are loaded lazily (on first use) so that ``herodo`` starts fast.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import Any
 
 _EXPORTS: dict[str, str] = {
     # errors
-    **{name: "errors" for name in (
+    **dict.fromkeys((
         "NerdctlError", "CommandExecutionFailed", "EngineNotFound", "CommandFailed", "CommandTimeout",
-        "NoSuchContainer", "NoSuchImage", "NameInUse", "PortInUse", "EngineUnreachable",
-        "PermissionDenied", "BuildKitMissing", "JsonParseError", "ConversionError",
-        "UnsupportedByEngine", "OtherError", "Other", "ContainerNotRunning", "ContainerUnhealthy",
-        "WaitTimeout",
-    )},
-    # engine and executor
-    **{name: "cmd" for name in (
-        "CommandResult", "EngineSettings", "Engine", "execute_nerdctl_command", "configure", "settings",
-        "current_engine", "resolve_engine", "add_listener", "remove_listener",
-    )},
+        "NoSuchContainer", "NoSuchImage", "NameInUse", "PortInUse", "EngineUnreachable", "PermissionDenied",
+        "BuildKitMissing", "JsonParseError", "ConversionError", "UnsupportedByEngine", "OtherError",
+        "Other", "ContainerNotRunning", "ContainerUnhealthy", "WaitTimeout",
+    ), "errors"),
+    # settings and the executor
+    "EngineSettings": "engine_settings",
+    **dict.fromkeys((
+        "CommandResult", "Engine", "Executor", "execute_nerdctl_command", "configure", "settings",
+        "current_engine", "resolve_engine", "add_listener", "remove_listener", "current_executor",
+        "default_executor",
+    ), "executor"),
     # containers
-    "Container": "container_operations",
-    "HealthCheck": "container_types",
-    "ContainerStatus": "container_types",
-    "ResourceUsage": "container_types",
-    "ContainerConfig": "container_types",
-    "ContainerNotBuilt": "container_types",
-    "run_args": "container_builder",
-    "prepare_health_check_command": "health_check_script",
+    "Container": "container.operations",
+    "HealthCheck": "container.types",
+    "ContainerStatus": "container.types",
+    "ResourceUsage": "container.types",
+    "ContainerConfig": "container.types",
+    "ContainerNotBuilt": "container.types",
+    "run_args": "container.builder",
+    "prepare_health_check_command": "container.health",
     # images
-    **{name: "images" for name in (
+    **dict.fromkeys((
         "Image", "ImageList", "images", "image_remove", "image_tag", "image_pull", "image_push",
-        "image_commit", "image_build",
-    )},
+        "image_build",
+    ), "image"),
     # networks
-    "network_create": "networks",
-    "network_remove": "networks",
+    "network_create": "network",
+    "network_remove": "network",
     # static container functions
-    **{name: "container_functions" for name in (
+    **dict.fromkeys((
         "ContainerSummary", "ContainerList", "run", "run_with_name", "run_with_port", "exec", "copy",
-        "stop", "remove", "list", "logs",
-    )},
+        "stop", "remove", "list", "logs", "image_commit",
+    ), "container.functions"),
 }
 
 __all__ = sorted(_EXPORTS)
@@ -63,15 +62,3 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> list[str]:
     return __all__
 
-
-class _Package(types.ModuleType):
-    """Keeps a function that shares its module's name (``images``) from being replaced by the
-    module when ``herodo_py.nerdctl.images`` is imported (the import system sets that attribute)."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == name:
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import shlex
-from typing import Any, ClassVar, Sequence
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 __all__ = [
     "NerdctlError",

@@ -6,9 +6,10 @@
 
 from __future__ import annotations
 
-from typing import Iterable, TypeVar
+from collections.abc import Iterable
+from typing import TypeVar
 
-from .cmd import CommandResult
+from .executor import CommandResult
 
 T = TypeVar("T")
 
@@ -20,21 +21,10 @@ class ResultList(list[T]):
         super().__init__(items)
         self.result = result
 
-    @property
-    def stdout(self) -> str:
-        return self.result.stdout
-
-    @property
-    def stderr(self) -> str:
-        return self.result.stderr
-
-    @property
-    def success(self) -> bool:
-        return self.result.success
-
-    @property
-    def code(self) -> int:
-        return self.result.code
+    stdout = property(lambda self: self.result.stdout, doc="The command's standard output.")
+    stderr = property(lambda self: self.result.stderr, doc="The command's standard error.")
+    success = property(lambda self: self.result.success, doc="Whether the command exited with 0.")
+    code = property(lambda self: self.result.code, doc="The command's exit code.")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({list.__repr__(self)})"

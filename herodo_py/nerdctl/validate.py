@@ -6,7 +6,8 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .errors import ConversionError
 

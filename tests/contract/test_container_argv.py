@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from herodo_py.nerdctl import cmd
-from herodo_py.nerdctl.container_operations import STATS_FORMAT, Container
-from herodo_py.nerdctl.container_types import ContainerNotBuilt
+from herodo_py.nerdctl import executor
+from herodo_py.nerdctl.container.operations import STATS_FORMAT, Container
+from herodo_py.nerdctl.container.types import ContainerNotBuilt
 from herodo_py.nerdctl.errors import (
     CommandFailed,
     ContainerNotRunning,
@@ -101,7 +101,7 @@ def test_command_string_runs_through_sh(nerdctl) -> None:
 
 
 def test_settings_labels_on_every_run(nerdctl, monkeypatch) -> None:
-    monkeypatch.setattr(cmd.settings(), "labels", {"herodo.test": "t1"})
+    monkeypatch.setattr(executor.settings(), "labels", {"herodo.test": "t1"})
     Container("web", IMAGE).with_label("role", "x").build()
     assert nerdctl.calls() == [["run", "-d", "--name", "web", "--label", "role=x", "--label", "herodo.test=t1", IMAGE]]
 
@@ -119,7 +119,7 @@ def test_network_alias_refused_before_running(nerdctl) -> None:
     assert nerdctl.calls() == []
     # ...because nerdctl itself would refuse the flag:
     with pytest.raises(CommandFailed, match="unknown flag: --network-alias"):
-        cmd.execute_nerdctl_command(["run", "-d", "--network-alias", "db", IMAGE])
+        executor.execute_nerdctl_command(["run", "-d", "--network-alias", "db", IMAGE])
 
 
 def test_foreground_build(nerdctl) -> None:
@@ -145,7 +145,7 @@ def test_build_twice_is_refused_without_a_second_run(nerdctl) -> None:
 
 
 def test_dry_run_build_gets_a_placeholder_id(nerdctl, monkeypatch) -> None:
-    monkeypatch.setattr(cmd.settings(), "dry_run", True)
+    monkeypatch.setattr(executor.settings(), "dry_run", True)
     c = Container("web", IMAGE).with_port("80:80").build()
     assert c.container_id == "dry-run:web" and c.result.dry_run
     assert c.status().running and c.logs().stdout == ""

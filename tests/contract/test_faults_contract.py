@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from herodo_py import nerdctl as n
-from herodo_py.nerdctl import cmd
-from herodo_py.nerdctl.container_operations import Container
+from herodo_py.nerdctl import executor
+from herodo_py.nerdctl.container.operations import Container
 from herodo_py.nerdctl.errors import CommandFailed, CommandTimeout
 
 IMAGE = "localhost/herodo-busybox:latest"
@@ -60,7 +60,7 @@ def script_engine(tmp_path: Path, use_engine, body: str) -> Path:
 
 def test_hanging_command_hits_its_timeout_and_is_killed(standin, monkeypatch) -> None:
     monkeypatch.setenv("NERDCTL_STANDIN_SLEEP", "60")
-    cmd.configure(timeout=1)
+    executor.configure(timeout=1)
     started = time.monotonic()
     with pytest.raises(CommandTimeout) as info:
         n.list()
@@ -81,7 +81,7 @@ def test_hanging_command_hits_its_timeout_and_is_killed(standin, monkeypatch) ->
 ], ids=["build", "status", "exec", "pull"])
 def test_every_entry_point_times_out(standin, monkeypatch, sub, call) -> None:
     monkeypatch.setenv(f"NERDCTL_STANDIN_SLEEP_{sub}", "60")
-    cmd.configure(timeout=0.5, long_timeout=0.5)
+    executor.configure(timeout=0.5, long_timeout=0.5)
     started = time.monotonic()
     with pytest.raises(CommandTimeout):
         call()
@@ -96,7 +96,7 @@ sh -c 'sleep 300 & echo $! >> PIDS; wait' & echo $! >> PIDS
 echo $$ >> PIDS
 wait
 """)
-    cmd.configure(timeout=0.5)
+    executor.configure(timeout=0.5)
     with pytest.raises(CommandTimeout):
         n.list()
     pids = [int(p) for p in pids_file.read_text().split()]
@@ -107,18 +107,18 @@ wait
 def test_a_helper_that_left_the_group_does_not_hold_herodo(tmp_path, use_engine, monkeypatch) -> None:
     """A daemonizing helper (setsid) keeps the output pipes open: herodo still returns right
     after the timeout, with what the command had written."""
-    monkeypatch.setattr(cmd, "DRAIN_SECONDS", 0.5)
+    monkeypatch.setattr(executor, "DRAIN_SECONDS", 0.5)
     pids_file = script_engine(tmp_path, use_engine, """
 echo partial-out; echo partial-err >&2
 setsid sleep 60 & echo $! >> PIDS
 exec sleep 60
 """)
-    cmd.configure(timeout=1)
+    executor.configure(timeout=1)
     started = time.monotonic()
     try:
         with pytest.raises(CommandTimeout) as info:
             n.list()
-        assert time.monotonic() - started < 1 + cmd.DRAIN_SECONDS + SLACK
+        assert time.monotonic() - started < 1 + executor.DRAIN_SECONDS + SLACK
         assert (info.value.stdout, info.value.stderr) == ("partial-out\n", "partial-err\n")
     finally:
         for pid in map(int, pids_file.read_text().split()):
@@ -137,7 +137,7 @@ def test_engine_killed_in_the_middle(tmp_path, use_engine) -> None:
 @pytest.mark.parametrize("fault", ["FAIL", "SLEEP"])
 def test_failed_or_timed_out_export_leaves_no_file(standin, monkeypatch, tmp_path, fault) -> None:
     monkeypatch.setenv(f"NERDCTL_STANDIN_{fault}_EXPORT", "write /x: no space left on device" if fault == "FAIL" else "60")
-    cmd.configure(long_timeout=0.5)
+    executor.configure(long_timeout=0.5)
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(CommandFailed) as info:

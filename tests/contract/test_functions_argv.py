@@ -8,7 +8,7 @@ import re
 import pytest
 
 from herodo_py import nerdctl as n
-from herodo_py.nerdctl import cmd
+from herodo_py.nerdctl import executor
 from herodo_py.nerdctl.errors import CommandFailed, ConversionError, NameInUse, NoSuchContainer, NoSuchImage
 
 IMAGE = "localhost/herodo-busybox:latest"
@@ -66,7 +66,7 @@ def test_run_prints_no_id(engine, monkeypatch):
 
 
 def test_run_in_dry_run_mode_runs_nothing(engine):
-    cmd.configure(dry_run=True)
+    executor.configure(dry_run=True)
     assert n.run(IMAGE, name="web") == "dry-run:web"
     assert engine.calls() == []
 

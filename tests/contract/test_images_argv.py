@@ -11,10 +11,10 @@ import sys
 import pytest
 
 from herodo_py import nerdctl as n
-from herodo_py.nerdctl import cmd
+from herodo_py.nerdctl import executor
 from herodo_py.nerdctl.errors import BuildKitMissing, CommandFailed, ConversionError, NoSuchImage
 
-images_mod = importlib.import_module("herodo_py.nerdctl.images")
+images_mod = importlib.import_module("herodo_py.nerdctl.image")
 BASE = "localhost/herodo-busybox:latest"
 
 
@@ -151,7 +151,7 @@ def test_podman_gets_tls_verify_false_for_loopback_registries_only(tmp_path, mon
     log = tmp_path / "argv"
     podman = executable(tmp_path / "podman", f'#!/bin/sh\necho "$@" >> {log}\n')
     monkeypatch.setenv("HERODO_ENGINE", str(podman))
-    cmd._engine_cache.clear()
+    executor.current_executor().forget_engine()
     n.image_push(BASE, "127.0.0.1:5000/app:1")
     n.image_pull("localhost:5000/app:1")
     n.image_pull("registry.example.com/app:1")
@@ -172,4 +172,4 @@ def test_push_failure_after_tag_is_reported(engine, monkeypatch):
 
 def test_images_module_does_not_shadow_the_function():
     assert callable(n.images) and n.images is images_mod.images
-    assert sys.modules["herodo_py.nerdctl.images"] is images_mod
+    assert sys.modules["herodo_py.nerdctl.image"] is images_mod

@@ -7,7 +7,7 @@ import pytest
 
 from herodo_py import nerdctl as n
 from herodo_py.lua.runtime import Runtime
-from herodo_py.nerdctl import cmd
+from herodo_py.nerdctl import executor
 from herodo_py.nerdctl.errors import CommandFailed, ConversionError
 
 
@@ -21,7 +21,7 @@ def test_create_and_remove_argv(standin):
 
 
 def test_create_adds_the_settings_labels(standin):
-    cmd.configure(labels={"herodo.test.run": "r1", "team": "ops"})
+    executor.configure(labels={"herodo.test.run": "r1", "team": "ops"})
     n.network_create("appnet")
     assert standin.calls() == [["network", "create", "--label", "herodo.test.run=r1", "--label", "team=ops", "appnet"]]
 
@@ -48,7 +48,7 @@ def test_lua_bindings_and_dry_run(standin, tmp_path, capsys):
     assert capsys.readouterr().out == "true\ttrue\n0\n"
     assert standin.calls() == [["network", "create", "appnet"], ["network", "rm", "appnet"]]
     standin.clear()
-    cmd.configure(dry_run=True)
+    executor.configure(dry_run=True)
     assert Runtime().run_file(str(script)).ok
     assert capsys.readouterr().out == "true\tfalse\n0\n"
     assert standin.calls() == []

@@ -10,11 +10,11 @@ import socket
 import tarfile
 import time
 import urllib.request
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 
-from herodo_py.nerdctl.container_operations import Container
+from herodo_py.nerdctl.container.operations import Container
 from herodo_py.nerdctl.errors import (
     CommandFailed,
     ContainerNotRunning,

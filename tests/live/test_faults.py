@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from herodo_py import nerdctl as n
-from herodo_py.nerdctl import cmd
-from herodo_py.nerdctl.container_operations import Container
+from herodo_py.nerdctl import executor
+from herodo_py.nerdctl.container.operations import Container
 from herodo_py.nerdctl.errors import (
     CommandFailed,
     ContainerNotRunning,
@@ -203,7 +203,7 @@ def private_dockerd():
 
 def test_daemon_stopped_between_two_calls(private_dockerd, use_engine) -> None:
     use_engine("docker")
-    cmd.configure(address=private_dockerd.address)  # docker --host unix://...
+    executor.configure(address=private_dockerd.address)  # docker --host unix://...
     assert list(n.list(True)) == [] and list(n.images()) == []
 
     private_dockerd.stop()

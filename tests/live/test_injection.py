@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from herodo_py import nerdctl as n
-from herodo_py.nerdctl import cmd
-from herodo_py.nerdctl.container_operations import Container
+from herodo_py.nerdctl import executor
+from herodo_py.nerdctl.container.operations import Container
 from herodo_py.nerdctl.errors import CommandFailed, ConversionError, UnsupportedByEngine
 
 SLEEP = ["sleep", "300"]
@@ -53,9 +53,9 @@ def started():
         if event == "start":
             argvs.append(argv)
 
-    cmd.add_listener(listener)
+    executor.add_listener(listener)
     yield argvs
-    cmd.remove_listener(listener)
+    executor.remove_listener(listener)
 
 
 def inspect(engine, name: str) -> dict:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 
 from herodo_py import nerdctl as n
-from herodo_py.nerdctl import cmd
+from herodo_py.nerdctl import executor
 
 
 def test_two_containers_on_a_user_network_reach_each_other_by_name(engine, test_image, unique_name):
     net, server, client = unique_name(), unique_name(), unique_name()
     try:
-        cmd.configure(labels={"herodo.case": net})
+        executor.configure(labels={"herodo.case": net})
         n.network_create(net)
-        cmd.configure(labels={})
+        executor.configure(labels={})
         record = json.loads(engine.run("network", "inspect", net, check=True).stdout)[0]
         labels = record.get("Labels", record.get("labels"))  # podman writes lower-case keys
         assert labels == {"herodo.case": net}

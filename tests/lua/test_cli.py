@@ -16,8 +16,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from herodo_process import HERODO, STANDIN, herodo as run_herodo, herodo_env as process_env
-
+from herodo_process import HERODO, STANDIN
+from herodo_process import herodo as run_herodo
+from herodo_process import herodo_env as process_env
 
 
 def herodo_env(**extra: str) -> dict[str, str]:

@@ -9,7 +9,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from herodo_process import herodo, interrupt_when, labelled
 
 SUITE = """

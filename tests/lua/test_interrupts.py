@@ -42,7 +42,7 @@ class StallingRegistry:
         while not self.stop.is_set() and time.monotonic() < deadline:
             try:
                 client, _ = self.server.accept()
-            except socket.timeout:
+            except TimeoutError:
                 continue
             self.clients.append(client)  # keep it open, read nothing, answer nothing
             self.accepted.set()

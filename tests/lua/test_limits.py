@@ -17,10 +17,11 @@ import pytest
 from herodo_process import HERODO, STANDIN, herodo, herodo_env
 
 from herodo_py.lua import limits
-from herodo_py.lua.errors import EXIT_FAILED, EXIT_TIMEOUT
-from herodo_py.lua.friendly import render
+from herodo_py.lua.diagnostics.friendly import render
+from herodo_py.lua.exit_codes import EXIT_FAILED, EXIT_TIMEOUT
 from herodo_py.lua.registry import Param
-from herodo_py.lua.runtime import STOP_GRACE, Runtime, base_registry
+from herodo_py.lua.runtime import Runtime, base_registry
+from herodo_py.lua.runtime.stop import STOP_GRACE
 
 LIMIT = 0.25  # seconds of script time in these tests
 MEMORY = 32 * limits.MIB

@@ -8,7 +8,6 @@ import socket
 from pathlib import Path
 
 import pytest
-
 from herodo_process import ROOT, herodo, interrupt_when
 
 SCRIPTS = ROOT / "scripts"

@@ -10,7 +10,7 @@ import shlex
 import subprocess
 from pathlib import Path
 
-from herodo_process import IMAGE, STANDIN, herodo
+from herodo_process import IMAGE, herodo
 
 TRACED = f"""
 print("one")

@@ -24,13 +24,13 @@ from hypothesis import strategies as st
 
 from herodo_py import nerdctl as n
 from herodo_py.nerdctl import parse
-from herodo_py.nerdctl.container_functions import (
+from herodo_py.nerdctl.container.functions import (
     ContainerSummary,
     parse_containers,
     state_from_status,
 )
-from herodo_py.nerdctl.container_operations import Container
-from herodo_py.nerdctl.container_types import ContainerStatus, ResourceUsage
+from herodo_py.nerdctl.container.operations import Container
+from herodo_py.nerdctl.container.types import ContainerStatus, ResourceUsage
 from herodo_py.nerdctl.errors import (
     CommandFailed,
     JsonParseError,
@@ -38,7 +38,7 @@ from herodo_py.nerdctl.errors import (
     classify_failure,
     engine_message,
 )
-from herodo_py.nerdctl.images import Image, parse_images
+from herodo_py.nerdctl.image import Image, parse_images
 
 INSPECT = fixture_records("inspect-*.json")
 STATS = fixture_records("stats-*.json*")

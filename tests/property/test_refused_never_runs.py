@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from herodo_py import nerdctl as n
-from herodo_py.nerdctl import cmd
-from herodo_py.nerdctl.container_operations import Container
+from herodo_py.nerdctl import executor
+from herodo_py.nerdctl.container.operations import Container
 from herodo_py.nerdctl.errors import ConversionError, NerdctlError
 
 STANDIN = Path(__file__).resolve().parents[1] / "contract" / "standin" / "nerdctl"
@@ -177,9 +177,9 @@ def gate(use_engine, monkeypatch):
             started.append(argv)
             raise Gate()
 
-    cmd.add_listener(listener)
+    executor.add_listener(listener)
     yield started
-    cmd.remove_listener(listener)
+    executor.remove_listener(listener)
 
 
 def argv_of(op: Callable[[Any], Any], value: Any, started: list[list[str]]) -> list[str] | ConversionError | None:

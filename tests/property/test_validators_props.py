@@ -16,9 +16,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from herodo_py.nerdctl import validate as v
-from herodo_py.nerdctl.container_builder import shell_command
+from herodo_py.nerdctl.container.builder import shell_command
+from herodo_py.nerdctl.container.health import prepare_health_check_command
 from herodo_py.nerdctl.errors import ConversionError
-from herodo_py.nerdctl.health_check_script import prepare_health_check_command
 
 # (validator, field it names, the accepted result is ASCII, it is a positional argv word)
 TEXT_VALIDATORS: dict[str, tuple[Callable[[Any], Any], str, bool, bool]] = {

@@ -54,7 +54,7 @@ def test_dump_has_the_requested_entries_in_docker_shape() -> None:
     dump = _load("dump")
     row = {"ID": "x", "Names": "n", "State": "running", "Status": "Up", "Ports": "", "Labels": ""}
     lines = dump.make_dump(8, row).splitlines()
-    assert len(lines) == 8 and len({line for line in lines}) == 8
+    assert len(lines) == 8 and len(set(lines)) == 8
     assert '"State":"exited"' in lines[1] and '"Names":"bench-7"' in lines[7]
 
 

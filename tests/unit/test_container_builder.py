@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from herodo_py.nerdctl import cmd
-from herodo_py.nerdctl.container_builder import ContainerBuilder, rm_args, run_args, shell_command
-from herodo_py.nerdctl.container_types import ContainerConfig, ContainerNotBuilt, HealthCheck
+from herodo_py.nerdctl import executor
+from herodo_py.nerdctl.container.builder import ContainerBuilder, rm_args, run_args, shell_command
+from herodo_py.nerdctl.container.types import ContainerConfig, ContainerNotBuilt, HealthCheck
 from herodo_py.nerdctl.errors import ConversionError, UnsupportedByEngine
 
 IMAGE = "localhost/herodo-busybox:latest"
@@ -14,7 +14,7 @@ IMAGE = "localhost/herodo-busybox:latest"
 
 @pytest.fixture(autouse=True)
 def no_global_labels(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cmd.settings(), "labels", {})
+    monkeypatch.setattr(executor.settings(), "labels", {})
 
 
 def builder() -> ContainerBuilder:
@@ -69,7 +69,7 @@ def test_foreground_has_no_detach_flag_and_command_follows_image() -> None:
 
 
 def test_settings_labels_are_added_and_win(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cmd.settings(), "labels", {"herodo.test": "run-1", "role": "forced"})
+    monkeypatch.setattr(executor.settings(), "labels", {"herodo.test": "run-1", "role": "forced"})
     args = run_args(builder().with_label("role", "web").with_label("own", ""), "docker")
     labels = [args[i + 1] for i, a in enumerate(args) if a == "--label"]
     assert labels == ["role=forced", "own=", "herodo.test=run-1"]

@@ -143,7 +143,7 @@ def test_podman_rlimit_run_failure():
 
 
 def test_two_fatal_lines_are_both_kept():
-    output = dict(((c, o) for eng, c, _, o in CASES if eng == "nerdctl"))[
+    output = {c: o for eng, c, _, o in CASES if eng == "nerdctl"}[
         "name already used (message part only, as quoted by the reporter) #1"]
     assert e.engine_message(output).splitlines()[1] == "OCI runtime start failed: cannot start a container that has stopped: unknown"
 

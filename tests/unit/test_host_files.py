@@ -11,6 +11,7 @@ import pytest
 
 from herodo_py.host import files, policy
 from herodo_py.host.errors import BadHostInput, FileError, HostRefused
+from herodo_py.nerdctl.executor import Executor
 
 
 def test_trusted_helpers(tmp_path):
@@ -52,15 +53,14 @@ def test_temp_dir_is_private_and_goes_with_its_policy():
 
 def test_dry_run_changes_nothing(tmp_path):
     seen: list[list[str]] = []
-    listener = lambda event, argv, result: seen.append([event, *argv])
-    policy.add_listener(listener)
-    policy.settings.dry_run = True
-    try:
+    def listener(event, argv, result):
+        return seen.append([event, *argv])
+    executor = Executor()  # the watcher a Lua runtime gives: its engine executor (--dry-run, --trace)
+    executor.settings.dry_run = True
+    executor.add_listener(listener)
+    with policy.HostPolicy(watcher=lambda: executor).active():
         files.mkdir(str(tmp_path / "d"))
         files.file_write(str(tmp_path / "f"), "abc")
-    finally:
-        policy.settings.dry_run = False
-        policy.remove_listener(listener)
     assert os.listdir(tmp_path) == []
     assert seen == [["skip", "mkdir", "-p", str(tmp_path / "d")], ["skip", "file_write", str(tmp_path / "f"), "(3 bytes)"]]
 

@@ -19,6 +19,7 @@ from herodo_py.host.errors import (
     OutputTooLarge,
     ProgramNotFound,
 )
+from herodo_py.nerdctl.executor import Executor
 
 
 def test_argv_list_runs_without_a_shell():
@@ -68,13 +69,12 @@ def test_cwd_and_stdin(tmp_path):
 ])
 def test_bad_input_is_refused_before_anything_runs(kwargs, field):
     seen: list[str] = []
-    listener = lambda event, argv, result: seen.append(event)
-    policy.add_listener(listener)
-    try:
-        with pytest.raises(BadHostInput) as info:
-            process.run(kwargs.pop("cmd"), **kwargs)
-    finally:
-        policy.remove_listener(listener)
+    def listener(event, argv, result):
+        return seen.append(event)
+    executor = Executor()
+    executor.add_listener(listener)
+    with policy.HostPolicy(watcher=lambda: executor).active(), pytest.raises(BadHostInput) as info:
+        process.run(kwargs.pop("cmd"), **kwargs)
     assert info.value.field == field and seen == []
 
 
@@ -106,18 +106,17 @@ def test_output_beyond_the_limit_kills_the_command(monkeypatch):
 
 def test_listeners_see_start_and_end_and_dry_run_skips():
     seen: list[tuple[str, list[str], object]] = []
-    listener = lambda event, argv, result: seen.append((event, argv, result))
-    policy.add_listener(listener)
-    try:
+    def listener(event, argv, result):
+        return seen.append((event, argv, result))
+    executor = Executor()  # the watcher a Lua runtime gives: its engine executor (--dry-run, --trace)
+    executor.add_listener(listener)
+    with policy.HostPolicy(watcher=lambda: executor).active():
         process.run(["true"])
-        policy.settings.dry_run = True
+        executor.settings.dry_run = True
         dry = process.run(["touch", "/herodo-p13-must-not-exist"])
         status = process.execute("exit 3")
         pipe = process.PipeFile("echo x", "r")
         assert (pipe.read_all(), pipe.read_line(), pipe.close()) == (b"", None, (True, "exit", 0))
-    finally:
-        policy.settings.dry_run = False
-        policy.remove_listener(listener)
     assert dry.dry_run and dry.code == 0 and status == (True, "exit", 0)
     assert not os.path.exists("/herodo-p13-must-not-exist")
     assert [e for e, _, _ in seen] == ["start", "end", "skip", "skip", "skip"]

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from herodo_py.nerdctl.cmd import CommandResult
 from herodo_py.nerdctl.errors import JsonParseError
+from herodo_py.nerdctl.executor import CommandResult
 
-images_mod = importlib.import_module("herodo_py.nerdctl.images")
+images_mod = importlib.import_module("herodo_py.nerdctl.image")
 Image, ImageList, parse_images = images_mod.Image, images_mod.ImageList, images_mod.parse_images
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -80,7 +80,7 @@ EXPLICIT = {
 def test_explicit_format_with_dangling_image(engine):
     tagged, dangling = parse_images("\n".join(EXPLICIT[engine]) + "\n")
     assert tagged.reference == "localhost/herodo-t-dang:1"
-    assert tagged.created == "2026-11-28 16:26:2%d +0000 UTC" % (0 if engine == "docker" else 1)
+    assert tagged.created == f"2026-11-28 16:26:2{0 if engine == 'docker' else 1} +0000 UTC"
     assert tagged.size_bytes in (1_980_000, 2_140_000)
     assert (dangling.repository, dangling.tag) == ("<none>", "<none>")
     assert dangling.reference == dangling.id and len(dangling.id) == 12

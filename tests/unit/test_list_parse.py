@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from herodo_py.nerdctl.cmd import CommandResult
-from herodo_py.nerdctl.container_functions import (
-    ContainerList, ContainerSummary, parse_containers, state_from_status,
+from herodo_py.nerdctl.container.functions import (
+    ContainerList,
+    ContainerSummary,
+    parse_containers,
+    state_from_status,
 )
 from herodo_py.nerdctl.errors import JsonParseError
+from herodo_py.nerdctl.executor import CommandResult
 from herodo_py.nerdctl.result_list import ResultList
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

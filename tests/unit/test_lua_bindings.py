@@ -114,3 +114,17 @@ print(ok, e.category, e.hint ~= nil)
     assert outcome.ok, outcome.failure
     assert out == "false\tUnsupportedByEngine\ttrue\n"
     assert not any(call[0] == "run" for call in calls)
+
+
+def test_a_scripts_configure_changes_its_runtime_only(lua):
+    """Each runtime owns its executor: nerdctl_configure in one script reaches neither the executor the
+    runtime was made under nor the next script's runtime."""
+    from herodo_py.nerdctl.executor import current_executor
+
+    outcome, out, _ = lua('nerdctl_configure{namespace = "k8s.io", timeout = 30}\nprint(nerdctl_engine().namespace)')
+    assert outcome.ok, outcome.failure
+    assert out.splitlines() == ["k8s.io"]
+    assert current_executor().settings.namespace is None and current_executor().settings.timeout == 120.0
+    outcome, out, calls = lua("print(nerdctl_engine().namespace, nerdctl_engine().timeout)\nnerdctl_images()")
+    assert out.splitlines() == ["default\t120.0"]
+    assert "--namespace" not in calls[-1]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from herodo_py.lua import friendly
 from herodo_py.lua.convert import TypeNode, parse_type
-from herodo_py.lua.errors import ScriptError
+from herodo_py.lua.diagnostics import friendly
+from herodo_py.lua.diagnostics.errors import ScriptError
 
 CHAIN = [
     'local c = nerdctl_container_from_image("web", "img")',  # 1

@@ -59,16 +59,20 @@ def test_container_fields_come_from_the_python_class(registry):
 
 def test_every_binding_matches_the_python_api(registry):
     """The Python methods and functions the bindings call exist (the API may not drift away)."""
+    import importlib
     import inspect
 
-    from herodo_py.lua.bindings.nerdctl import FUNCTIONS
     import herodo_py.nerdctl as api
+    from herodo_py.lua.bindings import nouns
 
     container = resolve_class(registry.types["Container"].python[0])
     for name in registry.types["Container"].methods:
         assert callable(getattr(container, name)), name
-    for lua_name, py_name, params, *_ in FUNCTIONS:
-        signature = inspect.signature(getattr(api, py_name))
+    rows = [row for noun in nouns() for row in noun.rows if isinstance(row.call, str)]
+    assert len(rows) >= 18
+    for lua_name, py_name, params in ((row.name, row.call, row.params) for row in rows):
+        module, _, function = py_name.rpartition(":")  # "herodo_py.host.files:exist", or a name in the api
+        signature = inspect.signature(getattr(importlib.import_module(module) if module else api, function))
         assert len(params) <= len(signature.parameters), lua_name
         assert [p.name for p in params] == list(signature.parameters)[:len(params)], lua_name
 
@@ -114,9 +118,9 @@ def test_did_you_mean(name, candidates, expected):
 
 
 def test_python_annotations_map_to_luacats():
-    from herodo_py.nerdctl.container_types import HealthCheck
+    from herodo_py.nerdctl.container.types import HealthCheck
 
-    names = {"herodo_py.nerdctl.container_types:HealthCheck": "HealthCheck"}
+    names = {"herodo_py.nerdctl.container.types:HealthCheck": "HealthCheck"}
     assert lua_type_of_annotation(str) == "string"
     assert lua_type_of_annotation(int | None) == "integer?"
     assert lua_type_of_annotation(list[str]) == "string[]"

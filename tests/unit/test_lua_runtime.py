@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from herodo_py.lua.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TIMEOUT, ScriptError
+from herodo_py.lua.diagnostics.errors import ScriptError
+from herodo_py.lua.exit_codes import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TIMEOUT
 from herodo_py.lua.registry import Param, class_key
 from herodo_py.lua.runtime import Runtime, base_registry, prepare_source
 from herodo_py.nerdctl.errors import CommandFailed, NoSuchContainer
@@ -23,7 +24,7 @@ class Box:
     items: list[str] = field(default_factory=list)
     secret: str = "hidden"
 
-    def add(self, item: str) -> "Box":
+    def add(self, item: str) -> Box:
         self.items.append(item)
         return self
 

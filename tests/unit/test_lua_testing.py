@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from herodo_py.lua.reporting import FAILED, PASSED, SKIPPED, RunResult, TextReporter
 from herodo_py.lua.runner import RunOptions
-from herodo_py.lua.testing import TestOptions, TestRunner, discover, run_tests
+from herodo_py.testing.reporting import FAILED, PASSED, SKIPPED, RunResult, TextReporter
+from herodo_py.testing.runner import TestOptions, TestRunner, discover, run_tests
 
 
 def write(folder: Path, files: dict[str, str]) -> list[str]:
@@ -218,8 +218,7 @@ def test_each_file_runs_in_a_fresh_runtime(tmp_path):
 # --- selection and exit codes --------------------------------------------------------------
 
 def test_discovery_finds_both_patterns_sorted_and_skips_the_rest(tmp_path):
-    write(tmp_path, {name: "" for name in ("b_test.lua", "test_a.lua", "sub/c_test.lua", "helper.lua",
-                                           "test.lua", "notes_test.txt", ".hidden/x_test.lua")})
+    write(tmp_path, dict.fromkeys(("b_test.lua", "test_a.lua", "sub/c_test.lua", "helper.lua", "test.lua", "notes_test.txt", ".hidden/x_test.lua"), ""))
     found = [Path(p).relative_to(tmp_path).as_posix() for p in discover([str(tmp_path)])]
     assert found == ["b_test.lua", "sub/c_test.lua", "test_a.lua"]
     assert discover([str(tmp_path / "helper.lua")]) == [str(tmp_path / "helper.lua")]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from herodo_py.lua.runner import RunOptions
-from herodo_py.lua.testing import TestOptions, run_tests
+from herodo_py.testing.runner import TestOptions, run_tests
 
 FILES = {
     "a_test.lua": """

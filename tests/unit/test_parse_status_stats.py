@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from herodo_py.nerdctl.container_types import ContainerStatus, ResourceUsage
+from herodo_py.nerdctl.container.types import ContainerStatus, ResourceUsage
 from herodo_py.nerdctl.parse import load_records
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -10,7 +10,8 @@ local c = nerdctl_container_from_image(name, t.image)
   :with_envs({ MODE = "test" })
   :with_restart_policy("unless-stopped")
   :with_label("herodo.test", "web")
-  :with_command({ "sh", "-c", "mkdir -p /www && echo \"$GREETING from $MODE\" > /www/index.html && exec httpd -f -v -p 80 -h /www" })
+  :with_command({ "sh", "-c",
+    "mkdir -p /www && echo \"$GREETING from $MODE\" > /www/index.html && exec httpd -f -v -p 80 -h /www" })
 c.with_health_check_options{ cmd = "wget -q -O /dev/null http://127.0.0.1/index.html", interval = "1s", retries = 3 }
 check.eq(c.container_id, nil, "id before build")
 check.eq(c.ports[1], "127.0.0.1:" .. t.port .. ":80", "ports field")

@@ -1,0 +1,104 @@
+"""``herodo --trace`` and ``herodo --dry-run``: engine commands shown on stderr as they happen.
+
+``--trace`` writes each command when it starts, as one line a shell accepts (``+ docker ps -a``), and
+when it ends, its exit code and duration (``  exit 0 in 0.04s``). ``--dry-run`` sets the executor's
+``dry_run`` setting: state-changing commands are written as ``would run: docker run ...`` and not
+run, read-only ones run; the last line counts what was skipped.
+
+Standard output is flushed before every line, so the lines fall between the script's own output
+where the commands happened.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from ..nerdctl.executor import CommandResult
+
+
+def shown_command(argv: list[str]) -> str:
+    """The argv as one shell line; the engine by its name when that name finds the same binary."""
+    if argv and os.sep in argv[0]:
+        name = os.path.basename(argv[0])
+        if shutil.which(name) == argv[0]:
+            argv = [name, *argv[1:]]
+    return shlex.join(argv)
+
+
+def _named(arg: str) -> str:
+    """A dry-run placeholder id (``dry-run:web``) as the name it stands for."""
+    from ..nerdctl.executor import DRY_PREFIX  # (loaded: a dry run has run commands)
+
+    return arg[len(DRY_PREFIX):] if arg.startswith(DRY_PREFIX) else arg
+
+
+class CommandObserver:
+    """An executor listener: writes trace and dry-run lines to ``stream`` and counts commands."""
+
+    def __init__(self, stream: TextIO, *, trace: bool = False, dry_run: bool = False) -> None:
+        self.stream = stream
+        self.trace = trace
+        self.dry_run = dry_run
+        self.ran = 0
+        self.skipped = 0
+
+    def _write(self, line: str) -> None:
+        sys.stdout.flush()
+        self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def __call__(self, event: str, argv: list[str], result: CommandResult | None) -> None:
+        if event == "skip":
+            self.skipped += 1
+            self._write(f"would run: {shown_command([_named(a) for a in argv])}")
+        elif event == "start":
+            self.ran += 1
+            if self.trace:
+                self._write(f"+ {shown_command(argv)}")
+        elif event == "end" and self.trace and result is not None:
+            if result.code == -9:
+                self._write(f"  killed after {result.duration:.2f}s (time limit)")
+            else:
+                self._write(f"  exit {result.code} in {result.duration:.2f}s")
+
+    def summary(self) -> str:
+        """The dry run's last line."""
+        plural = "" if self.skipped == 1 else "s"
+        return (f"herodo: dry run: {self.skipped} state-changing command{plural} not run "
+                f"({self.ran} read-only ran)")
+
+
+@contextmanager
+def observing(*, trace: bool = False, dry_run: bool = False,
+              stream: TextIO | None = None) -> Iterator[CommandObserver | None]:
+    """Trace and/or dry-run the current executor's engine commands (and its children's: every script's)
+    for the duration of the block (nothing when both are off).
+
+    The dry-run summary line is written when the block ends, however it ends."""
+    if not (trace or dry_run):
+        yield None
+        return
+    from ..nerdctl.executor import current_executor  # here: without --trace the library loads on first use
+
+    observer = CommandObserver(stream or sys.stderr, trace=trace, dry_run=dry_run)
+    executor = current_executor()
+    previous = executor.settings.dry_run
+    executor.settings.dry_run = dry_run or previous
+    executor.add_listener(observer)
+    try:
+        yield observer
+    finally:
+        executor.remove_listener(observer)
+        executor.settings.dry_run = previous
+        if dry_run:
+            observer._write(observer.summary())
+
+
+__all__ = ["CommandObserver", "observing", "shown_command"]

@@ -1,0 +1,163 @@
+"""Containers in Lua: ``nerdctl_container_new``/``_from_image``, the ``Container`` object (its builder and
+actions) and the static functions on a name or id (``nerdctl_run``, ``nerdctl_exec`` ...). The names are
+the original's (DESIGN.md "Lua names"); the behaviour is :mod:`herodo_py.nerdctl.container`'s."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..registry import FieldDef
+from .rows import DURATION, RESULT, RESULT_LIST_FIELDS, Noun, P, TypeDef, function, method
+
+CONTAINER = "Container"
+
+
+def _container_new(name: str) -> Any:
+    import herodo_py.nerdctl as api  # here: the library loads on a script's first call
+
+    return api.Container.new(name)
+
+
+def _container_from_image(name: str, image: str) -> Any:
+    import herodo_py.nerdctl as api  # here: the library loads on a script's first call
+
+    return api.Container.from_image(name, image)
+
+
+def _with_health_check_options(obj: Any, cmd: Any, *options: Any) -> Any:
+    if isinstance(cmd, dict):
+        if any(o is not None for o in options):
+            from herodo_py.nerdctl.validate import fail  # (loaded: the script built a container)
+
+            raise fail("health check options", "table and more arguments",
+                       "either a table {cmd=..., interval=...} or positional values, not both")
+        return obj.with_health_check_options(**cmd)
+    return obj.with_health_check_options(cmd, *options)
+
+
+def _builder(name: str, params: list[P], doc: str, **options: Any) -> Any:
+    """A builder method: it returns the container (``self``) so calls chain."""
+    return method(CONTAINER, name, params, "self", doc, **options)
+
+
+BUILDER = (
+    _builder("reset", [], "Remove any container of this name, forget the id, clear the configuration (not name and "
+             "image).", changes_state=True),
+    _builder("with_port", [P("port", "string", "'[ip:]host:container[/tcp|udp]', e.g. '8080:80'")], "Publish a port."),
+    _builder("with_ports", [P("ports", "string[]")], "Publish several ports."),
+    _builder("with_volume", [P("volume", "string", "'/host/path:/container/path[:ro]' or 'name:/path'")],
+             "Mount a volume.", guard="volume"),
+    _builder("with_volumes", [P("volumes", "string[]")], "Mount several volumes.", guard="volumes"),
+    _builder("with_env", [P("key", "string"), P("value", "string")], "Set an environment variable."),
+    _builder("with_envs", [P("env", "table<string,string>")], "Set environment variables (in the table's order)."),
+    _builder("with_network", [P("network", "string")], "Connect to a network."),
+    _builder("with_network_alias", [P("alias", "string")], "Add a network alias (not on nerdctl: use the name)."),
+    _builder("with_network_aliases", [P("aliases", "string[]")], "Add network aliases (not on nerdctl)."),
+    _builder("with_cpu_limit", [P("cpus", "string|number", "e.g. '0.5' or 2")], "Limit CPUs."),
+    _builder("with_memory_limit", [P("memory", "string", "e.g. '512m', '1g'")], "Limit memory."),
+    _builder("with_memory_swap_limit", [P("memory_swap", "string", "memory + swap, '-1' unlimited")],
+             "Limit memory + swap."),
+    _builder("with_cpu_shares", [P("shares", "string|integer", "2-262144, default weight 1024")],
+             "Set the CPU weight."),
+    _builder("with_restart_policy", [P("policy", "string", "no|always|on-failure[:N]|unless-stopped")],
+             "Set the restart policy."),
+    _builder("with_health_check", [P("cmd", "string", "run by /bin/sh -c in the container")], "Set a health check."),
+    _builder("with_snapshotter", [P("snapshotter", "string")], "Use a containerd snapshotter (nerdctl only)."),
+    _builder("with_detach", [P("detach", "boolean")], "false: build() waits for the container to exit (default true)."),
+    _builder("with_command", [P("command", "string|string[]", "a string runs with sh -c; a list is the argv")],
+             "Set the container's command."),
+    _builder("with_entrypoint", [P("entrypoint", "string")], "Replace the image's entrypoint ('' clears it)."),
+    _builder("with_workdir", [P("workdir", "string", "absolute path")], "Set the working directory."),
+    _builder("with_user", [P("user", "string|integer", "'name', 'uid', 'name:group' or 'uid:gid'")],
+             "Run as this user."),
+    _builder("with_label", [P("key", "string"), P("value", "string?")], "Add a label."),
+    _builder("with_labels", [P("labels", "table<string,string>")], "Add labels."),
+    _builder("with_health_check_options",
+             [P("cmd", "string|HealthCheckOptions"), P("interval", f"({DURATION})?"), P("timeout", f"({DURATION})?"),
+              P("retries", "integer?"), P("start_period", f"({DURATION})?")],
+             "A health check with options; nil leaves one to the engine.", call=_with_health_check_options,
+             overloads=("fun(self: Container, options: HealthCheckOptions): Container",)),
+)
+
+ACTIONS = (
+    method(CONTAINER, "build", [P("timeout", "number?", "seconds for the run command")], "self",
+           "Create and start the container with one `run`; refuses a name that exists (reset() first).",
+           changes_state=True),
+    method(CONTAINER, "start", [], RESULT, "Start it (build it first, pulling a missing image); verify it runs.",
+           changes_state=True),
+    method(CONTAINER, "stop", [P("timeout", "integer?", "seconds before the engine kills it")], RESULT, "Stop it.",
+           changes_state=True),
+    method(CONTAINER, "remove", [P("force", "boolean?")], RESULT, "Remove it (force: even when running).",
+           changes_state=True),
+    method(CONTAINER, "exec", [P("command", "string|string[]", "a string runs with sh -c; a list is the argv")],
+           RESULT, "Run a command in it; a non-zero exit raises.", changes_state=True),
+    method(CONTAINER, "copy", [P("source", "string", "'/local/path' or 'container:/path'"), P("dest", "string")],
+           RESULT, "Copy files between host and container.", changes_state=True, guard="copy"),
+    method(CONTAINER, "logs", [P("tail", "integer?", "only the last N lines")], RESULT, "Its output so far."),
+    method(CONTAINER, "status", [], "ContainerStatus", "State, times, exit code, health (one inspect)."),
+    method(CONTAINER, "health_status", [], "string",
+           "'healthy', 'unhealthy', 'starting', or '' without a health check."),
+    method(CONTAINER, "resources", [], "ResourceUsage", "CPU, memory, network, block I/O and pids (one stats sample)."),
+    method(CONTAINER, "commit", [P("image_name", "string")], RESULT, "Save its filesystem as an image.",
+           changes_state=True),
+    method(CONTAINER, "export", [P("path", "string", "tarball path")], RESULT, "Write its filesystem as a tarball.",
+           changes_state=True, guard="export"),
+    method(CONTAINER, "wait_running", [P("timeout", "number?", "seconds, default 30")], "ContainerStatus",
+           "Wait until it runs; fails at once if it exited."),
+    method(CONTAINER, "wait_healthy", [P("timeout", "number?", "seconds, default 60")], "ContainerStatus",
+           "Wait until its health check passes; fails at once when unhealthy."),
+)
+
+FUNCTIONS = (
+    function("nerdctl_container_new", _container_new, [P("name", "string")], CONTAINER,
+             "A container handle; takes the id of an existing container of that name."),
+    function("nerdctl_container_from_image", _container_from_image, [P("name", "string"), P("image", "string")],
+             CONTAINER, "A container to build from an image."),
+    function("nerdctl_run", "run", [P("image", "string"), P("name", "string?"), P("detach", "boolean?", "default true"),
+                                    P("ports", "string[]?"), P("snapshotter", "string?"),
+                                    P("command", "(string|string[])?")], "string",
+             "Run a container; returns its id (detached) or its output (detach=false).", changes_state=True),
+    function("nerdctl_run_with_name", "run_with_name", [P("image", "string"), P("name", "string")], "string",
+             "Run a named container, detached; returns its id.", changes_state=True),
+    function("nerdctl_run_with_port", "run_with_port", [P("image", "string"), P("name", "string"),
+                                                        P("port", "string")],
+             "string", "Run a named container publishing one port; returns its id.", changes_state=True),
+    function("nerdctl_exec", "exec", [P("container", "string"), P("command", "string|string[]")], RESULT,
+             "Run a command in a running container.", changes_state=True),
+    function("nerdctl_copy", "copy", [P("source", "string"), P("dest", "string")], RESULT,
+             "Copy between host and container ('container:/path' on one side).", changes_state=True, guard="copy"),
+    function("nerdctl_stop", "stop", [P("container", "string"), P("timeout", "integer?")], RESULT, "Stop a container.",
+             changes_state=True),
+    function("nerdctl_remove", "remove", [P("container", "string"), P("force", "boolean?")], RESULT,
+             "Remove a container.", changes_state=True),
+    function("nerdctl_list", "list", [P("all", "boolean?", "include stopped containers")], "ContainerList",
+             "Containers (a list of records that also carries stdout, stderr, success, code)."),
+    function("nerdctl_logs", "logs", [P("container", "string"), P("tail", "integer?")], RESULT,
+             "A container's output."),
+)
+
+NOUN = Noun(
+    "container",
+    types=(
+        TypeDef(CONTAINER, "object", "A container: configure with with_*, then build() or start(), then operate.",
+                "herodo_py.nerdctl.container.operations:Container"),
+        TypeDef("ContainerStatus", "record", "A container's state (inspect).",
+                "herodo_py.nerdctl.container.types:ContainerStatus"),
+        TypeDef("ResourceUsage", "record", "One stats sample.", "herodo_py.nerdctl.container.types:ResourceUsage"),
+        TypeDef("HealthCheck", "record", "A container's health check.",
+                "herodo_py.nerdctl.container.types:HealthCheck"),
+        TypeDef("ContainerSummary", "record", "One container of nerdctl_list().",
+                "herodo_py.nerdctl.container.functions:ContainerSummary"),
+        TypeDef("ContainerList", "record", "Containers, with the command's stdout, stderr, success, code.",
+                "herodo_py.nerdctl.container.functions:ContainerList", RESULT_LIST_FIELDS, item="ContainerSummary"),
+        TypeDef("HealthCheckOptions", "options", "with_health_check_options{...}", fields=(
+            FieldDef("cmd", "string", "run by /bin/sh -c in the container"), FieldDef("interval", f"({DURATION})?"),
+            FieldDef("timeout", f"({DURATION})?"), FieldDef("retries", "integer?"),
+            FieldDef("start_period", f"({DURATION})?"))),
+    ),
+    rows=(*FUNCTIONS, *BUILDER, *ACTIONS),
+    creates=(("run",), ("create",), ("container", "run"), ("container", "create")),
+    sweep="herodo_py.nerdctl.container.functions:remove_labelled",
+    sweep_rank=0,
+    listed_by_keep=True,
+)

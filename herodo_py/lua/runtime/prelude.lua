@@ -1,0 +1,303 @@
+-- The Lua side of the host, run first in every runtime (herodo_py/lua/runtime/core.py documents it).
+local H = ...
+local G = _G
+local type, tostring, error, setmetatable, getmetatable, rawget, next, ipairs =
+      type, tostring, error, setmetatable, getmetatable, rawget, next, ipairs
+local rawpcall, rawxpcall, load = pcall, xpcall, load
+local concat, sort, pack = table.concat, table.sort, table.pack
+local sub, format = string.sub, string.format
+local sethook, gethook, getinfo = debug.sethook, debug.gethook, debug.getinfo
+local gc = collectgarbage
+local COUNT = H.first_count  -- a new coroutine's first poll comes soon; the host then paces it
+local check, stopping, write, write_err = H.check, H.stopping, H.write, H.write_err
+local NO_MEMORY = "not enough memory"
+-- (error("not enough memory") would be re-raised by Lua as a memory error, which skips message handlers)
+local OOM = setmetatable({}, {__name = "herodo.memory", __tostring = function() return NO_MEMORY end})
+
+-- stopping --------------------------------------------------------------------------------
+local STOP = setmetatable({}, {__name = "herodo.stop", __tostring = function() return "script stopped" end})
+local soft_kb = nil  -- the soft memory limit of this run (nil: none, or already hit)
+local from_hook = false  -- the error in flight was raised by the hook (hooks are off until a pcall)
+local last_seen = nil  -- where the hook last saw the script under memory pressure
+
+local running_fn = nil  -- what run() runs: while it is on the stack, the script runs (not its cleanup)
+local active = {}  -- coroutines being resumed by the script
+
+-- The innermost script frame the hook interrupted, unless the script is past its end (closing its
+-- <close> variables after a failure: not where memory ran out).
+local function script_position()
+  local found
+  for level = 3, 200 do
+    local info = getinfo(level, "Slf")
+    if not info then return #active > 0 and found or nil end
+    if not found and sub(info.source, 1, 1) == "@" then found = info end
+    if info.func == running_fn then return found end
+  end
+  return found
+end
+
+local function hook()
+  local _, _, count = gethook()
+  local state = check(count)
+  if state ~= 0 then
+    if state < 0 then sethook(hook, "", -state) else
+      if state == 2 then sethook(hook, "", 1) end
+      from_hook = true
+      error(STOP, 0)
+    end
+  end
+  if soft_kb and gc("count") > soft_kb / 2 then
+    -- near the limit: poll often and remember where, for an out-of-memory error no handler sees
+    if count > 10 then sethook(hook, "", 10) end
+    last_seen = script_position() or last_seen
+    if gc("count") > soft_kb then
+      gc("collect")
+      if gc("count") > soft_kb then
+        soft_kb = nil  -- once: the reserve is for cleanup (the hard limit still holds)
+        from_hook = true
+        error(OOM, 0)
+      end
+    end
+  end
+end
+
+local function pass(ok, ...)
+  if not ok and stopping() then error(STOP, 0) end
+  return ok, ...
+end
+
+G.pcall = function(f, ...) from_hook = false; return pass(rawpcall(f, ...)) end
+G.xpcall = function(f, handler, ...)
+  from_hook = false
+  local function handle(err)
+    if from_hook then from_hook = false; return err end  -- hooks are off here: no script code
+    return handler(err)
+  end
+  return pass(rawxpcall(f, handle, ...))
+end
+
+-- out of memory in one call: an error at the caller's line (with a message handler run)
+local gsub = string.gsub
+local function guarded(f, name)
+  return function(...)
+    local ok, result = rawpcall(f, ...)
+    if ok then return result end
+    if result == NO_MEMORY then error(OOM, 0) end
+    if type(result) ~= "string" then error(result, 0) end
+    -- any other error as if the script had called f: its position, and f's name (pcall loses it)
+    error((gsub(result, "^(bad argument #%d+ to )'%?'", "%1'" .. name .. "'")), 2)
+  end
+end
+string.rep, string.format = guarded(string.rep, "rep"), guarded(string.format, "format")
+table.concat = guarded(table.concat, "concat")
+
+-- coroutines: armed with the hook, tracked for error positions ------------------------------
+local co = coroutine
+local create, resume, close = co.create, co.resume, co.close
+
+local function armed(f)
+  if type(f) ~= "function" then return f end
+  return function(...) sethook(hook, "", COUNT); return f(...) end
+end
+
+local function resumed(ok, ...)
+  active[#active] = nil
+  return pass(ok, ...)
+end
+
+local function co_resume(c, ...)
+  active[#active + 1] = c
+  return resumed(resume(c, ...))
+end
+
+local function unwrap(c, ok, ...)
+  if ok then return ... end
+  local err = ...
+  if close then close(c) end
+  if type(err) == "string" then error(err, 2) end
+  error(err, 0)
+end
+
+co.create = function(f) return create(armed(f)) end
+co.resume = co_resume
+co.wrap = function(f)
+  local c = create(armed(f))
+  return function(...) return unwrap(c, co_resume(c, ...)) end
+end
+if close then co.close = function(c) return pass(close(c)) end end
+
+-- output through Python's streams ------------------------------------------------------------
+local function joined(...)
+  local args = pack(...)
+  for i = 1, args.n do args[i] = tostring(args[i]) end
+  return concat(args, "\t", 1, args.n)
+end
+
+G.print = function(...) write(joined(...) .. "\n") end
+
+local function out_file(sink, name)
+  local methods = {}
+  function methods.write(self, ...)
+    local args = pack(...)
+    for i = 1, args.n do
+      local v = args[i]
+      local t = type(v)
+      if t == "number" then
+        args[i] = tostring(v)
+      elseif t ~= "string" then
+        error(format("bad argument #%d to 'write' (string expected, got %s)", i, t), 2)
+      end
+    end
+    sink(concat(args, "", 1, args.n))
+    return self
+  end
+  function methods.flush(self) return self end
+  function methods.setvbuf() return true end
+  function methods.close() return nil, "cannot close standard file" end
+  function methods.seek() return nil, "Illegal seek", 29 end
+  function methods.read() return nil, name .. " is not readable" end
+  function methods.lines() error(name .. " is not readable", 2) end
+  return setmetatable({}, {__index = methods, __name = "FILE*",
+                           __tostring = function() return "file (" .. name .. ")" end})
+end
+
+if G.io then
+  local io, open, io_type = G.io, G.io.open, G.io.type
+  local stdout, stderr = out_file(write, "stdout"), out_file(write_err, "stderr")
+  local current = stdout  -- where io.write goes
+  io.stdout, io.stderr = stdout, stderr
+  io.write = function(...) return current.write(current, ...) end
+  io.output = function(file)
+    if file == nil then return current end
+    if type(file) == "string" then
+      local f, err = open(file, "w")
+      if not f then error(err, 2) end
+      current = f
+    elseif file == stdout or file == stderr or io_type(file) == "file" then
+      current = file
+    else
+      error(format("bad argument #1 to 'output' (FILE* expected, got %s)", type(file)), 2)
+    end
+    return current
+  end
+  io.close = function(file) file = file or current; return file.close(file) end
+  io.type = function(x)
+    if x == stdout or x == stderr then return "file" end
+    return io_type(x)
+  end
+end
+
+if G.debug then
+  G.debug.sethook = function()
+    error("debug.sethook is reserved by herodo: its count hook stops scripts (Ctrl-C, --script-timeout)", 2)
+  end
+end
+
+if G.os then
+  local exit = H.exit
+  G.os.exit = function(code) exit(code); error(STOP, 0) end
+end
+
+-- names: globals and records ---------------------------------------------------------------
+local global_miss, record_miss = H.global_miss, H.record_miss
+setmetatable(G, {__index = function(_, name)
+  if type(name) == "string" and sub(name, 1, 8) == "nerdctl_" then return global_miss(name) end
+end})
+
+local function shown(v)
+  if type(v) == "string" then
+    if #v > 60 then v = sub(v, 1, 57) .. "..." end
+    return format("%q", v)
+  end
+  return tostring(v)
+end
+
+local function show_record(t)
+  local keys = {}
+  for k in next, t do if type(k) == "string" then keys[#keys + 1] = k end end
+  sort(keys)
+  local parts = {}
+  for i, k in ipairs(keys) do parts[i] = k .. "=" .. shown(rawget(t, k)) end
+  local mt = getmetatable(t)
+  local count = #t > 0 and format("(%d items)", #t) or ""
+  return mt.__name .. count .. "{" .. concat(parts, ", ") .. "}"
+end
+
+local record_meta = {}
+local function make_record(name, t)
+  local mt = record_meta[name]
+  if not mt then
+    mt = {__name = name, __tostring = show_record,
+          __index = function(_, k) if type(k) == "string" then return record_miss(name, k) end end}
+    record_meta[name] = mt
+  end
+  return setmetatable(t, mt)
+end
+
+-- running ----------------------------------------------------------------------------------
+local MAX_FRAMES = 30  -- innermost first; a stack overflow is 200000 deep (and getinfo walks from the top)
+
+local function frames_of(thread, level, frames)
+  while #frames < MAX_FRAMES do
+    local info
+    if thread then info = getinfo(thread, level, "Sln") else info = getinfo(level, "Sln") end
+    if not info then return frames end
+    if info.what ~= "C" then
+      local name = info.name or (info.what == "main" and "main chunk") or false
+      frames[#frames + 1] = {info.source, info.currentline, name}
+    end
+    level = level + 1
+  end
+  return frames
+end
+
+local function describe(err)
+  local t = type(err)
+  if t == "string" or t == "number" then return tostring(err) end
+  local mt = getmetatable(err)
+  if t ~= "userdata" and not (mt and mt.__tostring) then return "(error object is a " .. t .. " value)" end
+  return tostring(err)
+end
+
+local function handler(err)
+  from_hook = false
+  local ok, text = rawpcall(describe, err)
+  return {value = err, text = ok and text or "(error object cannot be shown)", frames = frames_of(nil, 2, {})}
+end
+
+local function run(memory_kb, chunk, ...)
+  for i = #active, 1, -1 do active[i] = nil end
+  soft_kb, from_hook, last_seen, running_fn = memory_kb, false, nil, chunk
+  sethook(hook, "", COUNT)
+  return rawxpcall(chunk, handler, ...)
+end
+
+local function compile(source, chunkname)
+  return load(source, chunkname, "t")
+end
+
+-- Where the hook last saw the script under memory pressure: source, line (or nothing).
+local function last_position()
+  if last_seen then return last_seen.source, last_seen.currentline end
+end
+
+local function locate()
+  local frames = {}
+  for i = #active, 1, -1 do frames_of(active[i], 0, frames) end
+  return frames_of(nil, 2, frames)
+end
+
+local function remove(path)
+  local parent, key = G, nil
+  for part in path:gmatch("[^.]+") do
+    if key then parent = rawget(parent, key); if type(parent) ~= "table" then return end end
+    key = part
+  end
+  parent[key] = nil
+end
+
+G.python = nil
+if G.package then G.package.loaded.python = nil end
+
+return {compile = compile, run = run, locate = locate, last_position = last_position, make_record = make_record,
+        remove = remove}

@@ -1,0 +1,279 @@
+"""The static container functions: run, exec, copy, stop, remove, list, logs.
+
+Each checks its input before anything runs. ``run`` builds its argv with the builder's
+``run_args`` (one run-argv builder for the whole library); ``exec``, ``copy``, ``stop``,
+``remove`` and ``logs`` run the same-named ``Container`` operations on a handle to the container.
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import CommandFailed
+from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdctl_command
+from ..labels import Swept
+from ..parse import first, load_records, normalize_time, parse_labels
+from ..result_list import ResultList
+from ..validate import (
+    check_container_ref,
+    check_copy_location,
+    check_image,
+    check_name,
+    check_port,
+    check_string_list,
+    fail,
+)
+from .builder import run_args, shell_command
+from .operations import PS_ID_FORMAT, Container
+from .types import ContainerConfig
+
+__all__ = [
+    "ContainerSummary", "ContainerList", "parse_containers", "state_from_status",
+    "run", "run_with_name", "run_with_port", "attached", "image_commit", "remove_labelled", "exec", "copy", "stop",
+    "remove", "list", "logs",
+]
+
+
+# --- listing ------------------------------------------------------------------------------
+
+
+@dataclass
+class ContainerSummary:
+    """One row of ``ps``, the same on every engine."""
+
+    id: str
+    names: builtins.list[str] = field(default_factory=builtins.list)
+    image: str = ""
+    command: str = ""
+    created: str = ""  # timestamp; "" when unknown
+    status: str = ""  # the engine's words: "Up 5 seconds (healthy)", "Exited (0) 2 minutes ago"
+    state: str = ""  # created, running, paused, restarting, removing, exited, dead
+    ports: builtins.list[str] = field(default_factory=builtins.list)  # "0.0.0.0:8080->80/tcp"
+    labels: dict[str, str] = field(default_factory=dict)
+    name: str = field(init=False)  # the first name
+
+    def __post_init__(self) -> None:
+        self.name = self.names[0] if self.names else ""
+
+
+class ContainerList(ResultList[ContainerSummary]):
+    """``list()``: a list of :class:`ContainerSummary` that also carries ``stdout``, ``code``..."""
+
+
+_STATUS_STATES = (
+    (re.compile(r"^up\b.*\(paused\)", re.I), "paused"),
+    (re.compile(r"^up\b", re.I), "running"),
+    (re.compile(r"^exited\b", re.I), "exited"),
+    (re.compile(r"^created\b", re.I), "created"),
+    (re.compile(r"^paused\b", re.I), "paused"),
+    (re.compile(r"^restarting\b", re.I), "restarting"),
+    (re.compile(r"^remov", re.I), "removing"),
+    (re.compile(r"^dead\b", re.I), "dead"),
+)
+
+
+def state_from_status(status: str) -> str:
+    """nerdctl's ``ps`` has no State: ``'Up 5 minutes'`` -> running, ``'Exited (0) ...'`` -> exited."""
+    for pattern, state in _STATUS_STATES:
+        if pattern.search(status.strip()):
+            return state
+    words = status.strip().split()
+    return words[0].lower() if words else ""
+
+
+def _names(value: Any) -> builtins.list[str]:
+    if isinstance(value, builtins.list):  # podman
+        return [str(v) for v in value]
+    return [n.strip().lstrip("/") for n in str(value or "").split(",") if n.strip()]
+
+
+def _command(value: Any) -> str:
+    if isinstance(value, builtins.list):  # podman: the argv
+        return " ".join(str(v) for v in value)
+    text = str(value or "")
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
+
+
+def _whole(value: Any) -> int | None:
+    """A port number or count of podman's JSON (an int, or digits), else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return int(value) if isinstance(value, str) and re.fullmatch(r"[0-9]{1,9}", value) else None
+
+
+def _podman_port(port: dict[str, Any]) -> str:
+    host = port.get("host_port")
+    ctr = port.get("container_port")
+    count = _whole(port.get("range")) or 1
+
+    def span(p: Any) -> str:
+        return f"{p}-{_whole(p) + count - 1}" if count > 1 and _whole(p) is not None else f"{p}"
+
+    ip = port.get("host_ip") or "0.0.0.0"
+    return f"{ip}:{span(host)}->{span(ctr)}/{port.get('protocol') or 'tcp'}"
+
+
+def _ports(value: Any) -> builtins.list[str]:
+    if isinstance(value, builtins.list):  # podman: objects
+        return [_podman_port(p) if isinstance(p, dict) else str(p) for p in value]
+    return [p.strip() for p in str(value or "").split(",") if p.strip()]
+
+
+def _summary(record: dict[str, Any]) -> ContainerSummary:
+    status = str(record.get("Status") or "")
+    created = record.get("Created")  # podman: unix seconds (its CreatedAt is "5 seconds ago")
+    if not isinstance(created, (int, float)):
+        created = record.get("CreatedAt")
+    return ContainerSummary(
+        id=str(first(record, "ID", "Id", default="")),
+        names=_names(record.get("Names")),
+        image=str(record.get("Image") or ""),
+        command=_command(record.get("Command")),
+        created=normalize_time(created),
+        status=status,
+        state=str(record.get("State") or "").lower() or state_from_status(status),
+        ports=_ports(record.get("Ports")),
+        labels=parse_labels(record.get("Labels")),
+    )
+
+
+def parse_containers(text: str) -> builtins.list[ContainerSummary]:
+    """``ps --format '{{json .}}'`` of any engine (JSON lines, or podman's array)."""
+    return [_summary(r) for r in load_records(text, "`ps` output")]
+
+
+# --- the functions ------------------------------------------------------------------------
+
+
+def _ports_arg(ports: Any) -> builtins.list[str]:
+    if ports is None:
+        return []
+    items = check_string_list(ports, "ports")
+    return [check_port(p, f"ports[{i + 1}]") for i, p in enumerate(items)]
+
+
+def run(
+    image: str,
+    name: str | None = None,
+    detach: bool = True,
+    ports: Sequence[str] | None = None,
+    snapshotter: str | None = None,
+    command: str | Sequence[str] | None = None,
+) -> str:
+    """Run a container. Detached (default): returns its full id. Foreground: waits for it to
+    exit and returns its output. ``command`` as a list is the argv; a string runs with ``sh -c``."""
+    if not isinstance(detach, bool):
+        raise fail("detach", detach, "true or false")
+    config = ContainerConfig(
+        name=None if name is None else check_name(name),
+        image=check_image(image),
+        ports=_ports_arg(ports),
+        detach=detach,
+        snapshotter=None if snapshotter is None else check_name(snapshotter, "snapshotter"),
+        command=[] if command is None else shell_command(command),
+    )
+    engine = current_engine()
+    result = execute_nerdctl_command(run_args(config, engine.kind), snapshotter=config.snapshotter,
+                                     engine=engine)
+    if result.dry_run:
+        return f"{DRY_PREFIX}{name or image}"
+    if not detach:
+        return result.stdout
+    lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
+    if not lines:
+        raise CommandFailed(f"`{result.command}` printed no container id", argv=result.argv,
+                            code=result.code, stdout=result.stdout, stderr=result.stderr)
+    return lines[-1]
+
+
+def run_with_name(image: str, name: str) -> str:
+    """``run(image, name)``, detached; returns the id."""
+    return run(image, name=name)
+
+
+def run_with_port(image: str, name: str, port: str) -> str:
+    """``run(image, name, ports={port})``, detached; returns the id."""
+    return run(image, name=name, ports=[port])
+
+
+def attached(container: str) -> Container:
+    """A ``Container`` on an existing container (name or id), without looking it up: the static
+    functions run the Container's operations, so each operation has one implementation."""
+    ref = check_container_ref(container)
+    return Container(ref, container_id=ref)
+
+
+def image_commit(container: str, image_name: str) -> CommandResult:
+    """Save a container's filesystem as the image ``image_name`` (``Container.commit`` does the work)."""
+    check_image(image_name, "image_name")
+    return attached(container).commit(image_name)
+
+
+def exec(container: str, command: str | Sequence[str]) -> CommandResult:
+    """Run a command in a running container: a string through ``sh -c``, a list as the argv.
+    A non-zero exit raises ``CommandFailed`` with the command's real exit code (on every engine)."""
+    return attached(container).exec(command)
+
+
+def _container_side(location: str) -> str | None:
+    head, sep, _ = location.partition(":")
+    return head if sep and head and "/" not in head else None
+
+
+def copy(source: str, dest: str) -> CommandResult:
+    """Copy between the host and a container: one side is ``container:/path``, the other a local path."""
+    check_copy_location(source, "source")
+    check_copy_location(dest, "dest")
+    sides = [side for side in (_container_side(source), _container_side(dest)) if side]
+    if len(sides) != 1:
+        raise fail("copy locations", f"{source} -> {dest}",
+                   "one side 'container:/path' and the other a local path",
+                   hint="copy('web:/etc/hosts', '/tmp/hosts') or copy('/tmp/app.conf', 'web:/etc/app.conf')")
+    return attached(sides[0]).copy(source, dest)
+
+
+def stop(container: str, timeout: int | None = None) -> CommandResult:
+    """Stop a container; ``timeout``: seconds before the engine kills it (engine default 10)."""
+    return attached(container).stop(timeout)
+
+
+def remove(container: str, force: bool = False) -> CommandResult:
+    """Remove a container; ``force`` also removes a running one (at once)."""
+    return attached(container).remove(force)
+
+
+def list(all: bool = False) -> ContainerList:
+    """Running containers (``all``: stopped and created ones too)."""
+    if not isinstance(all, bool):
+        raise fail("all", all, "true or false")
+    args = ["ps", *(["--all"] if all else []), "--no-trunc", "--format", "{{json .}}"]
+    result = execute_nerdctl_command(args)
+    return ContainerList(parse_containers(result.stdout), result)
+
+
+def logs(container: str, tail: int | str | None = None) -> CommandResult:
+    """A container's output so far (its stdout in ``stdout``, its stderr in ``stderr``);
+    ``tail``: only the last N lines."""
+    return attached(container).logs(tail)
+
+
+def _labelled(label: str) -> builtins.list[dict[str, Any]]:
+    argv = ["ps", "-a", "--no-trunc", "--filter", f"label={label}", "--format", PS_ID_FORMAT]
+    return load_records(execute_nerdctl_command(argv).stdout, "ps")
+
+
+def remove_labelled(label: str, keep: bool = False) -> Swept:
+    """Remove (``rm -f``) the containers carrying ``label`` (``key=value``); with ``keep`` only list
+    them. Their names (a short id for one without), and how many are still there afterwards."""
+    records = _labelled(label)
+    ids = [str(r["ID"]) for r in records if r.get("ID")]
+    names = [next(iter(_names(r.get("Names"))), "").lstrip("/") or i[:12] for r, i in zip(records, ids, strict=False)]
+    if keep or not ids:
+        return Swept(names)
+    podman = current_engine().kind == "podman"  # (podman waits 10 s for SIGTERM even when forced)
+    execute_nerdctl_command(["rm", "-f", *(["--time", "0"] if podman else []), *ids], check=False)
+    return Swept(names, len(_labelled(label)))

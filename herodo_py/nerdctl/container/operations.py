@@ -1,0 +1,315 @@
+"""The operations half of ``Container``: lifecycle, exec, copy, logs, status, resources, commit, export
+and waits. Every operation uses the container's full id; one never built raises ``ContainerNotBuilt``.
+
+Commands that only change state return the engine's :class:`CommandResult`; ``status()`` and
+``resources()`` return parsed records. In dry-run mode a built container has the placeholder id
+``dry-run:NAME``: state changes are reported, reads answer as if it were running.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from collections.abc import Sequence
+from typing import Any, Self, cast
+
+from ..errors import (
+    CommandFailed,
+    ContainerNotRunning,
+    ContainerUnhealthy,
+    EngineUnreachable,
+    NoSuchContainer,
+    OtherError,
+    UnsupportedByEngine,
+    WaitTimeout,
+    classify_failure,
+    engine_message,
+)
+from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdctl_command
+from ..image import image_pull  # (its registry flags: podman and plain-HTTP registries)
+from ..parse import load_records
+from ..validate import check_copy_location, check_count, check_image, check_name, check_path, check_timeout, fail
+from .builder import ContainerBuilder, rm_args, shell_command
+from .types import ContainerStatus, ResourceUsage
+
+__all__ = ["Container", "find_container_id", "STATS_FORMAT"]
+
+LOG_LINES_ON_FAILURE = 20
+STATS_FIELDS = ("ID", "Name", "CPUPerc", "MemUsage", "MemPerc", "NetIO", "BlockIO", "PIDs")
+STATS_FORMAT = "{" + ",".join(f'"{f}":{{{{json .{f}}}}}' for f in STATS_FIELDS) + "}"
+PS_ID_FORMAT = '{"ID":{{json .ID}},"Names":{{json .Names}}}'
+_NERDCTL_EXEC_CODE = re.compile(r"exec failed with exit code (\d+)")
+_GLOB = re.compile(r"[*?\[\\]")  # podman cp globs its source path with these
+
+
+def find_container_id(name: str) -> str | None:
+    """The full id of the container named exactly ``name`` (one ``ps -a`` call), or ``None``."""
+    result = execute_nerdctl_command(["ps", "-a", "--no-trunc", "--filter", f"name={name}", "--format", PS_ID_FORMAT])
+    for record in load_records(result.stdout, "ps"):
+        names = record.get("Names")
+        names = names if isinstance(names, list) else str(names or "").split(",")
+        if name in (str(n).strip().lstrip("/") for n in names) and record.get("ID"):
+            return str(record["ID"])
+    return None
+
+
+def _unwritable(where: str, exc: OSError) -> OtherError:
+    return OtherError(f"cannot write the export to {where}: {exc.strerror or exc}",
+                      hint="choose a writable directory with room for the tarball")
+
+
+class Container(ContainerBuilder):
+    """A container: configure with ``with_*``, create with ``build()``/``start()``, then operate."""
+
+    # -- constructors ----------------------------------------------------------------------
+
+    @classmethod
+    def new(cls, name: str) -> Self:
+        """A container handle for ``name``; takes the id of an existing container of that name."""
+        container = cls(check_name(name))
+        container.container_id = find_container_id(name)
+        return container
+
+    @classmethod
+    def from_image(cls, name: str, image: str) -> Self:
+        """Like :meth:`new`, with the image to build from."""
+        check_image(image)
+        container = cls.new(name)
+        container.image = image
+        return container
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    @property
+    def _dry(self) -> bool:
+        return bool(self.container_id and self.container_id.startswith(DRY_PREFIX))
+
+    def _run(self, *args: str, check: bool = True) -> CommandResult:
+        return execute_nerdctl_command(list(args), check=check)
+
+    def _failure_logs(self) -> str:
+        result = self._run("logs", "--tail", str(LOG_LINES_ON_FAILURE), self._ref(), check=False)
+        lines = (result.stdout + result.stderr).splitlines()
+        return "\n".join(lines[-LOG_LINES_ON_FAILURE:])
+
+    def _not_running(self, status: ContainerStatus, doing: str) -> ContainerNotRunning:
+        code = f", exit code {status.exit_code}" if status.state == "exited" else ""
+        return ContainerNotRunning(
+            f"container {self.name!r} is not running {doing}: state {status.state}{code}",
+            state=status.state, exit_code=status.exit_code, logs=self._failure_logs(),
+            hint="its command exited; read the log lines, check the image's entrypoint and with_command(...)",
+        )
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> CommandResult:
+        """Not built yet: pull the image if it is missing locally, then ``build()``. Built: ``start``
+        it. Either way verify that it runs (already running is fine); if not, raise
+        ``ContainerNotRunning`` with its state, exit code and last log lines."""
+        if not self.container_id:
+            image = check_image(self.image) if self.image is not None else None
+            if image is None:
+                raise fail("image", None, "an image to build from",
+                           hint=f"use nerdctl_container_from_image({self.name!r}, IMAGE)")
+            if not self._run("inspect", "--type", "image", image, check=False).success:
+                image_pull(image, snapshotter=self.snapshotter)
+            result = cast(CommandResult, self.build().result)  # build() always sets it
+            if not self.detach:
+                return result  # a foreground run has already ended
+        else:
+            try:
+                result = self._run("start", self._ref())
+            except (NoSuchContainer, EngineUnreachable):
+                raise
+            except CommandFailed as exc:
+                if not self.status().running:
+                    raise
+                result = CommandResult(exc.stdout, exc.stderr, 0, exc.argv)
+        if result.dry_run:
+            return result
+        status = self.status()
+        if not status.running:
+            raise self._not_running(status, "after start")
+        return result
+
+    def stop(self, timeout: Any = None) -> CommandResult:
+        """Stop it; ``timeout`` seconds before the engine kills it (engine default: 10)."""
+        args = ["stop"]
+        if timeout is not None:
+            args += ["-t", str(check_count(timeout, "stop timeout"))]
+        return self._run(*args, self._ref())
+
+    def remove(self, force: bool = False) -> CommandResult:
+        """Remove it (``force``: even when running) and forget its id."""
+        if not isinstance(force, bool):
+            raise fail("force", force, "true or false")
+        result = self._run(*rm_args(self._ref(), force=force, engine_kind=current_engine().kind))
+        self.container_id = None
+        return result
+
+    # -- inside the container --------------------------------------------------------------
+
+    def exec(self, command: str | Sequence[str]) -> CommandResult:
+        """Run a command in the container: a string through ``sh -c``, a list as argv. A non-zero
+        exit raises ``CommandFailed`` with the command's real exit code and output."""
+        argv = ["exec", self._ref(), *shell_command(command)]
+        result = self._run(*argv, check=False)
+        if result.success:
+            return result
+        error = classify_failure(result.argv, result.code, result.stdout, result.stderr)
+        if isinstance(error, (NoSuchContainer, EngineUnreachable)):
+            raise error
+        stderr = result.stderr
+        code = result.code
+        if (m := _NERDCTL_EXEC_CODE.search(stderr)) and current_engine().kind == "nerdctl":
+            code = int(m[1])
+            stderr = "\n".join(line for line in stderr.splitlines() if not _NERDCTL_EXEC_CODE.search(line))
+        shown = command if isinstance(command, str) else " ".join(command)
+        message = f"command {shown!r} in container {self.name!r} exited with status {code}"
+        if words := engine_message(stderr, result.stdout):
+            message += f": {words}"
+        raise CommandFailed(message, argv=result.argv, code=code, stdout=result.stdout, stderr=result.stderr)
+
+    def copy(self, source: str, dest: str) -> CommandResult:
+        """Copy between host and container: each side ``/local/path`` or ``container:/path``."""
+        self._ref()
+        check_copy_location(source, "source")
+        check_copy_location(dest, "dest")
+        if _GLOB.search(source) and current_engine().kind == "podman":
+            raise UnsupportedByEngine(
+                field="source", value=source, expected="a source path without * ? [ or \\ on podman",
+                hint="podman cp reads the source as a glob pattern: it would copy other files too, or find "
+                     "none; rename the file, or copy the directory that holds it",
+            )
+        return self._run("cp", source, dest)
+
+    def logs(self, tail: Any = None) -> CommandResult:
+        """The container's output (``stdout`` and ``stderr``); ``tail``: only the last N lines."""
+        args = ["logs"]
+        if tail is not None:
+            args += ["--tail", str(check_count(tail, "tail"))]
+        if self._dry:
+            return CommandResult("", "", 0, args, dry_run=True)
+        return self._run(*args, self._ref())
+
+    # -- reading state ---------------------------------------------------------------------
+
+    def status(self) -> ContainerStatus:
+        """State, times, exit code, pid, restarts and health, from one ``inspect``."""
+        ref = self._ref()
+        if self._dry:
+            health = "healthy" if self.health_check else ""
+            return ContainerStatus(state="running", status="running (dry run)", running=True,
+                                   health_status=health, id=ref, name=self.name or "", image=self.image or "")
+        records = load_records(self._run("container", "inspect", ref).stdout, "container inspect")
+        if not records:
+            raise NoSuchContainer(f"container {self.name!r} ({ref[:12]}) no longer exists")
+        return ContainerStatus.from_inspect(records[0])
+
+    def health_status(self) -> str:
+        """``healthy``, ``unhealthy``, ``starting``, or ``""`` when it has no health check."""
+        return self.status().health_status
+
+    def resources(self) -> ResourceUsage:
+        """One ``stats --no-stream`` sample (cpu, memory, network, block I/O, pids)."""
+        ref = self._ref()
+        if self._dry:
+            return ResourceUsage(id=ref, name=self.name or "")
+        result = self._run("stats", "--no-stream", "--format", STATS_FORMAT, ref)
+        records = load_records(result.stdout, "stats")
+        if not records:
+            raise OtherError(f"the engine printed no stats for container {self.name!r}",
+                             hint="is it running? resources() needs a running container")
+        return ResourceUsage.from_stats(records[0])
+
+    # -- images and archives ---------------------------------------------------------------
+
+    def commit(self, image_name: str) -> CommandResult:
+        """Save the container's filesystem as the image ``image_name``."""
+        return self._run("commit", self._ref(), check_image(image_name, "image name"))
+
+    def export(self, path: str) -> CommandResult:
+        """Write the container's filesystem as a tarball to ``path``: to a temporary file beside it,
+        renamed when complete, so a failure leaves no partial tarball."""
+        ref = self._ref()
+        target = os.path.abspath(check_path(path, "export path"))
+        directory = os.path.dirname(target)
+        if not os.path.isdir(directory):
+            raise fail("export path", path, "a file path in an existing directory",
+                       hint=f"create {directory} first")
+        if os.path.isdir(target):
+            raise fail("export path", path, "a file path, not a directory",
+                       hint=f"name the tarball, e.g. {os.path.join(target, 'rootfs.tar')}")
+        try:
+            fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".partial")
+        except OSError as exc:
+            raise _unwritable(directory, exc) from None
+        os.close(fd)
+        try:
+            result = self._run("export", "-o", temp, ref)
+            if not result.dry_run:
+                try:
+                    os.chmod(temp, 0o644)
+                    os.replace(temp, target)
+                except OSError as exc:
+                    raise _unwritable(target, exc) from None
+        finally:
+            if os.path.exists(temp):
+                os.unlink(temp)
+        return result
+
+    # -- waiting ---------------------------------------------------------------------------
+
+    def _exited_for_good(self, status: ContainerStatus) -> bool:
+        restarts = self.restart_policy not in (None, "no")
+        return status.state in ("exited", "dead") and not restarts
+
+    def wait_running(self, timeout: Any = 30) -> ContainerStatus:
+        """Wait until the container runs; a container that exited (and will not restart) fails at once."""
+        deadline = time.monotonic() + check_timeout(timeout)
+        while True:
+            status = self.status()
+            if status.running:
+                return status
+            if self._exited_for_good(status):
+                raise self._not_running(status, "(it exited)")
+            if time.monotonic() >= deadline:
+                raise WaitTimeout(f"container {self.name!r} was not running after {timeout}s (state {status.state})")
+            time.sleep(0.2)
+
+    def _trigger_health_check(self) -> None:
+        """Run one health check where no scheduler does (podman and nerdctl without systemd)."""
+        kind = current_engine().kind
+        if kind == "podman":
+            self._run("healthcheck", "run", self._ref(), check=False)  # exits 1 when unhealthy
+        elif kind == "nerdctl":
+            self._run("container", "healthcheck", self._ref(), check=False)
+
+    def wait_healthy(self, timeout: Any = 60) -> ContainerStatus:
+        """Wait until the health check reports healthy. Unhealthy fails at once with
+        ``ContainerUnhealthy`` carrying the check's output; ``WaitTimeout`` when time runs out."""
+        deadline = time.monotonic() + check_timeout(timeout)
+        while True:
+            if not self._dry:
+                self._trigger_health_check()
+            status = self.status()
+            if status.health_status == "healthy":
+                return status
+            if status.health_status == "unhealthy":
+                raise ContainerUnhealthy(
+                    f"container {self.name!r} is unhealthy" + (f": {status.health_output.strip()}"
+                                                                if status.health_output.strip() else ""),
+                    output=status.health_output,
+                    hint="run the health command yourself with exec(...) to see why it fails",
+                )
+            if not status.running and status.state != "created":
+                raise self._not_running(status, "while waiting for it to be healthy")
+            if not status.health_status and status.running:
+                raise OtherError(f"container {self.name!r} has no health check",
+                                 hint="add one with with_health_check(cmd) before build()")
+            if time.monotonic() >= deadline:
+                raise WaitTimeout(f"container {self.name!r} was not healthy after {timeout}s "
+                                  f"(health {status.health_status or 'not reported yet'})")
+            time.sleep(0.5)

@@ -1,0 +1,211 @@
+"""Container data: the configuration a builder fills in, and what ``inspect`` and ``stats`` report.
+
+``ContainerStatus.from_inspect`` and ``ResourceUsage.from_stats`` read the records of nerdctl,
+docker and podman alike, tolerating missing fields (a missing field reads as empty / ``None``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import OtherError
+from ..parse import first, normalize_time, parse_percent, parse_size, split_pair
+
+
+class ContainerNotBuilt(OtherError):
+    """An operation needs a container that exists, but this one was never built (no id)."""
+
+    default_hint = "call build() or start() first, or nerdctl_container_new(name) to attach to an existing one"
+
+
+@dataclass
+class HealthCheck:
+    """A health check: ``cmd`` runs inside the container through ``/bin/sh -c``."""
+
+    cmd: str
+    interval: str | None = None  # Go duration, e.g. "30s"
+    timeout: str | None = None
+    retries: int | None = None
+    start_period: str | None = None
+
+
+@dataclass
+class ContainerConfig:
+    """Everything ``run`` needs. ``name=None`` lets the engine pick a name (static ``run``)."""
+
+    name: str | None
+    image: str | None = None
+    container_id: str | None = None
+    ports: list[str] = field(default_factory=list)
+    volumes: list[str] = field(default_factory=list)
+    env_vars: dict[str, str] = field(default_factory=dict)  # insertion order is argv order
+    network: str | None = None
+    network_aliases: list[str] = field(default_factory=list)
+    cpu_limit: str | None = None
+    memory_limit: str | None = None
+    memory_swap_limit: str | None = None
+    cpu_shares: str | None = None
+    restart_policy: str | None = None
+    health_check: HealthCheck | None = None
+    detach: bool = True
+    snapshotter: str | None = None
+    command: list[str] = field(default_factory=list)
+    entrypoint: str | None = None
+    workdir: str | None = None
+    user: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def _int(value: Any, default: int = 0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite float
+        return default
+
+
+def _state_of(record: dict[str, Any]) -> dict[str, Any]:
+    """The ``State`` object of an inspect record, or the record itself when it is one
+    (``inspect --format '{{json .State}}'``)."""
+    state = record.get("State")
+    if isinstance(state, dict):
+        return state
+    if "Running" in record or "StartedAt" in record:
+        return record
+    return {}
+
+
+# podman's transient words for docker's: "stopped" = exited, cleanup pending; "configured" = created.
+_STATE_SYNONYMS = {"stopped": "exited", "configured": "created"}
+
+
+def _state_word(state: dict[str, Any]) -> str:
+    word = str(state.get("Status") or "").lower()
+    if word:
+        return _STATE_SYNONYMS.get(word, word)
+    for flag, name in (("Paused", "paused"), ("Restarting", "restarting"), ("Running", "running")):
+        if state.get(flag):
+            return name
+    return "unknown"
+
+
+@dataclass
+class ContainerStatus:
+    """A container's state as ``inspect`` reports it. Zero times read as ``""``."""
+
+    state: str = ""  # running, exited, created, paused, restarting (or the engine's word)
+    status: str = ""  # short summary: "running (healthy)", "exited (code 137)"
+    running: bool = False
+    created: str = ""
+    started: str = ""
+    finished: str = ""
+    exit_code: int = 0
+    pid: int = 0
+    restart_count: int = 0
+    health_status: str = ""  # "" when the container has no health check
+    health_output: str = ""  # output of the last health check run
+    error: str = ""  # the engine's State.Error, if any
+    id: str = ""
+    name: str = ""
+    image: str = ""
+
+    @classmethod
+    def from_inspect(cls, record: dict[str, Any]) -> ContainerStatus:
+        """Read one ``inspect`` record (or a bare ``State`` object) of any engine."""
+        state = _state_of(record)
+        health = first(state, "Health", "Healthcheck")  # podman < 4: Healthcheck
+        health = health if isinstance(health, dict) else {}
+        log = health.get("Log") or []
+        last = log[-1] if isinstance(log, list) and log and isinstance(log[-1], dict) else {}
+        config = record.get("Config") if isinstance(record.get("Config"), dict) else {}
+        word = _state_word(state)
+        exit_code = _int(state.get("ExitCode"))
+        health_status = str(health.get("Status") or "")
+        if word == "exited":
+            summary = f"exited (code {exit_code})"
+        elif health_status and word == "running":
+            summary = f"running ({health_status})"
+        else:
+            summary = word
+        return cls(
+            state=word,
+            status=summary,
+            running=bool(state.get("Running")),
+            created=normalize_time(record.get("Created")),
+            started=normalize_time(state.get("StartedAt")),
+            finished=normalize_time(state.get("FinishedAt")),
+            exit_code=exit_code,
+            pid=_int(state.get("Pid")),
+            restart_count=_int(record.get("RestartCount")),
+            health_status=health_status,
+            health_output=str(last.get("Output") or ""),
+            error=str(state.get("Error") or ""),
+            id=str(record.get("Id") or record.get("ID") or ""),
+            name=str(record.get("Name") or "").lstrip("/"),
+            image=str(first(config, "Image") or first(record, "ImageName", "Image", default="")),
+        )
+
+
+@dataclass
+class ResourceUsage:
+    """One ``stats --no-stream`` sample: the engine's strings and the same values as numbers."""
+
+    id: str = ""
+    name: str = ""
+    cpu_usage: str = ""  # "0.50%"
+    memory_usage: str = ""  # "1.59MiB"
+    memory_limit: str = ""  # "64MiB"
+    memory_percentage: str = ""  # "2.48%"
+    network_input: str = ""
+    network_output: str = ""
+    block_input: str = ""
+    block_output: str = ""
+    pids: str = ""
+    cpu_percent: float | None = None
+    memory_percent: float | None = None
+    memory_usage_bytes: int | None = None
+    memory_limit_bytes: int | None = None
+    network_input_bytes: int | None = None
+    network_output_bytes: int | None = None
+    block_input_bytes: int | None = None
+    block_output_bytes: int | None = None
+    pids_count: int | None = None
+
+    @classmethod
+    def from_stats(cls, record: dict[str, Any]) -> ResourceUsage:
+        """Read one stats record: nerdctl/docker keys (``CPUPerc``, ``MemUsage`` ...) or podman's
+        ``--format json`` keys (``cpu_percent``, ``mem_usage`` ...), strings or numbers."""
+
+        def text(*keys: str) -> str:
+            value = first(record, *keys, default="")
+            return value if isinstance(value, str) else str(value)
+
+        cpu = text("CPUPerc", "cpu_percent", "CPU")
+        mem_use, mem_limit = split_pair(text("MemUsage", "mem_usage"))
+        mem_pct = text("MemPerc", "mem_percent")
+        net_in, net_out = split_pair(text("NetIO", "net_io"))
+        block_in, block_out = split_pair(text("BlockIO", "block_io"))
+        pids = text("PIDs", "pids", "PIDS")
+        return cls(
+            id=text("ID", "id", "Container", "ContainerID"),
+            name=text("Name", "name"),
+            cpu_usage=cpu,
+            memory_usage=mem_use,
+            memory_limit=mem_limit,
+            memory_percentage=mem_pct,
+            network_input=net_in,
+            network_output=net_out,
+            block_input=block_in,
+            block_output=block_out,
+            pids=pids,
+            cpu_percent=parse_percent(cpu),
+            memory_percent=parse_percent(mem_pct),
+            memory_usage_bytes=parse_size(mem_use),
+            memory_limit_bytes=parse_size(mem_limit),
+            network_input_bytes=parse_size(net_in),
+            network_output_bytes=parse_size(net_out),
+            block_input_bytes=parse_size(block_in),
+            block_output_bytes=parse_size(block_out),
+            pids_count=int(pids) if re.fullmatch(r"[0-9]{1,18}", pids.strip()) else None,
+        )

@@ -1,0 +1,411 @@
+"""The one place that runs an engine command: an :class:`Executor` with its own settings.
+
+``execute_nerdctl_command(["ps", "-a"])`` runs the chosen CLI (nerdctl, docker or podman) on the
+current executor with an argv list (never a shell), its global flags first, a timeout that kills the
+whole process group, and returns a :class:`CommandResult` or raises a classified :class:`CommandFailed`.
+
+There are no process-wide settings to swap: the process has a default executor, a block can make
+another one current (``with executor.active():``, a ContextVar), and each Lua runtime, the ``herodo
+test`` janitor and each test owns one (see :class:`Executor`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..processes import StartGuard, kill_group, start
+from ..result import CommandResult
+from .engine_settings import ENGINE_VARIABLE, EngineSettings
+from .errors import (
+    CommandExecutionFailed,
+    CommandTimeout,
+    ConversionError,
+    EngineNotFound,
+    UnsupportedByEngine,
+    classify_failure,
+)
+from .validate import BIG_DATA_HINT, MAX_ARGUMENT_BYTES
+
+EngineKind = Literal["nerdctl", "docker", "podman"]
+KINDS: tuple[EngineKind, ...] = ("nerdctl", "docker", "podman")
+
+# Subcommands that move or build whole images get the long timeout.
+LONG_SUBCOMMANDS = frozenset({"pull", "push", "build", "load", "save", "import", "export", "commit"})
+# Subcommands that change state; in dry-run mode they are reported and not run.
+MUTATING_SUBCOMMANDS = frozenset({
+    "run", "create", "start", "stop", "restart", "kill", "rm", "rmi", "pull", "push", "tag", "build",
+    "commit", "export", "cp", "exec", "load", "import", "pause", "unpause", "prune",
+    "connect", "disconnect",
+})
+# After a timeout kill: how long to wait for the output pipes to close.
+DRAIN_SECONDS = 2.0
+DRY_PREFIX = "dry-run:"  # the placeholder id of a container built in a dry run (``dry-run:NAME``)
+# Group words that may precede the real subcommand (``container rm``, ``image pull``...).
+GROUP_WORDS = frozenset({"container", "image", "network", "volume", "system", "builder"})
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A resolved engine CLI."""
+
+    path: str
+    kind: EngineKind
+
+    @property
+    def name(self) -> str:
+        return os.path.basename(self.path)
+
+
+CommandListener = Callable[[str, list[str], "CommandResult | None"], None]
+"""Called with ("start" | "end" | "skip", argv, result-or-None) around every command."""
+
+
+def _kind_from_version(path: str) -> EngineKind | None:
+    try:
+        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10,
+                             stdin=subprocess.DEVNULL).stdout.lower()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    for kind in KINDS:
+        if kind in out:
+            return kind
+    return None
+
+
+class Executor:
+    """Runs engine commands with its own :class:`EngineSettings`, engine cache and listeners.
+
+    Library functions run their commands on :func:`current_executor`: the one made current with
+    ``with executor.active():`` in this context (a ContextVar, so threads and asyncio tasks each see
+    their own; a worker thread gets its starter's with ``contextvars.copy_context().run``), else the
+    process default. A :meth:`child` starts from a copy of its parent's settings, and its commands are
+    heard by its parent's listeners too (``--trace`` sees every script's commands).
+    """
+
+    def __init__(self, settings: EngineSettings | None = None, *, parent: Executor | None = None) -> None:
+        self.settings = settings if settings is not None else EngineSettings()
+        self.parent = parent
+        self._engines: dict[str | None, Engine] = dict(parent._engines) if parent is not None else {}
+        self._listeners: list[CommandListener] = []
+        self.start_guard: StartGuard | None = None  # a Lua runtime's: Ctrl-C held back while Popen starts a command
+
+    def child(self) -> Executor:
+        """A new executor with a copy of these settings, whose commands these listeners hear too."""
+        return Executor(self.settings.copy(), parent=self)
+
+    def active(self) -> _Activation:
+        """``with executor.active():`` makes it the current executor for the block."""
+        return _Activation(self)
+
+    def configure(self, **changes: object) -> EngineSettings:
+        """Change settings (``configure(engine="podman", timeout=30)``); unknown names are refused."""
+        self.settings.changed(**changes)
+        if "engine" in changes:
+            self._engines.clear()
+        return self.settings
+
+    def forget_engine(self) -> None:
+        """Resolve the engine again on the next command (after PATH or HERODO_ENGINE changed)."""
+        self._engines.clear()
+
+    # -- listeners ---------------------------------------------------------------------------
+
+    def add_listener(self, listener: CommandListener) -> None:
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: CommandListener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def notify(self, event: str, argv: list[str], result: CommandResult | None) -> None:
+        for listener in list(self._listeners):
+            listener(event, argv, result)
+        if self.parent is not None:
+            self.parent.notify(event, argv, result)
+
+    # -- the engine ----------------------------------------------------------------------------
+
+    def resolve_engine(self, pin: str | None = None) -> Engine:
+        """Find the engine CLI: ``pin`` (name or path), else the setting, else ``HERODO_ENGINE``, else
+        the first of nerdctl, docker, podman on PATH."""
+        pin = pin or self.settings.engine or os.environ.get(ENGINE_VARIABLE) or None
+        if pin in self._engines:
+            return self._engines[pin]
+        for candidate in [pin] if pin else list(KINDS):
+            path = candidate if os.sep in candidate else shutil.which(candidate)
+            if not path or not (os.path.isfile(path) and os.access(path, os.X_OK)):
+                continue
+            base = os.path.basename(path)
+            kind = base if base in KINDS else _kind_from_version(path)
+            if kind is None:
+                raise EngineNotFound(
+                    f"{path} is not nerdctl, docker or podman (its --version names none of them)",
+                    argv=[path, "--version"],
+                )
+            engine = Engine(path=path, kind=kind)  # type: ignore[arg-type]
+            self._engines[pin] = engine
+            return engine
+        if pin:
+            raise EngineNotFound(f"the engine {pin!r} (from settings or HERODO_ENGINE) was not found or is not "
+                                 "executable")
+        raise EngineNotFound(
+            "no container engine found: looked for nerdctl, docker and podman on PATH "
+            f"({os.environ.get('PATH', '')})"
+        )
+
+    def engine(self) -> Engine:
+        """The engine commands will run with (resolved once, then cached)."""
+        return self.resolve_engine()
+
+    def global_flags(self, engine: Engine, *, snapshotter: str | None = None) -> list[str]:
+        """Global flags, long form, for the engines that have them (``snapshotter`` overrides the setting)."""
+        cfg = self.settings
+        if engine.kind == "nerdctl":
+            flags: list[str] = []
+            for flag, value in (
+                ("--namespace", cfg.effective("namespace", engine.kind)),
+                ("--address", cfg.effective("address", engine.kind)),
+                ("--snapshotter", snapshotter or cfg.effective("snapshotter", engine.kind)),
+            ):
+                if value:
+                    flags += [flag, value]
+            return flags
+        # docker and podman: no namespaces and no snapshotters (CONTAINERD_* is nerdctl's and ignored).
+        for setting, value in (("namespace", cfg.namespace), ("snapshotter", snapshotter or cfg.snapshotter)):
+            if value:
+                raise UnsupportedByEngine(
+                    field=setting, value=value, expected=f"no {setting} on {engine.kind} (a nerdctl setting)",
+                    hint=f"unset the {setting}, or use nerdctl",
+                )
+        return ["--host" if engine.kind == "docker" else "--url", cfg.address] if cfg.address else []
+
+    # -- running -----------------------------------------------------------------------------
+
+    def run(self, args: Sequence[str], *, timeout: float | None = None, check: bool = True, stream: bool = False,
+            input: str | bytes | None = None, engine: Engine | None = None,
+            snapshotter: str | None = None) -> CommandResult:
+        """Run one engine command and return its result.
+
+        ``args`` is the argv after the CLI name (``["ps", "-a"]``). ``timeout`` defaults to the
+        settings' (long for pull/push/build...). ``check`` raises a classified ``CommandFailed`` on a
+        non-zero exit. ``stream`` echoes output to the terminal as it comes when stderr is a terminal.
+        ``snapshotter`` is nerdctl's global ``--snapshotter`` for this command (refused on docker/podman).
+        """
+        args = [str(a) for a in args]
+        engine = engine or self.engine()
+        argv = [engine.path, *self.global_flags(engine, snapshotter=snapshotter), *args]
+        check_argv_size(argv)
+        sub = subcommand_of(args)
+        if timeout is None:
+            timeout = self.settings.long_timeout if sub in LONG_SUBCOMMANDS else self.settings.timeout
+        if self.settings.dry_run and sub in MUTATING_SUBCOMMANDS:
+            result = CommandResult(stdout="", stderr="", code=0, argv=argv, dry_run=True)
+            self.notify("skip", argv, result)
+            return result
+        self.notify("start", argv, None)
+        result, timed_out = self._spawn(argv, input.encode() if isinstance(input, str) else input, timeout,
+                                        stream and sys.stderr.isatty())
+        self.notify("end", argv, result)
+        if timed_out:
+            raise CommandTimeout(
+                f"`{result.command}` did not finish within {timeout:g}s and was killed",
+                timeout=timeout, argv=argv, code=None, stdout=result.stdout, stderr=result.stderr,
+            )
+        if check and not result.success:
+            raise classify_failure(argv, result.code, result.stdout, result.stderr)
+        return result
+
+    def _spawn(self, argv: list[str], input_bytes: bytes | None, timeout: float,
+               echo: bool) -> tuple[CommandResult, bool]:
+        """Start ``argv`` in its own process group and wait: (its result, whether the timeout killed
+        the group; the result's code is then -9)."""
+        started = time.monotonic()
+        # the engine's own TMPDIR, removed afterwards: a killed podman leaves its storage* temp dirs there
+        scratch = tempfile.mkdtemp(prefix="herodo-engine-")
+        try:
+            proc = start(  # its own process group: a timeout or Ctrl-C kills it whole
+                argv, self.start_guard,
+                stdin=subprocess.PIPE if input_bytes is not None else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env={**os.environ, "TMPDIR": scratch},
+            )
+        except BaseException as exc:
+            shutil.rmtree(scratch, ignore_errors=True)
+            if not isinstance(exc, OSError):
+                raise
+            if isinstance(exc, FileNotFoundError):  # removed since it was found: look for it again next time
+                self._engines.clear()
+                raise EngineNotFound(f"the engine {argv[0]} is gone (it was there when first used)",
+                                     argv=argv) from exc
+            raise CommandExecutionFailed(f"could not start {argv[0]}: {exc.strerror or exc}", argv=argv) from exc
+        timed_out = False
+        try:
+            out, err = _communicate(proc, input_bytes, timeout, echo)
+        except subprocess.TimeoutExpired:
+            kill_group(proc)
+            out, err = _drain(proc)
+            timed_out = True
+        except BaseException:  # Ctrl-C or anything else: never leave the command running
+            kill_group(proc)
+            proc.wait()
+            raise
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        code = -9 if timed_out else proc.returncode
+        return CommandResult(_decode(out), _decode(err), code, argv, time.monotonic() - started), timed_out
+
+
+
+def subcommand_of(args: Sequence[str]) -> str:
+    """The effective subcommand: ``["container", "rm", "x"]`` -> ``"rm"``."""
+    words = [a for a in args if not a.startswith("-")]
+    if not words:
+        return ""
+    if words[0] in GROUP_WORDS and len(words) > 1:
+        second = words[1]
+        return {"ls": "ps", "list": "ps", "remove": "rm", "inspect": "inspect"}.get(second, second)
+    return words[0]
+
+
+# --- running ------------------------------------------------------------------------------
+
+
+def _drain(proc: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
+    """What a killed command had written. A process outside its group (a helper that called
+    setsid) may still hold the pipes: stop waiting for them after ``DRAIN_SECONDS``."""
+    try:
+        return proc.communicate(timeout=DRAIN_SECONDS)
+    except subprocess.TimeoutExpired as exc:
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe:
+                pipe.close()
+        proc.wait()
+        return exc.stdout or b"", exc.stderr or b""
+
+
+def _pump(stream: object, sink: list[bytes], echo: object | None) -> None:
+    read = getattr(stream, "read1", None) or stream.read  # type: ignore[attr-defined]
+    while chunk := read(65536):
+        sink.append(chunk)
+        if echo is not None:
+            echo.write(chunk)  # type: ignore[attr-defined]
+            echo.flush()  # type: ignore[attr-defined]
+
+
+def _communicate(proc: subprocess.Popen[bytes], input_bytes: bytes | None, timeout: float,
+                 echo: bool) -> tuple[bytes, bytes]:
+    if not echo:
+        return proc.communicate(input_bytes, timeout=timeout)
+    # Stream both pipes to the terminal as they come, and keep a copy.
+    out: list[bytes] = []
+    err: list[bytes] = []
+    terminal = sys.stderr.buffer
+    threads = [threading.Thread(target=_pump, args=(proc.stdout, out, terminal), daemon=True),
+               threading.Thread(target=_pump, args=(proc.stderr, err, terminal), daemon=True)]
+    for t in threads:
+        t.start()
+    if proc.stdin:
+        if input_bytes:
+            proc.stdin.write(input_bytes)
+        proc.stdin.close()
+    proc.wait(timeout=timeout)
+    for t in threads:
+        t.join(5)
+    return b"".join(out), b"".join(err)
+
+
+def check_argv_size(argv: Sequence[str]) -> None:
+    """Refuse, before it starts, a command Linux would not start (E2BIG): one argument over
+    128 KiB, or all of them with the environment over the system's ARG_MAX."""
+    total = sum(len(k) + len(v) + 2 + 8 for k, v in os.environb.items())  # (each with its NUL, '=' and pointer)
+    for i, arg in enumerate(argv):
+        size = len(arg.encode("utf-8", "surrogateescape")) + 1
+        total += size + 8
+        if size > MAX_ARGUMENT_BYTES + 1:
+            after = f" (after {argv[i - 1]!r})" if i > 1 else ""
+            raise ConversionError(f"argument {i}{after} of `{os.path.basename(argv[0])} {subcommand_of(argv[1:])}` "
+                                  f"is {size // 1024} KiB, more than one argument can hold", hint=BIG_DATA_HINT)
+    if total > os.sysconf("SC_ARG_MAX"):
+        raise ConversionError(f"the command line with the environment is {total // 1024} KiB, more than the "
+                              f"system's {os.sysconf('SC_ARG_MAX') // 1024} KiB", hint=BIG_DATA_HINT)
+
+
+def _decode(data: bytes | None) -> str:
+    return (data or b"").decode("utf-8", errors="replace")
+
+
+class _Activation:
+    """The context manager of :meth:`Executor.active` (a class, not a generator: bindings enter it on
+    every call)."""
+
+    __slots__ = ("executor", "token")
+
+    def __init__(self, executor: Executor) -> None:
+        self.executor = executor
+
+    def __enter__(self) -> Executor:
+        self.token = _current.set(self.executor)
+        return self.executor
+
+    def __exit__(self, *exc: object) -> None:
+        _current.reset(self.token)
+
+
+_default = Executor()
+_current: ContextVar[Executor | None] = ContextVar("herodo_executor", default=None)
+
+
+def current_executor() -> Executor:
+    """The executor library calls run their commands on: the active one, else the process default."""
+    return _current.get() or _default
+
+
+def default_executor() -> Executor:
+    """The process default executor (what ``herodo_py.nerdctl`` uses outside any ``active()`` block)."""
+    return _default
+
+
+# --- the current executor's, as functions (the library's public API) ---------------------------
+
+
+def settings() -> EngineSettings:
+    """The live settings of the current executor."""
+    return current_executor().settings
+
+
+def configure(**changes: object) -> EngineSettings:
+    """Change the current executor's settings (``configure(engine="podman", timeout=30)``)."""
+    return current_executor().configure(**changes)
+
+
+def resolve_engine(pin: str | None = None) -> Engine:
+    return current_executor().resolve_engine(pin)
+
+
+def current_engine() -> Engine:
+    """The engine the current executor runs commands with."""
+    return current_executor().engine()
+
+
+def add_listener(listener: CommandListener) -> None:
+    current_executor().add_listener(listener)
+
+
+def remove_listener(listener: CommandListener) -> None:
+    current_executor().remove_listener(listener)
+
+
+def execute_nerdctl_command(args: Sequence[str], **options: Any) -> CommandResult:
+    """Run one engine command on the current executor (see :meth:`Executor.run` for the options)."""
+    return current_executor().run(args, **options)

@@ -1,0 +1,180 @@
+"""What ``herodo test`` makes (containers, networks): labelled with the run's id, removed after each test.
+
+While a test runs, its runtime's executor settings carry the labels ``herodo.test.run=<run id>``,
+``herodo.test.scope=<run id>/<n>`` (one per test; one per file for what its top level makes, removed
+when the file ends) and ``herodo.test.name=<file>::<test>``; the library puts them on everything it
+makes. The janitor listens to the run's executor (the parent of every test file's): when a test starts
+a command that makes a labelled object (a binding noun's ``creates``), it notes the noun and the
+target (engine, namespace, address: read from the command line). When the scope ends it sweeps each
+noun noted there with the noun's ``sweep`` (containers before networks), on an executor of its own.
+The run ends with a sweep of the run label. With ``keep`` it removes nothing and remembers the
+containers' names.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NamedTuple
+
+from ..lua.bindings import nouns
+from ..nerdctl.engine_settings import EngineSettings
+from ..nerdctl.executor import Executor, current_executor
+
+RUN_LABEL = "herodo.test.run"
+SCOPE_LABEL = "herodo.test.scope"
+NAME_LABEL = "herodo.test.name"
+
+GLOBAL_VALUE_FLAGS = frozenset({"--namespace", "--address", "--snapshotter", "--host", "--url"})
+CLEANUP_TIMEOUT = 60.0  # seconds per cleanup command
+_LABEL_TEXT = re.compile(r"[^\x20-\x7e]")  # keep label values printable ASCII
+
+
+class Target(NamedTuple):
+    """Where containers were made: the engine binary and the global flags that chose a namespace."""
+
+    engine: str
+    namespace: str | None
+    address: str | None
+
+    @classmethod
+    def of_command(cls, argv: list[str]) -> Target:
+        """The target of a command line: its engine and its global ``--namespace``/``--address``
+        (``--host`` on docker, ``--url`` on podman)."""
+        flags: dict[str, str] = {}
+        rest = argv[1:]
+        while rest and rest[0] in GLOBAL_VALUE_FLAGS and len(rest) > 1:
+            flags[rest[0]] = rest[1]
+            rest = rest[2:]
+        address = flags.get("--address") or flags.get("--host") or flags.get("--url")
+        return cls(argv[0], flags.get("--namespace"), address)
+
+
+def command_words(argv: list[str]) -> list[str]:
+    """The argv after the engine and its global flags (``[nerdctl, --namespace, x, run, ...]`` -> ``[run, ...]``)."""
+    rest = argv[1:]
+    while rest and rest[0] in GLOBAL_VALUE_FLAGS:
+        rest = rest[2:]
+    return rest
+
+
+class Janitor:
+    """Labels and cleanup for one ``herodo test`` run (see the module doc)."""
+
+    def __init__(self, run_id: str, *, keep: bool = False, executor: Executor | None = None) -> None:
+        """``executor``: the run's (default: the current one): the janitor hears its commands and those
+        of its children, and its listeners hear the janitor's own."""
+        self.executor = executor or current_executor()
+        self.run_id = run_id
+        self.keep = keep
+        self.targets: dict[Target, set[str]] = {}  # where -> kinds made there ("container", "network")
+        self._touched: list[dict[Target, set[str]]] = []  # the same, per open scope (innermost last)
+        self.kept: list[str] = []
+        self.errors: list[str] = []
+        self._scope = 0
+
+    # -- listening ---------------------------------------------------------------------------
+
+    def __call__(self, event: str, argv: list[str], result: Any) -> None:
+        if event != "start":
+            return
+        words = command_words(argv)
+        kind = next((noun.name for noun in nouns() for prefix in noun.creates if words[:len(prefix)] == list(prefix)),
+                    None)
+        if kind is None:
+            return
+        target = Target.of_command(argv)
+        # what is made carries the innermost scope's label: that scope's sweep finds it
+        for touched in (self.targets, *self._touched[-1:]):
+            touched.setdefault(target, set()).add(kind)
+
+    @contextmanager
+    def listening(self) -> Iterator[None]:
+        self.executor.add_listener(self)
+        try:
+            yield
+        finally:
+            self.executor.remove_listener(self)
+
+    # -- labelling ---------------------------------------------------------------------------
+
+    @contextmanager
+    def scope(self, name: str, executor: Executor) -> Iterator[str]:
+        """Label what ``executor`` makes inside the block with a scope of its own; clean it up
+        afterwards. Scopes nest (a file's, then each test's inside it)."""
+        self._scope += 1
+        scope = f"{self.run_id}/{self._scope}"
+        settings = executor.settings
+        previous = settings.labels
+        settings.labels = {**previous, RUN_LABEL: self.run_id, SCOPE_LABEL: scope,
+                           NAME_LABEL: _LABEL_TEXT.sub("?", name)[:200]}
+        self._touched.append({})
+        try:
+            yield scope
+        finally:
+            settings.labels = previous
+            self.sweep(f"{SCOPE_LABEL}={scope}", self._touched.pop())
+
+    # -- removing ----------------------------------------------------------------------------
+
+    def sweep(self, label: str | None = None, targets: dict[Target, set[str]] | None = None) -> list[str]:
+        """Remove (or with ``keep``, list) the containers and networks carrying ``label`` (default:
+        the run's) on ``targets`` (default: every engine of the run). Ctrl-C waits until it is done.
+        Returns the container names found."""
+        label = label or f"{RUN_LABEL}={self.run_id}"
+        targets = self.targets if targets is None else targets
+        found: list[str] = []
+        if not targets:
+            return found
+        with _sigint_deferred():
+            for target, kinds in targets.items():
+                try:
+                    found += self._sweep_target(target, kinds, label)
+                except Exception as exc:  # report, go on with the other targets
+                    self.errors.append(f"{target.engine}: could not remove what carries {label}: {exc}")
+        return found
+
+    def _sweep_target(self, target: Target, kinds: set[str], label: str) -> list[str]:
+        # its own executor: the target's engine and namespace, no labels, no dry run; --trace hears it
+        settings = EngineSettings(engine=target.engine, namespace=target.namespace, address=target.address,
+                                  timeout=CLEANUP_TIMEOUT)
+        listed: list[str] = []
+        with Executor(settings, parent=self.executor).active():
+            for noun in sorted(nouns(), key=lambda n: n.sweep_rank):
+                if noun.sweep is None or noun.name not in kinds:
+                    continue
+                swept = noun.sweeper()(label, keep=self.keep)
+                if swept.left:
+                    self.errors.append(f"{target.engine}: {swept.left} {noun.name}(s) with {label} "
+                                       "could not be removed")
+                if noun.listed_by_keep:
+                    listed += swept.names
+                    if self.keep:
+                        self.kept += [n for n in swept.names if n not in self.kept]
+        return listed
+
+
+@contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C while cleaning up (main thread only); it is raised afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+
+    def hold(signum: int, frame: Any) -> None:
+        pending.append(signum)
+
+    previous = signal.signal(signal.SIGINT, hold)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pending:
+        raise KeyboardInterrupt
+
+
+__all__ = ["Janitor", "RUN_LABEL", "SCOPE_LABEL", "NAME_LABEL", "command_words"]

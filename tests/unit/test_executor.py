@@ -1,0 +1,236 @@
+"""The executor, run against small real executables standing in for an engine (the real subprocess runs them)."""
+
+from __future__ import annotations
+
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+from herodo_py.nerdctl import executor
+from herodo_py.nerdctl.engine_settings import EngineSettings
+from herodo_py.nerdctl.errors import (
+    CommandFailed,
+    CommandTimeout,
+    ConversionError,
+    EngineNotFound,
+    NameInUse,
+    NoSuchContainer,
+    UnsupportedByEngine,
+)
+
+FAKE = """#!/bin/sh
+# A tiny engine: records its argv, then behaves as FAKE_MODE says.
+printf '%s\\n' "$@" > "$FAKE_DIR/argv"
+case "$FAKE_MODE" in
+  ok) echo "out"; echo 'time="2026" level=warning msg="just a warning"' >&2; exit 0 ;;
+  version) echo "Docker version 99.0, build x"; exit 0 ;;
+  fail) echo 'time="2026-11-28T10:00:00Z" level=fatal msg="name \\"web\\" is already used by ID \\"abc\\""' >&2; exit 1 ;;
+  docker-missing) printf 'Error response from daemon: No such container: web\\n' >&2; exit 1 ;;
+  hang) sleep 300 & echo $! > "$FAKE_DIR/child"; wait ;;
+esac
+"""
+
+
+@pytest.fixture
+def fake_engine(tmp_path, monkeypatch):
+    """Returns a factory: fake_engine(name) -> path of an executable engine called ``name``."""
+    def make(name: str = "nerdctl", mode: str = "ok") -> Path:
+        path = tmp_path / "bin" / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(FAKE)
+        path.chmod(path.stat().st_mode | stat.S_IEXEC)
+        monkeypatch.setenv("FAKE_DIR", str(tmp_path))
+        monkeypatch.setenv("FAKE_MODE", mode)
+        return path
+
+    for var in ("HERODO_ENGINE", "CONTAINERD_NAMESPACE", "CONTAINERD_ADDRESS", "CONTAINERD_SNAPSHOTTER"):
+        monkeypatch.delenv(var, raising=False)
+    with executor.Executor().active():  # this test's own settings and engine cache
+        yield make
+
+
+def recorded_argv(tmp_path: Path) -> list[str]:
+    return (tmp_path / "argv").read_text().splitlines()
+
+
+def test_success_is_judged_by_exit_code_not_stderr(fake_engine, tmp_path):
+    engine = fake_engine("nerdctl", "ok")
+    executor.configure(engine=str(engine))
+    result = executor.execute_nerdctl_command(["ps", "-a"])
+    assert result.success and result.code == 0
+    assert result.stdout == "out\n" and "warning" in result.stderr
+    assert result.argv == [str(engine), "ps", "-a"] and result.duration > 0
+    assert recorded_argv(tmp_path) == ["ps", "-a"]
+
+
+def test_nerdctl_global_flags_come_first_in_long_form(fake_engine, tmp_path, monkeypatch):
+    executor.configure(engine=str(fake_engine("nerdctl")), namespace="k8s.io")
+    monkeypatch.setenv("CONTAINERD_ADDRESS", "/run/k3s/containerd.sock")
+    executor.execute_nerdctl_command(["run", "-d", "img"], snapshotter="stargz")
+    assert recorded_argv(tmp_path) == ["--namespace", "k8s.io", "--address", "/run/k3s/containerd.sock",
+                                       "--snapshotter", "stargz", "run", "-d", "img"]
+
+
+def test_docker_gets_no_containerd_flags_and_refuses_explicit_ones(fake_engine, tmp_path, monkeypatch):
+    executor.configure(engine=str(fake_engine("docker")))
+    monkeypatch.setenv("CONTAINERD_NAMESPACE", "k8s.io")  # nerdctl's variable: ignored by docker
+    executor.execute_nerdctl_command(["ps"])
+    assert recorded_argv(tmp_path) == ["ps"]
+    executor.configure(address="unix:///var/run/other.sock")
+    executor.execute_nerdctl_command(["ps"])
+    assert recorded_argv(tmp_path) == ["--host", "unix:///var/run/other.sock", "ps"]
+    with pytest.raises(UnsupportedByEngine, match="snapshotter"):
+        executor.execute_nerdctl_command(["run", "x"], snapshotter="overlayfs")
+    executor.configure(namespace="prod")
+    with pytest.raises(UnsupportedByEngine, match="namespace"):
+        executor.execute_nerdctl_command(["ps"])
+
+
+def test_engine_kind_comes_from_version_when_the_name_does_not_say(fake_engine):
+    engine = fake_engine("my-engine", "version")
+    executor.configure(engine=str(engine))
+    assert executor.current_engine().kind == "docker"
+
+
+def test_missing_engine_names_what_was_looked_for(fake_engine, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(EngineNotFound) as info:
+        executor.current_engine()
+    assert "nerdctl, docker and podman" in str(info.value) and "HERODO_ENGINE" in info.value.hint
+    monkeypatch.setenv("HERODO_ENGINE", "/nonexistent/nerdctl")
+    with pytest.raises(EngineNotFound, match="/nonexistent/nerdctl"):
+        executor.current_engine()
+
+
+def test_engine_found_on_path_in_preference_order(fake_engine, monkeypatch):
+    podman = fake_engine("podman")
+    fake_engine("docker")
+    monkeypatch.setenv("PATH", str(podman.parent))
+    assert executor.current_engine().kind == "docker"
+
+
+def test_failure_is_classified_with_the_logrus_message(fake_engine):
+    executor.configure(engine=str(fake_engine("nerdctl", "fail")))
+    with pytest.raises(NameInUse) as info:
+        executor.execute_nerdctl_command(["run", "--name", "web", "img"])
+    err = info.value
+    assert err.code == 1 and err.kind == "CommandFailed"
+    assert err.engine_message == 'name "web" is already used by ID "abc"'
+    assert err.command.endswith("nerdctl run --name web img")
+    assert 'exited with status 1: name "web" is already used' in str(err)
+
+
+def test_check_false_returns_the_failed_result(fake_engine):
+    executor.configure(engine=str(fake_engine("docker", "docker-missing")))
+    result = executor.execute_nerdctl_command(["rm", "web"], check=False)
+    assert not result.success and result.code == 1 and "No such container" in result.stderr
+    with pytest.raises(NoSuchContainer):
+        executor.execute_nerdctl_command(["rm", "web"])
+
+
+def test_timeout_kills_the_whole_process_group(fake_engine, tmp_path):
+    executor.configure(engine=str(fake_engine("nerdctl", "hang")))
+    started = time.monotonic()
+    with pytest.raises(CommandTimeout) as info:
+        executor.execute_nerdctl_command(["pull", "big"], timeout=0.5)
+    assert time.monotonic() - started < 5
+    assert info.value.timeout == 0.5 and isinstance(info.value, CommandFailed)
+    child = int((tmp_path / "child").read_text())
+    for _ in range(50):  # the grandchild is killed with the group; give the kernel a moment
+        if not is_alive(child):
+            break
+        time.sleep(0.02)
+    else:
+        pytest.fail(f"child process {child} survived the timeout")
+
+
+def is_alive(pid: int) -> bool:
+    """True for a live process; a zombie (killed, not yet reaped by init) counts as dead."""
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat_line.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_default_timeouts_are_longer_for_image_transfers():
+    assert "pull" in executor.LONG_SUBCOMMANDS and "build" in executor.LONG_SUBCOMMANDS and "ps" not in executor.LONG_SUBCOMMANDS
+    assert executor.subcommand_of(["image", "pull", "x"]) == "pull"
+    assert executor.subcommand_of(["container", "ls", "-a"]) == "ps"
+
+
+def test_dry_run_skips_state_changes_but_reads(fake_engine, tmp_path):
+    executor.configure(engine=str(fake_engine("nerdctl", "ok")), dry_run=True)
+    events: list[tuple[str, list[str]]] = []
+    listener = lambda event, argv, result: events.append((event, argv[1:]))  # noqa: E731
+    executor.add_listener(listener)
+    try:
+        skipped = executor.execute_nerdctl_command(["rm", "-f", "web"])
+        assert skipped.dry_run and skipped.success and not (tmp_path / "argv").exists()
+        read = executor.execute_nerdctl_command(["ps"])
+        assert not read.dry_run and read.stdout == "out\n"
+    finally:
+        executor.remove_listener(listener)
+    assert events == [("skip", ["rm", "-f", "web"]), ("start", ["ps"]), ("end", ["ps"])]
+
+
+def test_configure_refuses_unknown_settings_and_bad_timeouts():
+    with pytest.raises(TypeError, match="colour"):
+        executor.configure(colour=True)
+    from herodo_py.nerdctl.errors import ConversionError
+    with pytest.raises(ConversionError, match="timeout"):
+        executor.configure(timeout=-3)
+
+
+def test_a_command_linux_would_not_start_is_refused_before_it_runs(fake_engine, tmp_path):
+    executor.configure(engine=str(fake_engine("nerdctl")))
+    big = "K=" + "x" * (128 * 1024)
+    with pytest.raises(ConversionError, match=r"argument 3 \(after '-e'\) of `nerdctl run` is 128 KiB") as info:
+        executor.execute_nerdctl_command(["run", "-e", big, "img"])
+    assert "in a file" in info.value.hint
+    with pytest.raises(ConversionError, match="the command line with the environment is"):
+        executor.execute_nerdctl_command(["run", *["-e", big[:100_000]] * 30, "img"])
+    assert not (tmp_path / "argv").exists()  # nothing started
+    executor.execute_nerdctl_command(["run", "-e", big[:120_000], "img"])
+    assert recorded_argv(tmp_path)[2] == big[:120_000]
+
+
+def test_an_active_executor_is_current_in_its_block_and_in_threads_started_with_its_context(fake_engine):
+    import contextvars
+    import threading
+
+    outer = executor.current_executor()
+    mine = executor.Executor(EngineSettings(namespace="k8s.io"))
+    seen: list[object] = []
+    with mine.active():
+        assert executor.current_executor() is mine and executor.settings().namespace == "k8s.io"
+        context = contextvars.copy_context()
+        worker = threading.Thread(target=context.run, args=(lambda: seen.append(executor.current_executor()),))
+        worker.start()
+        worker.join(10)
+        bare = threading.Thread(target=lambda: seen.append(executor.current_executor()))
+        bare.start()
+        bare.join(10)
+    assert executor.current_executor() is outer
+    assert seen == [mine, executor.default_executor()]  # a thread without the context gets the process default
+
+
+def test_a_child_copies_its_parents_settings_and_its_parent_hears_its_commands(fake_engine):
+    parent = executor.Executor(EngineSettings(engine=str(fake_engine("nerdctl")), namespace="k8s.io"))
+    heard: list[tuple[str, list[str]]] = []
+    parent.add_listener(lambda event, argv, result: heard.append((event, argv)))
+    child = parent.child()
+    child.configure(namespace="other", timeout=5)
+    child.run(["ps"])
+    assert parent.settings.namespace == "k8s.io" and parent.settings.timeout == 120.0
+    assert [event for event, _ in heard] == ["start", "end"]
+    assert heard[0][1][1:] == ["--namespace", "other", "ps"]
+
+
+def test_configure_changes_nothing_when_one_setting_is_refused(fake_engine):
+    mine = executor.Executor()
+    with pytest.raises(ConversionError):
+        mine.configure(namespace="k8s.io", timeout=-1)
+    assert mine.settings.namespace is None
