@@ -118,7 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
+    if not argv:  # nothing to run: the top-level help, as a usage error
+        build_parser().print_help(sys.stderr)
+        return EXIT_USAGE
+    if (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "run")
     try:
         args = build_parser().parse_args(argv)
