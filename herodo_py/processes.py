@@ -1,5 +1,5 @@
 """What the engine executor (:mod:`herodo_py.nerdctl.executor`) and host commands
-(:mod:`herodo_py.host.process`) share to start and kill a command in its own process group, without
+(:mod:`herodo_py.host.process`) share to show, start and kill a command in its own process group, without
 leaving it behind when a stop (Ctrl-C, a time limit) arrives while it is being started. (Light to
 import: every Lua runtime makes a :class:`StartGuard`; the record of a finished command is in
 :mod:`herodo_py.result`.)
@@ -9,11 +9,25 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import subprocess
+
+
+def shown_command(argv: Sequence[str]) -> str:
+    """The argv as one shell line, the program by its name when that name finds the same binary
+    (``docker ps``, not ``/usr/bin/docker ps``): how ``--trace`` and error messages show a command."""
+    import shlex  # here: a runtime that shows no command does not load them
+    import shutil
+
+    argv = list(argv)
+    if argv and os.sep in argv[0]:
+        name = os.path.basename(argv[0])
+        if shutil.which(name) == argv[0]:
+            argv = [name, *argv[1:]]
+    return shlex.join(argv)
 
 
 class StartGuard:
@@ -71,4 +85,4 @@ def kill_group(proc: subprocess.Popen[bytes], *, reap: bool = False) -> None:
     proc.wait()
 
 
-__all__ = ["StartGuard", "kill_group", "start"]
+__all__ = ["StartGuard", "kill_group", "shown_command", "start"]

@@ -3,8 +3,9 @@ and host commands (:mod:`herodo_py.host.process`): scripts see one ``CommandResu
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass
+
+from .processes import shown_command
 
 
 @dataclass
@@ -25,7 +26,8 @@ class CommandResult:
 
     @property
     def command(self) -> str:
-        return shlex.join(self.argv)
+        """The command as ``--trace`` shows it (:func:`shown_command`); ``argv`` has the full path."""
+        return shown_command(self.argv)
 
 
-__all__ = ["CommandResult"]
+__all__ = ["CommandResult", "shown_command"]

@@ -6,9 +6,10 @@
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Sequence
 from typing import Any, ClassVar
+
+from ..processes import shown_command
 
 
 class HostError(Exception):
@@ -34,7 +35,7 @@ class HostError(Exception):
 
     @property
     def command(self) -> str | None:
-        return shlex.join(self.argv) if self.argv else None
+        return shown_command(self.argv) if self.argv else None
 
     def __str__(self) -> str:
         return self.message
