@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -35,14 +35,15 @@ class StartGuard:
 
     The Lua host's signal handlers raise inside a waiting call to stop the script; raised inside
     ``Popen`` they would leave the child running with no handle to kill it. While ``starting`` is
-    above 0 they only record the stop, and :func:`start` asks ``stop_requested`` once it has the
-    handle (then kills the group and raises ``KeyboardInterrupt``)."""
+    above 0 they set ``deferred`` instead of raising, and :func:`start`, once it has the handle, kills
+    the group and raises ``KeyboardInterrupt``. (A stop already under way before the start, e.g. the
+    script's cleanup after Ctrl-C running a command, does not prevent it: only one deferred here.)"""
 
-    __slots__ = ("starting", "stop_requested")
+    __slots__ = ("starting", "deferred")
 
-    def __init__(self, stop_requested: Callable[[], bool] | None = None) -> None:
+    def __init__(self) -> None:
         self.starting = 0
-        self.stop_requested: Callable[[], bool] = stop_requested or (lambda: False)
+        self.deferred = False
 
 
 def start(argv: list[str], guard: StartGuard | None = None, **options: object) -> subprocess.Popen[bytes]:
@@ -52,6 +53,8 @@ def start(argv: list[str], guard: StartGuard | None = None, **options: object) -
 
     if guard is None:
         return subprocess.Popen(argv, start_new_session=True, **options)  # type: ignore[call-overload,no-any-return]
+    if not guard.starting:
+        guard.deferred = False
     guard.starting += 1
     try:
         proc: subprocess.Popen[bytes] = subprocess.Popen(argv, start_new_session=True, **options)  # type: ignore[call-overload]
@@ -60,7 +63,8 @@ def start(argv: list[str], guard: StartGuard | None = None, **options: object) -
         raise
     try:
         guard.starting -= 1  # from here a stop raises where it comes, and the child is killed
-        if guard.stop_requested():
+        if guard.deferred and not guard.starting:
+            guard.deferred = False
             raise KeyboardInterrupt
         return proc
     except BaseException:

@@ -132,7 +132,7 @@ class Runtime(Outcomes, StopControl, Dispatch, Attributes, Output):
         globals_ = self.lua.globals()
         for name, binding in self.registry.functions.items():
             globals_[lua_bytes(name)] = self._global_function(binding)
-        self.start_guard = StartGuard(self._stop_requested)  # Ctrl-C held back while a command starts
+        self.start_guard = StartGuard()  # Ctrl-C held back while a command starts
         if executor is not None:
             executor.start_guard = self.start_guard
         self.host_policy = self._host_policy(None)

@@ -131,13 +131,13 @@ class StopControl:
         if self._stop is None:
             self._stop = Stop("exit", code=number, raised=True)
 
-    def _stop_requested(self) -> bool:
-        return self._stop is not None
-
     def _starting_command(self) -> bool:
         """A command (engine or host) is being started: raising now would leave it without a handle
-        to kill it (the start checks :meth:`_stop_requested` once it has one: herodo_py.processes)."""
-        return self.start_guard.starting > 0
+        to kill it; the stop is deferred (the start raises it once it has one: herodo_py.processes)."""
+        if self.start_guard.starting > 0:
+            self.start_guard.deferred = True
+            return True
+        return False
 
     def _on_sigint(self, signum: int, frame: Any) -> None:
         self.request_stop("interrupt")
