@@ -1,39 +1,44 @@
--- A small web service: busybox httpd in a container, with a published port, an environment
--- variable, a health check; wait until healthy, fetch the page, print status and resources, clean up.
+-- A small web service: busybox httpd in a container, with a published port, an environment variable
+-- and a health check. A deploy: it makes the service exist exactly as configured (ensure), waits until
+-- it is healthy, fetches the page and prints status and resources; the service stays up. Safe to run
+-- again: a second run changes nothing (the recap on stderr says "0 changed").
 --
 --   bash scripts/engines-up.sh && herodo scripts/web_service.lua
 --   herodo scripts/web_service.lua -- 8081 my-web          (host port, container name)
---   herodo --dry-run scripts/web_service.lua                (show what it would do)
---   herodo --trace scripts/web_service.lua                  (show every engine command)
+--   herodo scripts/web_service.lua -- 8081 my-web down     (remove it)
+--   herodo --check --diff scripts/web_service.lua          (what a run would change, and why)
+--   herodo --trace scripts/web_service.lua                 (show every engine command)
 
 local PORT = arg[1] or "8080"
 local NAME = arg[2] or "herodo-web"
 local IMAGE = "localhost/herodo-busybox:latest"
 
 local web = nerdctl_container_from_image(NAME, IMAGE)
-if web.container_id then
-  print("a container named " .. NAME .. " exists from an earlier run: replacing it")
-  web:reset()
+if arg[3] == "down" then
+  print(NAME .. ": " .. web:ensure_absent():outcome().action)
+  return
 end
 
--- Whatever happens below (an error, Ctrl-C, os.exit), the container is removed on the way out.
-local cleanup <close> = setmetatable({}, { __close = function()
-  if web.container_id then
-    web:remove(true)
+-- An error or Ctrl-C removes the container when this run made or changed it: an interrupted deploy
+-- leaves nothing half-done. A run that ends normally leaves the service running.
+local cleanup <close> = setmetatable({}, { __close = function(_, err)
+  if err ~= nil and web:outcome() and web:outcome().changed then
+    web:ensure_absent()
     print("removed " .. NAME)
   end
 end })
 
+-- The page is written by the container's own command, from its environment: a restart or a
+-- recreated container serves it again without a step of ours.
 web:with_port("127.0.0.1:" .. PORT .. ":80")
    :with_env("GREETING", "Hello from herodo")
-   :with_command("mkdir -p /www && exec httpd -f -v -p 80 -h /www")
+   :with_command([[mkdir -p /www && echo "<h1>$GREETING</h1>" > /www/index.html && exec httpd -f -v -p 80 -h /www]])
    :with_health_check_options({ cmd = "wget -q -O /dev/null http://127.0.0.1/index.html",
                                 interval = "1s", retries = 3 })
-   :build()
-print(string.format("started %s (%s) from %s, port %s", NAME, web.container_id:sub(1, 12), IMAGE, PORT))
-
--- The page: written inside the container, from its environment (the health check needs it).
-web:exec([[echo "<h1>$GREETING</h1>" > /www/index.html]])
+   :ensure()
+local done = web:outcome()
+print(string.format("%s %s (%s) from %s, port %s%s", done.action, NAME, web.container_id:sub(1, 12), IMAGE, PORT,
+                    done.reason ~= "" and (": " .. done.reason) or ""))
 
 local healthy = web:wait_healthy(30)
 print("health: " .. healthy.health_status)
@@ -52,4 +57,5 @@ print(string.format("resources: cpu %s, memory %s of %s, pids %s",
 local log = web:logs(3)
 for line in (log.stdout .. log.stderr):gmatch("[^\n]+") do print("log: " .. line) end
 
-print("it was published on http://127.0.0.1:" .. PORT .. "/ (127.0.0.1 only)")
+print("serving on http://127.0.0.1:" .. PORT .. "/ (127.0.0.1 only); remove it with: -- " .. PORT .. " " .. NAME
+      .. " down")

@@ -13,7 +13,8 @@ Options: ``--engine NAME_OR_PATH``, ``--namespace NS`` (nerdctl), ``--address AD
 ``--address``, docker ``--host``, podman ``--url``), ``--timeout SECONDS`` (per engine command),
 ``--debug`` (Python tracebacks), ``--no-color`` (also ``NO_COLOR``; colours only on a terminal),
 ``--keep-going``, ``--version``, ``--trace`` (each engine command on stderr), ``--dry-run``
-(state-changing commands printed, not run; herodo_py.cli.trace), ``--sandbox`` and
+(state-changing commands printed, not run; herodo_py.cli.trace), ``--check``, ``--diff``, ``--recap``,
+``--recap-json FILE`` (what ensures did or would do; herodo_py.cli.recap), ``--sandbox`` and
 ``--sandbox=strict`` (herodo_py.lua.sandbox), ``--allow-env NAME``, ``--max-memory SIZE``,
 ``--script-timeout SECONDS`` (herodo_py.lua.limits).
 
@@ -34,6 +35,7 @@ from contextlib import contextmanager
 from .. import __version__
 from ..lua.exit_codes import EXIT_INTERRUPTED, EXIT_USAGE, exit_code_table
 from .options import add_run_options, add_test_options, add_types_options, limit_options, use_color
+from .recap import recapping
 
 
 @contextmanager
@@ -69,7 +71,8 @@ def command_run(args: argparse.Namespace) -> int:
     from ..lua.runner import RunOptions, run_folder, run_script  # here and below: each subcommand loads its own
 
     options = RunOptions(debug=args.debug, color=use_color(args), keep_going=args.keep_going, **limit_options(args))
-    with engine_options(args), observed(args.trace, args.dry_run):
+    with recapping(check=args.check, diff=args.diff, always=args.recap, json_path=args.recap_json), \
+            engine_options(args), observed(args.trace, args.dry_run or args.check):
         if os.path.isdir(args.path):
             return run_folder(args.path, args.script_args, options)
         return run_script(args.path, args.script_args, options).exit_code
@@ -82,7 +85,8 @@ def command_test(args: argparse.Namespace) -> int:
     options = TestOptions(filter=args.filter, fail_fast=args.fail_fast, keep=args.keep, capture=not args.no_capture,
                           tap=args.tap, junit=args.junit)
     run_options = RunOptions(debug=args.debug, color=use_color(args) and sys.stdout.isatty(), **limit_options(args))
-    with engine_options(args), observed(args.trace):
+    with recapping(diff=args.diff, always=args.recap, json_path=args.recap_json), engine_options(args), \
+            observed(args.trace):
         return run_tests(args.paths, options, run_options)
 
 

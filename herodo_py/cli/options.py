@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from ..lua.limits import DEFAULT, DEFAULT_MAX_MEMORY, SANDBOX_SCRIPT_TIMEOUT, parse_seconds, parse_size
+from .recap import check_recap_json
 
 
 def positive_seconds(text: str) -> float:
@@ -47,7 +48,21 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep-going", action="store_true", help="in a folder, run the rest after a failure")
     parser.add_argument("--dry-run", action="store_true",
                         help="print state-changing engine commands instead of running them (read-only ones run)")
+    parser.add_argument("--check", action="store_true",
+                        help="change nothing (as --dry-run): each ensure and state-changing call says what it "
+                             "would do and why; the recap says how many things would change")
+    add_recap_options(parser)
     add_engine_options(parser)
+
+
+def add_recap_options(parser: argparse.ArgumentParser) -> None:
+    """``--diff``, ``--recap``, ``--recap-json FILE`` (herodo_py.cli.recap)."""
+    group = parser.add_argument_group("ensure")
+    group.add_argument("--diff", action="store_true", help="print what each ensure found different, as it runs")
+    group.add_argument("--recap", action="store_true",
+                       help="print the recap (ok/changed/failed by kind) even when no ensure ran")
+    group.add_argument("--recap-json", metavar="FILE", type=check_recap_json,
+                       help="also write the recap as JSON to FILE (replaced atomically)")
 
 
 def use_color(args: argparse.Namespace) -> bool:
@@ -64,6 +79,7 @@ def add_test_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tap", action="store_true", help="write TAP version 13 on stdout")
     parser.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report to FILE")
     parser.add_argument("--no-capture", action="store_true", help="show what tests print as they run")
+    add_recap_options(parser)
     add_engine_options(parser)
 
 

@@ -219,7 +219,21 @@ def _configure(box: Sandbox, func: str, options: Any = None, *_: Any) -> None:
                                f"the operator chooses the engine: herodo --sandbox --{key} ...")
 
 
+def _host_paths(*positions: int, what: str) -> Callable[..., None]:
+    """A guard for the host paths at these argument positions (0-based, after the object)."""
+    def guard(box: Sandbox, func: str, *args: Any) -> None:
+        for i in positions:
+            if i < len(args):
+                box.host_path(args[i], func, what)
+    return guard
+
+
 GUARDS: dict[str, Callable[..., None]] = {
+    "copy_to": _host_paths(0, what="copy path"),
+    "copy_from": _host_paths(1, what="copy path"),
+    "save": _host_paths(1, what="save path"),
+    "load": _host_paths(0, what="load path"),
+    "import": _host_paths(0, what="import path"),
     "volume": _volume,
     "volumes": _volumes,
     "copy": _copy,

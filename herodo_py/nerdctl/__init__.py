@@ -35,15 +35,31 @@ _EXPORTS: dict[str, str] = {
     # images
     **dict.fromkeys((
         "Image", "ImageList", "images", "image_remove", "image_tag", "image_pull", "image_push",
-        "image_build",
+        "image_build", "image_exists", "image_inspect",
     ), "image"),
+    **dict.fromkeys(("image_save", "image_load", "image_import"), "image_archive"),
     # networks
-    "network_create": "network",
-    "network_remove": "network",
+    **dict.fromkeys((
+        "network_create", "network_remove", "Network", "NetworkList", "network_list", "network_inspect",
+        "network_exists", "network_connect", "network_disconnect",
+    ), "network"),
+    # volumes
+    **dict.fromkeys((
+        "Volume", "VolumeList", "volume_create", "volume_remove", "volume_list", "volume_inspect", "volume_exists",
+    ), "volume"),
+    # desired state (ensure), what it did, and the recap
+    **dict.fromkeys((
+        "network_ensure", "network_ensure_absent", "volume_ensure", "volume_ensure_absent", "image_ensure",
+        "image_ensure_absent",
+    ), "desired.resources"),
+    "Outcome": "desired.outcome",
+    **dict.fromkeys(("Recap", "current_recap", "use_recap"), "desired.recap"),
+    "ConfigurationDrift": "desired.compare",
     # static container functions
     **dict.fromkeys((
         "ContainerSummary", "ContainerList", "run", "run_with_name", "run_with_port", "exec", "copy",
-        "stop", "remove", "list", "logs", "image_commit",
+        "stop", "remove", "list", "logs", "image_commit", "restart", "kill", "pause", "unpause", "wait", "inspect",
+        "port",
     ), "container.functions"),
 }
 

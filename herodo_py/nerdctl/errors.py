@@ -364,6 +364,13 @@ _RULES: list[tuple[re.Pattern[str], type[CommandFailed]]] = [
 ]
 
 
+# An image missing here that run/create could not pull either: the final error names the registry
+# (connection refused, no such host), the line before it the image (docker, podman); podman short names.
+_MISSING_LOCALLY = re.compile(r"^Unable to find image '[^']*' locally$|^Trying to pull \S+\.\.\.$|"
+                              r"short-name \"[^\"]*\" did not resolve to an alias", re.M)
+_PULLED = re.compile(r"^Status: Downloaded newer image|^Writing manifest to image destination", re.M)
+
+
 def _signal_name(number: int) -> str:
     import signal
 
@@ -381,6 +388,8 @@ def classify_failure(argv: Sequence[str], code: int | None, stdout: str, stderr:
         if pattern.search(words) or (not words and pattern.search(stderr)):
             cls = candidate
             break
+    if cls is CommandFailed and _MISSING_LOCALLY.search(stderr) and not _PULLED.search(stderr):
+        cls = NoSuchImage
     how = (f"was killed by signal {_signal_name(-code)}" if code is not None and code < 0
            else f"exited with status {code}")
     message = f"`{shown_command(argv)}` {how}"

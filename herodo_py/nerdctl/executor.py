@@ -44,8 +44,8 @@ LONG_SUBCOMMANDS = frozenset({"pull", "push", "build", "load", "save", "import",
 # Subcommands that change state; in dry-run mode they are reported and not run.
 MUTATING_SUBCOMMANDS = frozenset({
     "run", "create", "start", "stop", "restart", "kill", "rm", "rmi", "pull", "push", "tag", "build",
-    "commit", "export", "cp", "exec", "load", "import", "pause", "unpause", "prune",
-    "connect", "disconnect",
+    "commit", "export", "cp", "exec", "load", "save", "import", "pause", "unpause", "prune",
+    "connect", "disconnect", "rename",
 })
 # After a timeout kill: how long to wait for the output pipes to close.
 DRAIN_SECONDS = 2.0

@@ -1,6 +1,7 @@
-"""Images: the ``Image`` record, ``images()`` and the image functions (rmi, tag, pull, push,
-commit, build). Every input is checked before a command runs; pull, push and build stream the
-engine's progress to a terminal and get the long timeout (``cmd.LONG_SUBCOMMANDS``)."""
+"""Images: the ``Image`` record, ``images()`` and the image functions (exists, inspect, rmi, tag, pull,
+push, build; tarballs are :mod:`.image_archive`'s). Every input is checked before a command runs; pull,
+push and build stream the engine's progress to a terminal and get the long timeout
+(``executor.LONG_SUBCOMMANDS``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 from . import validate
 from .errors import BuildKitMissing
 from .executor import CommandResult, current_engine, execute_nerdctl_command
+from .inspection import exists, inspect_one
 from .parse import first, load_records, normalize_time, parse_size
 from .result_list import ResultList
 
@@ -136,6 +138,16 @@ def images() -> ImageList:
     return ImageList(parse_images(result.stdout), result)
 
 
+def image_exists(image: str) -> bool:
+    """Whether the image is here (one engine call; nothing is pulled)."""
+    return exists(["image", "inspect", validate.check_image(image)])
+
+
+def image_inspect(image: str) -> dict[str, Any]:
+    """The engine's inspect document of a local image."""
+    return inspect_one(["image", "inspect", validate.check_image(image)], "image")
+
+
 def image_remove(image: str, force: bool = False) -> CommandResult:
     """Remove an image (``rmi``); ``force`` also removes it when containers use it."""
     validate.check_image(image)
@@ -178,6 +190,16 @@ def is_loopback_registry(reference: str) -> bool:
 def _registry_flags(reference: str) -> list[str]:
     """podman refuses plain-HTTP registries unless told; loopback test registries are plain HTTP."""
     if current_engine().kind == "podman" and is_loopback_registry(reference):
+        return ["--tls-verify=false"]
+    return []
+
+
+def run_registry_flags(image: str, engine_kind: str) -> list[str]:
+    """podman's ``run``/``create`` pull a missing image over HTTPS too: a loopback registry named
+    with a port or an address (``127.0.0.1:5000/app``) gets ``--tls-verify=false`` as pull does.
+    ``localhost/NAME`` without a port is podman's prefix for local images and gets nothing."""
+    host = _registry_host(image) or ""
+    if engine_kind == "podman" and host != "localhost" and is_loopback_registry(image):
         return ["--tls-verify=false"]
     return []
 

@@ -1,6 +1,6 @@
 """``herodo test`` as a process against docker and podman: every container a test makes carries the run's
 labels and is gone when the run ends, after a pass, a failure, a failing hook and Ctrl-C (also in the
-middle of a ``run``); ``--keep`` leaves them and names them; networks go too; JUnit from a real run."""
+middle of a ``run``); ``--keep`` leaves them and names them; networks and volumes go too; JUnit from a real run."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ test("passes and labels its containers", function()
   assert_match(labels["herodo.test.name"], "::passes and labels its containers")
   assert_eq(labels_of(P .. "-top")["herodo.test.run"], labels["herodo.test.run"])
   nerdctl_network_create(P .. "-net")
+  nerdctl_volume_create(P .. "-vol")
 end)
 
 test("fails after making containers", function()
@@ -47,7 +48,7 @@ RUN_ID = re.compile(r"\(run (\d{14}-[0-9a-f]{6})\)")
 
 @pytest.fixture
 def prefix(unique_name, engine):
-    """A unique name prefix; whatever carries it is removed after the test (containers and networks)."""
+    """A unique name prefix; whatever carries it is removed after the test (containers, networks, volumes)."""
     value = unique_name()
     yield value
     names = engine.run("ps", "-a", "--filter", f"name={value}", "--format", "{{.Names}}").stdout.split()
@@ -57,6 +58,9 @@ def prefix(unique_name, engine):
     mine = [n for n in networks if n.startswith(value)]
     if mine:
         engine.run("network", "rm", *mine)
+    volumes = [v for v in engine.run("volume", "ls", "--format", "{{.Name}}").stdout.split() if v.startswith(value)]
+    if volumes:
+        engine.run("volume", "rm", *volumes)
 
 
 def suite(tmp_path: Path, text: str = SUITE) -> str:
@@ -80,10 +84,11 @@ def test_containers_are_labelled_and_removed_after_pass_and_failure(engine, test
     assert labelled(engine.cli, f"herodo.test.run={run_id}") == []
     assert left_by(engine, prefix) == []
     assert not [n for n in engine.run("network", "ls", "--format", "{{.Name}}").stdout.split() if n.startswith(prefix)]
+    assert not [v for v in engine.run("volume", "ls", "--format", "{{.Name}}").stdout.split() if v.startswith(prefix)]
     root = ET.parse(junit).getroot()
     assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("2", "1", "0")
     failure = root.find("testsuite/testcase/failure")
-    assert failure.get("type") == "ASSERTION FAILED" and "engine_test.lua:28" in failure.text
+    assert failure.get("type") == "ASSERTION FAILED" and "engine_test.lua:29" in failure.text
 
 
 def test_keep_leaves_the_containers_and_names_them(engine, test_image, prefix, tmp_path):

@@ -19,6 +19,15 @@ GLOBALS = [
     "nerdctl_network_create", "nerdctl_network_remove",
     # host (herodo_py.lua.bindings.host)
     "run", "which", "exist", "mkdir", "file_read", "file_write", "temp_dir", "sleep", "now", "wait_port", "wait_http",
+    # container control, networks, volumes, image tarballs
+    "nerdctl_restart", "nerdctl_kill", "nerdctl_pause", "nerdctl_unpause", "nerdctl_wait", "nerdctl_inspect",
+    "nerdctl_port", "nerdctl_network_list", "nerdctl_network_inspect", "nerdctl_network_exists",
+    "nerdctl_network_connect", "nerdctl_network_disconnect", "nerdctl_volume_create", "nerdctl_volume_remove",
+    "nerdctl_volume_list", "nerdctl_volume_inspect", "nerdctl_volume_exists", "nerdctl_image_exists",
+    "nerdctl_image_inspect", "nerdctl_image_save", "nerdctl_image_load", "nerdctl_image_import",
+    # desired state (issue #14)
+    "nerdctl_network_ensure", "nerdctl_network_ensure_absent", "nerdctl_volume_ensure", "nerdctl_volume_ensure_absent",
+    "nerdctl_image_ensure", "nerdctl_image_ensure_absent",
 ]
 BUILDER = [
     "reset", "with_port", "with_ports", "with_volume", "with_volumes", "with_env", "with_envs", "with_network",
@@ -27,7 +36,10 @@ BUILDER = [
     "with_detach", "with_command", "with_entrypoint", "with_workdir", "with_user", "with_label", "with_labels",
 ]
 ACTIONS = ["build", "start", "stop", "remove", "exec", "copy", "status", "health_status", "logs", "resources",
-           "commit", "export", "wait_running", "wait_healthy"]
+           "commit", "export", "wait_running", "wait_healthy",
+           "restart", "kill", "pause", "unpause", "wait", "inspect", "port", "copy_to", "copy_from",
+           "ensure", "ensure_absent", "outcome"]
+READERS = {"outcome"}  # a Python attribute that Lua reads through a method (c:outcome())
 FIELDS = ["name", "container_id", "image", "ports", "volumes", "detach", "env_vars", "labels", "health_check"]
 
 
@@ -67,7 +79,7 @@ def test_every_binding_matches_the_python_api(registry):
 
     container = resolve_class(registry.types["Container"].python[0])
     for name in registry.types["Container"].methods:
-        assert callable(getattr(container, name)), name
+        assert callable(getattr(container, name)) or (name in READERS and hasattr(container, name)), name
     rows = [row for noun in nouns() for row in noun.rows if isinstance(row.call, str)]
     assert len(rows) >= 18
     for lua_name, py_name, params in ((row.name, row.call, row.params) for row in rows):

@@ -418,6 +418,8 @@ def engine_calls(use_engine, tmp_path, monkeypatch):
     'nerdctl_container_new("herodo-t-x"):export("/tmp/x.tar")',
     'nerdctl_image_build("t:1", "/etc")',
     'nerdctl_image_build("t:1", FOLDER, "/etc/hostname")',
+    'nerdctl_container_from_image("herodo-t-x", "busybox"):with_volume("/etc:/e"):ensure()',
+    'nerdctl_container_from_image("herodo-t-x", "busybox"):with_volumes({"/:/host"}):ensure("recreate")',
     'nerdctl_configure{engine = "/bin/sh"}',
     'nerdctl_configure{address = "tcp://10.0.0.1:2375"}',
 ])
@@ -443,7 +445,12 @@ nerdctl_copy(here .. "/x", "herodo-t-x:/x")""")
 
 STATE_CHANGING = ['nerdctl_run("busybox")', 'nerdctl_remove("web")', 'nerdctl_image_pull("busybox")',
                   'nerdctl_network_create("n")', 'nerdctl_container_from_image("herodo-t-x", "busybox"):build()',
-                  'nerdctl_container_new("web"):stop()', 'nerdctl_container_new("web"):exec("ls")']
+                  'nerdctl_container_new("web"):stop()', 'nerdctl_container_new("web"):exec("ls")',
+                  'nerdctl_container_from_image("herodo-t-x", "busybox"):ensure()',
+                  'nerdctl_container_new("web"):ensure_absent()', 'nerdctl_network_ensure("n")',
+                  'nerdctl_network_ensure_absent("n")', 'nerdctl_volume_ensure("v", {labels = {a = "1"}})',
+                  'nerdctl_volume_ensure_absent("v")', 'nerdctl_image_ensure("busybox", {pull = "always"})',
+                  'nerdctl_image_ensure_absent("busybox")']
 
 
 def test_a_script_in_the_root_folder_gets_no_modules_and_no_host_paths(engine_calls, capsys):
@@ -467,9 +474,10 @@ def test_strict_removes_state_changing_bindings(tmp_path, engine_calls, call):
 
 def test_strict_keeps_reading_bindings_and_plain_sandbox_keeps_all(tmp_path, engine_calls, capsys):
     strict = run(tmp_path, "local c = nerdctl_container_new('test-nginx_1-1')\n"
-                           "print(#nerdctl_list(true) > 0, c:logs().success, c:status().state)", policy="strict")
+                           "print(#nerdctl_list(true) > 0, c:logs().success, c:status().state, c:outcome())",
+                 policy="strict")
     assert strict.ok, strict.failure
-    assert capsys.readouterr().out == "true\ttrue\trunning\n"
+    assert capsys.readouterr().out == "true\ttrue\trunning\tnil\n"
     assert [c[0] for c in engine_calls()] == ["logs"]
     sandbox = run(tmp_path, 'nerdctl_run("busybox", "herodo-t-x")', policy="sandbox")
     assert sandbox.ok, sandbox.failure

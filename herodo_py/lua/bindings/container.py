@@ -7,9 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..registry import FieldDef
-from .rows import DURATION, RESULT, RESULT_LIST_FIELDS, Noun, P, TypeDef, function, method
+from .rows import DOCUMENT, DURATION, RESULT, RESULT_LIST_FIELDS, Noun, P, TypeDef, function, method
 
 CONTAINER = "Container"
+CTR = P("container", "string", "name or id")
+SIGNAL = P("signal", "(string|integer)?", "'SIGTERM', 'TERM', 'KILL' or 1-64; default KILL")
 
 
 def _container_new(name: str) -> Any:
@@ -102,10 +104,31 @@ ACTIONS = (
            changes_state=True),
     method(CONTAINER, "export", [P("path", "string", "tarball path")], RESULT, "Write its filesystem as a tarball.",
            changes_state=True, guard="export"),
+    method(CONTAINER, "ensure", [P("policy", "string?", "on drift: 'recreate' (default) | 'fail' | 'leave'")],
+           "self", "Make it exist and run with exactly this configuration, changing only what differs; "
+           "what it did: outcome().", changes_state=True),
+    method(CONTAINER, "ensure_absent", [], "self", "Make sure no container of this name exists; what it did: "
+           "outcome().", changes_state=True),
+    method(CONTAINER, "outcome", [], "Outcome?", "What the last ensure()/ensure_absent() did (nil before one).",
+           call=lambda container: container.outcome),
     method(CONTAINER, "wait_running", [P("timeout", "number?", "seconds, default 30")], "ContainerStatus",
            "Wait until it runs; fails at once if it exited."),
     method(CONTAINER, "wait_healthy", [P("timeout", "number?", "seconds, default 60")], "ContainerStatus",
            "Wait until its health check passes; fails at once when unhealthy."),
+    method(CONTAINER, "restart", [P("timeout", "integer?", "seconds before the engine kills it")], RESULT,
+           "Stop and start it again.", changes_state=True),
+    method(CONTAINER, "kill", [SIGNAL], RESULT, "Send a signal to its main process.", changes_state=True),
+    method(CONTAINER, "pause", [], RESULT, "Freeze all its processes.", changes_state=True),
+    method(CONTAINER, "unpause", [], RESULT, "Thaw its processes.", changes_state=True),
+    method(CONTAINER, "wait", [P("timeout", "number?", "seconds; then WaitTimeout, the container runs on")],
+           "integer", "Wait until it exits; its exit code."),
+    method(CONTAINER, "inspect", [], DOCUMENT, "The engine's whole inspect document."),
+    method(CONTAINER, "port", [P("container_port", "string|integer", "80, '80/tcp', '53/udp'")], "string[]",
+           "Host addresses publishing that port ('127.0.0.1:8080'); empty when not published."),
+    method(CONTAINER, "copy_to", [P("host_path", "string"), P("container_path", "string", "absolute")], RESULT,
+           "Copy a host file or folder into the container.", changes_state=True, guard="copy_to"),
+    method(CONTAINER, "copy_from", [P("container_path", "string", "absolute"), P("host_path", "string")], RESULT,
+           "Copy a file or folder from the container to the host.", changes_state=True, guard="copy_from"),
 )
 
 FUNCTIONS = (
@@ -134,6 +157,15 @@ FUNCTIONS = (
              "Containers (a list of records that also carries stdout, stderr, success, code)."),
     function("nerdctl_logs", "logs", [P("container", "string"), P("tail", "integer?")], RESULT,
              "A container's output."),
+    function("nerdctl_restart", "restart", [CTR, P("timeout", "integer?")], RESULT, "Restart a container.",
+             changes_state=True),
+    function("nerdctl_kill", "kill", [CTR, SIGNAL], RESULT, "Signal a container.", changes_state=True),
+    function("nerdctl_pause", "pause", [CTR], RESULT, "Pause a container.", changes_state=True),
+    function("nerdctl_unpause", "unpause", [CTR], RESULT, "Unpause a container.", changes_state=True),
+    function("nerdctl_wait", "wait", [CTR, P("timeout", "number?")], "integer", "Wait for a container's exit code."),
+    function("nerdctl_inspect", "inspect", [CTR], DOCUMENT, "A container's inspect document."),
+    function("nerdctl_port", "port", [CTR, P("container_port", "string|integer")], "string[]",
+             "Host addresses publishing a container port."),
 )
 
 NOUN = Noun(

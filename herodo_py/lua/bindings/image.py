@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .rows import RESULT, RESULT_LIST_FIELDS, Noun, P, TypeDef, function
+from .rows import DOCUMENT, RESULT, RESULT_LIST_FIELDS, Noun, P, TypeDef, function
 
 NOUN = Noun(
     "image",
@@ -28,5 +28,17 @@ NOUN = Noun(
                                                         P("dockerfile", "string?"),
                                                         P("build_args", "table<string,string>?")],
                  RESULT, "Build an image from a folder with a Dockerfile.", changes_state=True, guard="build"),
+        function("nerdctl_image_exists", "image_exists", [P("image", "string")], "boolean",
+                 "Whether an image is here."),
+        function("nerdctl_image_inspect", "image_inspect", [P("image", "string")], DOCUMENT, "An image's document."),
+        function("nerdctl_image_save", "image_save", [P("images", "string|string[]"), P("path", "string",
+                                                                                      "tarball path")],
+                 RESULT, "Save images to one tarball (all or nothing).", changes_state=True, guard="save"),
+        function("nerdctl_image_load", "image_load", [P("path", "string")], "string[]",
+                 "Load the images of a tarball; their names.", changes_state=True, guard="load"),
+        function("nerdctl_image_import", "image_import", [P("path", "string", "a filesystem tarball"),
+                                                          P("reference", "string")], RESULT,
+                 "Make an image from a filesystem tarball (Container:export's).", changes_state=True,
+                 guard="import"),
     ),
 )

@@ -18,6 +18,7 @@ from ..registry import Binding, FieldDef, Param, Registry
 P = Param
 RESULT = "CommandResult"  # the record of an engine command (the engine noun declares it)
 DURATION = "string|number"  # '30s', '1m30s'; a number is seconds
+DOCUMENT = "table<string,any>"  # an engine's inspect document, keys as the engine writes them
 RESULT_LIST_FIELDS = (FieldDef("stdout", "string"), FieldDef("stderr", "string"), FieldDef("success", "boolean"),
                       FieldDef("code", "integer"))
 """The fields of a list record that also carries its command's result (``nerdctl_images()``)."""
@@ -127,4 +128,4 @@ def _impl(row: Row) -> Callable[..., Any]:
     return call
 
 
-__all__ = ["Row", "TypeDef", "Noun", "function", "method", "P", "RESULT", "DURATION", "RESULT_LIST_FIELDS"]
+__all__ = ["Row", "TypeDef", "Noun", "function", "method", "P", "RESULT", "DURATION", "DOCUMENT", "RESULT_LIST_FIELDS"]

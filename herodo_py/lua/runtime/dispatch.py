@@ -15,6 +15,19 @@ from ..registry import Binding, did_you_mean
 from .stop import _TimeLimit
 
 
+def _changing(binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
+    """Run a state-changing binding; one that records no ensure outcome is noted in the run's recap as
+    a call that runs every time (``herodo --check`` reports it; the recap counts it apart)."""
+    from ...nerdctl.desired.recap import current_recap  # here: a state-changing call has loaded the library
+
+    recap = current_recap()
+    before = len(recap.outcomes) if recap is not None else 0
+    result = binding.impl(obj, *args) if binding.owner else binding.impl(*args)
+    if recap is not None and len(recap.outcomes) == before:
+        recap.note_call(binding.qualified_name)
+    return result
+
+
 class Dispatch:
     """Binding calls for the Runtime (a part of :class:`~herodo_py.lua.runtime.Runtime`: it reads the
     runtime's ``registry``, ``checker``, ``to_lua``, ``sandbox``, ``executor``, ``lua``)."""
@@ -44,7 +57,10 @@ class Dispatch:
             if self.sandbox is not None:
                 self.sandbox.check_arguments(binding, converted)
             with self.executor.active():
-                result = binding.impl(obj, *converted) if binding.owner else binding.impl(*converted)
+                if binding.changes_state:
+                    result = _changing(binding, obj, converted)
+                else:
+                    result = binding.impl(obj, *converted) if binding.owner else binding.impl(*converted)
             return self._fitting(self.to_lua(result), binding.name)
         except BadArgument as exc:
             raise self._located(ScriptError(exc.message, kind="ConversionError", category="BadArgument",

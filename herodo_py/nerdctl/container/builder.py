@@ -8,12 +8,14 @@ runs. ``operations.Container`` subclasses :class:`ContainerBuilder`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self
 
 from ..errors import CommandFailed, NameInUse, NoSuchContainer, UnsupportedByEngine
 from ..executor import DRY_PREFIX, CommandResult, EngineKind, current_engine, execute_nerdctl_command, settings
+from ..image import run_registry_flags  # podman: plain-HTTP loopback registries, as pull does
 from ..labels import label_flags
 from ..parse import load_records
 from ..validate import (
@@ -39,6 +41,7 @@ from ..validate import (
     fail,
 )
 from .health import prepare_health_check_command
+from .leftover import remove_leftover
 from .types import ContainerConfig, ContainerNotBuilt, HealthCheck
 
 __all__ = ["ContainerBuilder", "ContainerConfig", "rm_args", "run_args", "shell_command"]
@@ -131,7 +134,8 @@ def run_args(config: ContainerConfig, engine_kind: EngineKind) -> list[str]:
         args += ["--user", check_user(config.user)]
     labels = {**config.labels, **settings().labels}
     args += label_flags(labels)
-    args.append(check_image(config.image))
+    args += run_registry_flags(check_image(config.image), engine_kind)
+    args.append(config.image)
     args += check_string_list(config.command, "command")
     return args
 
@@ -319,6 +323,7 @@ class ContainerBuilder(ContainerConfig):
                             "it was not created again")
         engine = current_engine()
         args = run_args(self, engine.kind)
+        began = time.time()
         try:
             result = execute_nerdctl_command(args, timeout=timeout, snapshotter=self.snapshotter, engine=engine)
         except NameInUse as exc:
@@ -327,6 +332,12 @@ class ContainerBuilder(ContainerConfig):
                 argv=exc.argv, code=exc.code, stdout=exc.stdout, stderr=exc.stderr,
             ) from None
         except CommandFailed as exc:
+            # all or nothing: what the engine created before failing goes (a foreground container
+            # that ran and exited non-zero stays, with its id and output)
+            labels = {**self.labels, **settings().labels}
+            remove_leftover(name, image=str(self.image), labels=labels, since=began,
+                            remove_argv=rm_args(name, force=True, engine_kind=engine.kind),
+                            only_unstarted=not self.detach)
             if self.detach:
                 raise
             self.result = CommandResult(exc.stdout, exc.stderr, exc.code if exc.code is not None else -1, exc.argv)

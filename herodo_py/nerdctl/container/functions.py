@@ -34,7 +34,7 @@ from .types import ContainerConfig
 __all__ = [
     "ContainerSummary", "ContainerList", "parse_containers", "state_from_status",
     "run", "run_with_name", "run_with_port", "attached", "image_commit", "remove_labelled", "exec", "copy", "stop",
-    "remove", "list", "logs",
+    "remove", "list", "logs", "restart", "kill", "pause", "unpause", "wait", "inspect", "port",
 ]
 
 
@@ -259,6 +259,41 @@ def logs(container: str, tail: int | str | None = None) -> CommandResult:
     """A container's output so far (its stdout in ``stdout``, its stderr in ``stderr``);
     ``tail``: only the last N lines."""
     return attached(container).logs(tail)
+
+
+def restart(container: str, timeout: Any = None) -> CommandResult:
+    """Restart a container (``timeout``: seconds before the engine kills it)."""
+    return attached(container).restart(timeout)
+
+
+def kill(container: str, signal: Any = None) -> CommandResult:
+    """Send ``signal`` (default KILL) to a container."""
+    return attached(container).kill(signal)
+
+
+def pause(container: str) -> CommandResult:
+    """Freeze every process of a container."""
+    return attached(container).pause()
+
+
+def unpause(container: str) -> CommandResult:
+    """Thaw a paused container."""
+    return attached(container).unpause()
+
+
+def wait(container: str, timeout: Any = None) -> int:
+    """Wait for a container to exit; its exit code (``WaitTimeout`` after ``timeout`` seconds)."""
+    return attached(container).wait(timeout)
+
+
+def inspect(container: str) -> dict[str, Any]:
+    """A container's whole inspect document."""
+    return attached(container).inspect()
+
+
+def port(container: str, container_port: Any) -> builtins.list[str]:
+    """The host addresses that publish ``container_port`` of a container."""
+    return attached(container).port(container_port)
 
 
 def _labelled(label: str) -> builtins.list[dict[str, Any]]:

@@ -15,8 +15,10 @@ import time
 from collections.abc import Sequence
 from typing import Any, Self, cast
 
+from ..desired.outcome import Outcome
 from ..errors import (
     CommandFailed,
+    CommandTimeout,
     ContainerNotRunning,
     ContainerUnhealthy,
     EngineUnreachable,
@@ -31,11 +33,14 @@ from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdct
 from ..image import image_pull  # (its registry flags: podman and plain-HTTP registries)
 from ..parse import load_records
 from ..validate import check_copy_location, check_count, check_image, check_name, check_path, check_timeout, fail
+from . import ensure as ensuring
 from .builder import ContainerBuilder, rm_args, shell_command
+from .control import ContainerControl
 from .types import ContainerStatus, ResourceUsage
 
 __all__ = ["Container", "find_container_id", "STATS_FORMAT"]
 
+HEALTH_CHECK_MIN_SECONDS = 1.0  # a triggered health check gets at least this long, even at the deadline
 LOG_LINES_ON_FAILURE = 20
 STATS_FIELDS = ("ID", "Name", "CPUPerc", "MemUsage", "MemPerc", "NetIO", "BlockIO", "PIDs")
 STATS_FORMAT = "{" + ",".join(f'"{f}":{{{{json .{f}}}}}' for f in STATS_FIELDS) + "}"
@@ -60,8 +65,10 @@ def _unwritable(where: str, exc: OSError) -> OtherError:
                       hint="choose a writable directory with room for the tarball")
 
 
-class Container(ContainerBuilder):
-    """A container: configure with ``with_*``, create with ``build()``/``start()``, then operate."""
+class Container(ContainerControl, ContainerBuilder):
+    """A container: configure with ``with_*``, create with ``build()``/``start()``/``ensure()``, then operate."""
+
+    outcome: Outcome | None = None  # what the last ensure()/ensure_absent() did (nerdctl/desired/outcome.py)
 
     # -- constructors ----------------------------------------------------------------------
 
@@ -133,6 +140,18 @@ class Container(ContainerBuilder):
         if not status.running:
             raise self._not_running(status, "after start")
         return result
+
+    def ensure(self, policy: str = "recreate", stop_timeout: Any = None) -> Self:
+        """Make it exist and run with exactly this configuration, changing only what differs; what was
+        done is in ``outcome`` (``action``, ``changed``, ``diff``). ``policy`` on drift: ``recreate``,
+        ``fail`` (raise ``ConfigurationDrift`` with the diff) or ``leave``. See ``container/ensure.py``."""
+        ensuring.ensure(self, policy, stop_timeout)
+        return self
+
+    def ensure_absent(self) -> Self:
+        """Make sure no container of this name exists (removed, forced, when there is one)."""
+        ensuring.ensure_absent(self)
+        return self
 
     def stop(self, timeout: Any = None) -> CommandResult:
         """Stop it; ``timeout`` seconds before the engine kills it (engine default: 10)."""
@@ -222,7 +241,10 @@ class Container(ContainerBuilder):
         if not records:
             raise OtherError(f"the engine printed no stats for container {self.name!r}",
                              hint="is it running? resources() needs a running container")
-        return ResourceUsage.from_stats(records[0])
+        usage = ResourceUsage.from_stats(records[0])
+        if usage.id and ref.startswith(usage.id):  # docker's stats show the short id: keep the full one
+            usage.id = ref
+        return usage
 
     # -- images and archives ---------------------------------------------------------------
 
@@ -279,13 +301,17 @@ class Container(ContainerBuilder):
                 raise WaitTimeout(f"container {self.name!r} was not running after {timeout}s (state {status.state})")
             time.sleep(0.2)
 
-    def _trigger_health_check(self) -> None:
-        """Run one health check where no scheduler does (podman and nerdctl without systemd)."""
+    def _trigger_health_check(self, within: float) -> None:
+        """Run one health check where no scheduler does (podman and nerdctl without systemd), for at
+        most ``within`` seconds: a slow check is killed then, so a wait keeps its deadline."""
         kind = current_engine().kind
-        if kind == "podman":
-            self._run("healthcheck", "run", self._ref(), check=False)  # exits 1 when unhealthy
-        elif kind == "nerdctl":
-            self._run("container", "healthcheck", self._ref(), check=False)
+        args = {"podman": ["healthcheck", "run"], "nerdctl": ["container", "healthcheck"]}.get(kind)
+        if args is None:
+            return
+        try:  # podman exits 1 when unhealthy, nerdctl 0: the status is read afterwards
+            execute_nerdctl_command([*args, self._ref()], check=False, timeout=max(within, HEALTH_CHECK_MIN_SECONDS))
+        except CommandTimeout:
+            pass
 
     def wait_healthy(self, timeout: Any = 60) -> ContainerStatus:
         """Wait until the health check reports healthy. Unhealthy fails at once with
@@ -293,7 +319,7 @@ class Container(ContainerBuilder):
         deadline = time.monotonic() + check_timeout(timeout)
         while True:
             if not self._dry:
-                self._trigger_health_check()
+                self._trigger_health_check(deadline - time.monotonic())
             status = self.status()
             if status.health_status == "healthy":
                 return status
