@@ -66,6 +66,7 @@ from ..registry import Registry
 from ..sources import lua_source
 from .attributes import Attributes
 from .dispatch import Dispatch
+from .error_values import install as install_error_values
 from .host_stdlib import install as install_host_stdlib
 from .outcome import Outcome, Outcomes, _friendly
 from .output import Output
@@ -125,6 +126,9 @@ class Runtime(Outcomes, StopControl, Dispatch, Attributes, Output):
             b"write": self._writer("stdout"), b"write_err": self._writer("stderr"), b"exit": self._exit,
             b"global_miss": self._global_miss, b"record_miss": self._record_miss,
         }
+        self.error_values = install_error_values(self)  # what pcall & co hand scripts (before the prelude)
+        helpers[b"error_value"] = self.error_values[b"value"]
+        helpers[b"error_origin"] = self.error_values[b"origin"]
         api = self.lua.execute(lua_source(__file__, "prelude.lua"), self.lua.table_from(helpers), name=HOST_CHUNK)
         self._compile, self._run, self._locate_lua = api[b"compile"], api[b"run"], api[b"locate"]
         self._last_position = api[b"last_position"]

@@ -150,6 +150,7 @@ end
 
 -- retry -------------------------------------------------------------------------------------
 local retry_failed = H.retry_failed
+local error_origin = H.error_origin
 local RETRY = {times = true, delay = true, backoff = true}
 
 G.retry = function(fn, options)
@@ -184,7 +185,7 @@ G.retry = function(fn, options)
     local r = pack(pcall(fn, attempt))
     if r[1] then return unpack(r, 2, r.n) end
     if attempt == times then
-      local err = r[2]
+      local err = error_origin(r[2])  -- a binding's error: the host's, to add the attempts to
       if type(err) == "string" or type(err) == "userdata" then return retry_failed(times, err) end
       error(err, 0)  -- a table or other value: raised as it was
     end

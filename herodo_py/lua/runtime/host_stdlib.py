@@ -107,6 +107,7 @@ def install(runtime: Any) -> None:
         b"flush": _internal(runtime, "flush", pipe, lambda p: list(p.flush())),
         b"close": _internal(runtime, "close", pipe, lambda p: list(p.close())),
         b"retry_failed": _internal(runtime, "retry", [P("times", "integer"), P("err", "any")], _retry_failed),
+        b"error_origin": runtime.error_values[b"origin"],
         b"json": json,
         b"json_decode": _internal(runtime, "json_decode", [P("text", "string")], json_decode),
     }

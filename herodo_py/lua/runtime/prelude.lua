@@ -10,6 +10,7 @@ local sethook, gethook, getinfo = debug.sethook, debug.gethook, debug.getinfo
 local gc = collectgarbage
 local COUNT = H.first_count  -- a new coroutine's first poll comes soon; the host then paces it
 local check, stopping, write, write_err = H.check, H.stopping, H.write, H.write_err
+local error_value, error_origin = H.error_value, H.error_origin  -- error_values.lua
 local NO_MEMORY = "not enough memory"
 -- (error("not enough memory") would be re-raised by Lua as a memory error, which skips message handlers)
 local OOM = setmetatable({}, {__name = "herodo.memory", __tostring = function() return NO_MEMORY end})
@@ -61,9 +62,11 @@ local function hook()
   end
 end
 
+-- a caught error: STOP goes on; a binding's error is handed to the script as an error value
 local function pass(ok, ...)
-  if not ok and stopping() then error(STOP, 0) end
-  return ok, ...
+  if ok then return ok, ... end
+  if stopping() then error(STOP, 0) end
+  return ok, error_value((...))
 end
 
 G.pcall = function(f, ...) from_hook = false; return pass(rawpcall(f, ...)) end
@@ -71,7 +74,7 @@ G.xpcall = function(f, handler, ...)
   from_hook = false
   local function handle(err)
     if from_hook then from_hook = false; return err end  -- hooks are off here: no script code
-    return handler(err)
+    return handler(error_value(err))
   end
   return pass(rawxpcall(f, handle, ...))
 end
@@ -261,6 +264,7 @@ end
 
 local function handler(err)
   from_hook = false
+  err = error_origin(err)
   local ok, text = rawpcall(describe, err)
   return {value = err, text = ok and text or "(error object cannot be shown)", frames = frames_of(nil, 2, {})}
 end
