@@ -80,7 +80,18 @@ class ScriptError(Exception):
 
 
 class ScriptStop(Exception):
-    """Raised into Lua when the script must stop (os.exit, Ctrl-C, a limit): no pcall keeps it."""
+    """Raised into Lua when the script must stop (os.exit, Ctrl-C, a limit): no pcall keeps it.
+
+    A ``<close>`` handler reads what happened: ``kind`` (``interrupted``, ``exit``, ``timeout``),
+    ``code`` (herodo's exit code) and ``tostring`` (``interrupted (Ctrl-C)``), as of the prelude's STOP."""
+
+    LUA_FIELDS = ("kind", "code", "message")
+
+    def __init__(self, message: str, *, kind: str = "interrupted", code: int = 130) -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+        self.code = code
 
 
 def exit_code_for(exc: BaseException | None) -> int:

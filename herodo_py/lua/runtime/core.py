@@ -28,7 +28,10 @@ standard library (``debug.sethook``, ``debug.getinfo``, ``load``), and installs:
   (the host shortens its count when instructions are slow, e.g. big string operations);
 - ``STOP``, the error that ends the script: ``pcall``, ``xpcall``, ``coroutine.resume``/``wrap`` pass
   it on instead of catching it, so ``os.exit`` and Ctrl-C end the script (``<close>`` variables
-  still run). Once the host says "hard", the hook fails on every instruction;
+  still run). Once the host says "hard", the hook fails on every instruction. ``<close>`` handlers
+  receive it as a read-only value saying what happened (``kind``, ``code``, ``tostring``: ``H.stop_info``),
+  and a binding's failure as its error value (``error_values``): the message handler returns those and
+  keeps the failure for the host in ``last``;
 - ``print``, ``io.write``, ``io.stdout``, ``io.stderr`` and ``io.output()`` writing through Python's
   streams (``io.output(file)`` switches ``io.write`` to that file, ``io.close()`` closes it);
 - ``os.exit(code)`` ending the script through the host;
@@ -46,7 +49,8 @@ growing script fails at its own line, with room left for its ``<close>`` handler
 ``string.format`` and ``table.concat`` turn an out-of-memory failure into an error at the caller's
 line (Lua raises out-of-memory errors without calling any message handler).
 
-It returns the functions the host calls: ``compile``, ``run``, ``locate``, ``make_record``, ``remove``.
+It returns the functions the host calls: ``compile``, ``run``, ``locate``, ``make_record``, ``remove``, and
+``last`` (the last failure) with ``same`` (rawequal).
 """
 
 from __future__ import annotations
@@ -124,7 +128,7 @@ class Runtime(Outcomes, StopControl, Dispatch, Attributes, Output):
         helpers = {
             b"first_count": min(SLOW_COUNT, hook_count), b"check": self._check, b"stopping": self._stopping,
             b"write": self._writer("stdout"), b"write_err": self._writer("stderr"), b"exit": self._exit,
-            b"global_miss": self._global_miss, b"record_miss": self._record_miss,
+            b"global_miss": self._global_miss, b"record_miss": self._record_miss, b"stop_info": self._stop_info,
         }
         self.error_values = install_error_values(self)  # what pcall & co hand scripts (before the prelude)
         helpers[b"error_value"] = self.error_values[b"value"]
@@ -132,6 +136,7 @@ class Runtime(Outcomes, StopControl, Dispatch, Attributes, Output):
         api = self.lua.execute(lua_source(__file__, "prelude.lua"), self.lua.table_from(helpers), name=HOST_CHUNK)
         self._compile, self._run, self._locate_lua = api[b"compile"], api[b"run"], api[b"locate"]
         self._last_position = api[b"last_position"]
+        self._last_failure, self._same = api[b"last"], api[b"same"]
         self.to_lua = ToLua(self.lua, self.registry, api[b"make_record"])
         globals_ = self.lua.globals()
         for name, binding in self.registry.functions.items():

@@ -73,10 +73,10 @@ class Dispatch:
             if self._stop is None:  # (the SIGINT handler already asked: asking again would make it hard)
                 self.request_stop("interrupt")
             self._stop_raised()
-            raise ScriptStop("interrupted") from None
+            raise self._script_stop() from None
         except _TimeLimit:
             self._stop_raised()
-            raise ScriptStop("script timeout") from None
+            raise self._script_stop() from None
         except MemoryError:  # LuaMemoryError converting the result: Lua is full
             raise ScriptError("not enough memory", category="OutOfMemory", func=binding.name,
                               hint="raise the limit with --max-memory SIZE, or keep less data in Lua") from None

@@ -1,8 +1,8 @@
 -- The Lua side of the host, run first in every runtime (herodo_py/lua/runtime/core.py documents it).
 local H = ...
 local G = _G
-local type, tostring, error, setmetatable, getmetatable, rawget, next, ipairs =
-      type, tostring, error, setmetatable, getmetatable, rawget, next, ipairs
+local type, tostring, error, setmetatable, getmetatable, rawget, rawequal, next, ipairs =
+      type, tostring, error, setmetatable, getmetatable, rawget, rawequal, next, ipairs
 local rawpcall, rawxpcall, load = pcall, xpcall, load
 local concat, sort, pack = table.concat, table.sort, table.pack
 local sub, format = string.sub, string.format
@@ -16,7 +16,17 @@ local NO_MEMORY = "not enough memory"
 local OOM = setmetatable({}, {__name = "herodo.memory", __tostring = function() return NO_MEMORY end})
 
 -- stopping --------------------------------------------------------------------------------
-local STOP = setmetatable({}, {__name = "herodo.stop", __tostring = function() return "script stopped" end})
+-- what a <close> handler receives: kind ("interrupted", "exit", "timeout"), code, tostring; read-only
+local stop_info = H.stop_info  -- kind, code, text of the stop under way
+local STOP = setmetatable({}, {
+  __name = "herodo.stop", __metatable = "herodo stop value (read-only)",
+  __tostring = function() local _, _, text = stop_info(); return text or "script stopped" end,
+  __index = function(_, key)
+    local kind, code, text = stop_info()
+    if key == "kind" then return kind elseif key == "code" then return code elseif key == "message" then return text end
+  end,
+  __newindex = function(_, key) error(format("the stop value is read-only (cannot set %s)", tostring(key)), 2) end,
+})
 local soft_kb = nil  -- the soft memory limit of this run (nil: none, or already hit)
 local from_hook = false  -- the error in flight was raised by the hook (hooks are off until a pcall)
 local last_seen = nil  -- where the hook last saw the script under memory pressure
@@ -262,16 +272,27 @@ local function describe(err)
   return tostring(err)
 end
 
+-- The script's failure, for the host (read from Python: no Lua runs after the script, where a hard
+-- stop's hook would fail): the message handler keeps it in `last` and returns what the script's
+-- <close> handlers receive while the stack unwinds (Lua hands them the handler's result): STOP for a
+-- stop, a binding's error as an error value, anything else as it was raised.
+local last = {}  -- failure = {value, text, frames}; shown = what the handler returned
+
 local function handler(err)
   from_hook = false
   err = error_origin(err)
   local ok, text = rawpcall(describe, err)
-  return {value = err, text = ok and text or "(error object cannot be shown)", frames = frames_of(nil, 2, {})}
+  local handed = STOP
+  if not (rawequal(err, STOP) or (type(err) == "userdata" and stopping())) then handed = error_value(err) end
+  last.failure = {value = err, text = ok and text or "(error object cannot be shown)", frames = frames_of(nil, 2, {})}
+  last.shown = handed
+  return handed
 end
 
 local function run(memory_kb, chunk, ...)
   for i = #active, 1, -1 do active[i] = nil end
   soft_kb, from_hook, last_seen, running_fn = memory_kb, false, nil, chunk
+  last.failure, last.shown = nil, nil
   sethook(hook, "", COUNT)
   return rawxpcall(chunk, handler, ...)
 end
@@ -304,4 +325,4 @@ G.python = nil
 if G.package then G.package.loaded.python = nil end
 
 return {compile = compile, run = run, locate = locate, last_position = last_position, make_record = make_record,
-        remove = remove}
+        remove = remove, last = last, same = rawequal}

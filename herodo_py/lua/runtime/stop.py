@@ -16,7 +16,8 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from ..convert import type_name
-from ..diagnostics.errors import ScriptError
+from ..diagnostics.errors import ScriptError, ScriptStop
+from ..exit_codes import EXIT_INTERRUPTED, EXIT_TIMEOUT
 from .watchdog import Watchdog
 
 HOOK_COUNT = 1_000  # at most this many Lua instructions between two polls of the host (Ctrl-C, time limit)
@@ -57,6 +58,17 @@ class Stop:
 
     def grace_spent(self) -> bool:
         return self.hard or (self.grace_until is not None and time.process_time() > self.grace_until)
+
+    def described(self, script_timeout: float | None) -> tuple[str, int, str]:
+        """What a script's cleanup is told: kind (``interrupted``, ``exit``, ``timeout``), the exit
+        code herodo ends with, and the text (``interrupted (Ctrl-C)``, ``os.exit(3)``,
+        ``script timeout after 2 s``)."""
+        if self.reason == "exit":
+            return "exit", self.code, f"os.exit({self.code})"
+        if self.reason == "timeout":
+            limit = f" after {script_timeout:g} s" if script_timeout else ""
+            return "timeout", EXIT_TIMEOUT, f"script timeout{limit}"
+        return "interrupted", EXIT_INTERRUPTED, "interrupted (Ctrl-C)"
 
 
 class StopControl:
@@ -109,6 +121,19 @@ class StopControl:
             return False
         self._stop_raised()
         return True
+
+    def _stop_info(self) -> tuple[bytes, int, bytes] | None:
+        """(kind, code, text) of the stop under way, for the prelude's STOP value (else nothing)."""
+        if self._stop is None:
+            return None
+        kind, code, text = self._stop.described(self.script_timeout)
+        return kind.encode(), code, text.encode()
+
+    def _script_stop(self) -> ScriptStop:
+        """The stop under way as a binding raises it into Lua (its fields are STOP's)."""
+        kind, code, text = self._stop.described(self.script_timeout) if self._stop is not None \
+            else ("interrupted", EXIT_INTERRUPTED, "interrupted (Ctrl-C)")
+        return ScriptStop(text, kind=kind, code=code)
 
     def request_stop(self, reason: str, *, hard: bool = False) -> None:
         """Stop the script (``interrupt`` or ``timeout``); a second interrupt makes it hard."""
