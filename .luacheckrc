@@ -76,6 +76,7 @@ read_globals = {
   "nerdctl_volume_remove",
   "nerdctl_wait",
   "now",
+  "parallel",
   "run",
   "skip",
   "sleep",

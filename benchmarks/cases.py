@@ -1,4 +1,5 @@
-"""The five cases of issue 7. Each returns :class:`report.Section` objects and adds its targets.
+"""The cases of issue 7 (1-5) and issue 16 (7: --hosts, 8: parallel()). Each returns :class:`report.Section`
+objects and adds its targets.
 
 Whole programs (herodo scripts, shell scripts, python-on-whales scripts) are timed as processes,
 start-up included; in-process rows (parser, ``list(all=True)``, direct Python calls) say so.
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import dump
 from engine import IMAGE, CallCounter, containers_present, remove_labelled
-from harness import Stats, measure, measure_many, ratio, run_once, summarize, time_call
+from harness import BenchmarkFailed, Stats, measure, measure_many, ratio, run_once, summarize, time_call
 from report import Row, Section, Target
 
 CASES = Path(__file__).resolve().parent / "cases"
@@ -330,12 +331,88 @@ def binding_rate(ctx: Context) -> Section:
     return Section("5. Lua -> Python binding call rate", "A cheap builder method called in a loop.", rows, "", notes)
 
 
+# --- case 7 -------------------------------------------------------------------------------
+
+HOSTS = 3
+
+
+def hosts_fanout(ctx: Context) -> Section:
+    """One playbook on three private docker daemons: ``--forks 3`` against one host after another."""
+    title = f"7. One playbook on {HOSTS} daemons: herodo --hosts, --forks {HOSTS} vs one after another"
+    if ctx.engine != "docker" or ctx.herodo is None:
+        return Section(title, "needs docker and the herodo runner", [Row("herodo --hosts", None, note=MISSING)])
+    # the private-daemon helper of the live tests: a dockerd with its own socket, roots and bridge
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "live"))
+    import tempfile
+    from contextlib import ExitStack
+
+    from private_daemons import private_dockerd_running
+
+    def unusable(reason: str) -> None:
+        raise BenchmarkFailed(reason)
+
+    with tempfile.TemporaryDirectory(prefix="hb-bench-hosts-") as tmp, ExitStack() as stack:
+        tar = Path(tmp) / "image.tar"
+        run_once([sys.executable, str(Path(__file__).resolve().parents[1] / "scripts" / "build_test_image.py"),
+                  str(tar)])
+        daemons = [stack.enter_context(private_dockerd_running(unusable)) for _ in range(HOSTS)]
+        for daemon in daemons:
+            run_once(["docker", "--host", daemon.address, "load", "-q", "-i", str(tar)])
+        hosts = ",".join(f"d{i}=docker+{d.address}" for i, d in enumerate(daemons, start=1))
+        play = str(CASES / "hosts_play.lua")
+        # $0: the playbook, $1: herodo, $2: the image, then the addresses
+        one_by_one = ["sh", "-c", 'p=$0 h=$1 i=$2; shift 2; for a; do "$h" --engine docker --address "$a" "$p" -- "$i" '
+                      '|| exit; done', play, ctx.herodo, IMAGE, *[d.address for d in daemons]]
+        variants: dict[str, list[str] | None] = {
+            f"{HOSTS} herodo runs, one after another (sh loop)": one_by_one,
+            "herodo --hosts --forks 1": [ctx.herodo, "--hosts", hosts, "--forks", "1", play, "--", IMAGE],
+            f"herodo --hosts --forks {HOSTS}": [ctx.herodo, "--hosts", hosts, "--forks", str(HOSTS), play, "--", IMAGE],
+        }
+        rows = _process_rows(ctx, variants, "herodo --hosts --forks 1", counted=False)
+    forks1, forks3 = _row(rows, "herodo --hosts --forks 1"), _row(rows, f"herodo --hosts --forks {HOSTS}")
+    if forks1 and forks3:
+        speedup = forks1.stats.median / forks3.stats.median
+        ctx.targets.append(Target(f"case 7: --forks {HOSTS} faster than one host after another", "> 1.0x",
+                                  f"{speedup:.2f}x", speedup > 1.0))
+    return Section(title, f"{HOSTS} private dockerd daemons (own sockets, roots, bridges) on this machine; the "
+                   "playbook runs, execs in, stops and removes 3 containers per host.", rows,
+                   "--forks 1", [f"{os.cpu_count()} cores: the daemons, their containerd and the herodo processes "
+                                 "share them."])
+
+
+# --- case 8 -------------------------------------------------------------------------------
+
+
+def lifecycles_parallel(ctx: Context) -> Section:
+    """Ten independent container lifecycles: one after the other vs ten ``parallel()`` tasks, one script."""
+    script = "lifecycles_parallel.lua"
+    variants = {
+        "herodo, one after the other": ctx.herodo_argv(script, "sequential", "hb-bench-seq", IMAGE),
+        "herodo, parallel() (default jobs)": ctx.herodo_argv(script, "parallel", "hb-bench-par", IMAGE),
+    }
+    try:
+        rows = _process_rows(ctx, variants, "herodo, one after the other", before=lambda: remove_labelled(ctx.engine))
+    finally:
+        remove_labelled(ctx.engine)
+    sequential, parallel = _row(rows, "herodo, one after"), _row(rows, "herodo, parallel")
+    if sequential and parallel:
+        speedup = sequential.stats.median / parallel.stats.median
+        ctx.targets.append(Target("case 8: parallel() faster than one after the other", ">= 1.5x",
+                                  f"{speedup:.2f}x", speedup >= 1.5))
+    return Section("8. Ten container lifecycles: one after the other vs parallel()",
+                   "run -d, inspect, exec `sh -c 'echo hi'`, logs, stop, rm for each of ten containers; the same "
+                   "script runs them in a loop or as ten parallel() tasks.", rows,
+                   "one after the other", [f"{os.cpu_count()} cores, shared with the engine's daemon."])
+
+
 ALL: dict[str, Callable[[Context], Section | list[Section]]] = {
     "1": startup,
     "2": list10,
     "3": lifecycle10,
     "4": lambda ctx: [parse_alone(ctx), list_all(ctx)],
     "5": binding_rate,
+    "7": hosts_fanout,
+    "8": lifecycles_parallel,
 }
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Bring up everything the herodo_py tests need, idempotently (safe to run again and again):
-#   - Debian packages: docker.io podman docker-registry busybox-static lua5.4 lua-check (only the missing ones)
+#   - Debian packages: docker.io podman docker-registry busybox-static lua5.4 lua-check openssh-server
+#     openssh-client (only the missing ones; sshd is not started: the ssh transport test starts its own)
 #   - dockerd, if `docker version` does not answer (log: /tmp/herodo-dockerd.log)
 #   - podman's ulimits in /etc/containers/containers.conf (see docs/ENGINES.md)
 #   - the offline test image localhost/herodo-busybox:latest, loaded into docker and podman
@@ -19,7 +20,7 @@ REGISTRY_ADDR="127.0.0.1:5000"
 DOCKERD_LOG=/tmp/herodo-dockerd.log
 REGISTRY_LOG=/tmp/herodo-registry.log
 CONTAINERS_CONF=/etc/containers/containers.conf
-PACKAGES=(docker.io podman docker-registry busybox-static lua5.4 lua-check)
+PACKAGES=(docker.io podman docker-registry busybox-static lua5.4 lua-check openssh-server openssh-client)
 PYTHON="${PYTHON:-$(command -v python || command -v python3)}"
 
 say() { printf '[engines-up] %s\n' "$*"; }

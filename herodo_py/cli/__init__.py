@@ -16,7 +16,8 @@ Options: ``--engine NAME_OR_PATH``, ``--namespace NS`` (nerdctl), ``--address AD
 (state-changing commands printed, not run; herodo_py.cli.trace), ``--check``, ``--diff``, ``--recap``,
 ``--recap-json FILE`` (what ensures did or would do; herodo_py.cli.recap), ``--sandbox`` and
 ``--sandbox=strict`` (herodo_py.lua.sandbox), ``--allow-env NAME``, ``--max-memory SIZE``,
-``--script-timeout SECONDS`` (herodo_py.lua.limits).
+``--script-timeout SECONDS`` (herodo_py.lua.limits), ``--hosts INVENTORY`` and ``--forks N`` (one playbook,
+many hosts: herodo_py.cli.hosts).
 
 Exit codes: :mod:`herodo_py.lua.exit_codes` (``herodo --help`` prints them).
 
@@ -34,7 +35,7 @@ from contextlib import contextmanager
 
 from .. import __version__
 from ..lua.exit_codes import EXIT_INTERRUPTED, EXIT_USAGE, exit_code_table
-from .options import add_run_options, add_test_options, add_types_options, limit_options, use_color
+from .options import FLEET_OPTIONS, add_run_options, add_test_options, add_types_options, limit_options, use_color
 from .recap import recapping
 
 
@@ -128,6 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     if (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "run")
     try:
+        if argv[0] == "run" and any(word.partition("=")[0] in FLEET_OPTIONS for word in argv):
+            from .hosts import fleet_main  # here: one playbook, many hosts (a herodo process per host)
+
+            code = fleet_main(argv, build_parser().parse_args)
+            if code is not None:
+                return code
         args = build_parser().parse_args(argv)
         return args.handler(args)
     except KeyboardInterrupt:

@@ -42,6 +42,26 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     add_limit_options(parser)
 
 
+FLEET_OPTIONS = ("--hosts", "--forks")
+
+
+class _FleetOption(argparse.Action):
+    """``--hosts``/``--forks`` are taken from the command line before parsing (:mod:`herodo_py.cli.hosts`);
+    one that reaches the parser was abbreviated."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:  # type: ignore[no-untyped-def]
+        parser.error(f"write {self.option_strings[0]} in full")
+
+
+def add_fleet_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("many hosts (see herodo_py.cli.hosts)")
+    group.add_argument("--hosts", metavar="INVENTORY", action=_FleetOption,
+                       help="run the playbook once per host: a file of 'NAME ADDRESS [ENGINE]' lines, "
+                            "or NAME=[ENGINE+]ADDRESS,...")
+    group.add_argument("--forks", metavar="N", action=_FleetOption,
+                       help="with --hosts: at most N hosts at once (default 5)")
+
+
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", metavar="FILE.lua|DIR", help="a script, or a folder of scripts")
     parser.add_argument("script_args", metavar="ARGS", nargs="*", help="arguments for the script (after --)")
@@ -53,6 +73,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                              "would do and why; the recap says how many things would change")
     add_recap_options(parser)
     add_engine_options(parser)
+    add_fleet_options(parser)
 
 
 def add_recap_options(parser: argparse.ArgumentParser) -> None:

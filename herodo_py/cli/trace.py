@@ -6,12 +6,14 @@ when it ends, its exit code and duration (``  exit 0 in 0.04s``). ``--dry-run`` 
 run, read-only ones run; the last line counts what was skipped.
 
 Standard output is flushed before every line, so the lines fall between the script's own output
-where the commands happened.
+where the commands happened. A command a ``parallel`` task runs (in a worker thread) has its task's
+label in front: ``[task 2] + docker ps -a``; lines are written whole, one at a time.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
@@ -38,25 +40,36 @@ class CommandObserver:
         self.dry_run = dry_run
         self.ran = 0
         self.skipped = 0
+        self._lock = threading.Lock()  # parallel tasks' commands end in worker threads
 
     def _write(self, line: str) -> None:
-        sys.stdout.flush()
-        self.stream.write(line + "\n")
-        self.stream.flush()
+        with self._lock:
+            sys.stdout.flush()
+            self.stream.write(line + "\n")
+            self.stream.flush()
 
     def __call__(self, event: str, argv: list[str], result: CommandResult | None) -> None:
+        from ..nerdctl.concurrency import current_scope, current_task  # (loaded: a command ran)
+
+        task = current_task()
+        label = f"[{task}] " if task else ""
         if event == "skip":
-            self.skipped += 1
-            self._write(f"would run: {shown_command([_named(a) for a in argv])}")
+            with self._lock:
+                self.skipped += 1
+            self._write(f"{label}would run: {shown_command([_named(a) for a in argv])}")
         elif event == "start":
-            self.ran += 1
+            with self._lock:
+                self.ran += 1
             if self.trace:
-                self._write(f"+ {shown_command(argv)}")
+                self._write(f"{label}+ {shown_command(argv)}")
         elif event == "end" and self.trace and result is not None:
-            if result.code == -9:
-                self._write(f"  killed after {result.duration:.2f}s (time limit)")
+            scope = current_scope()
+            if scope is not None and scope.cancelled:
+                self._write(f"{label}  killed after {result.duration:.2f}s ({scope.reason})")
+            elif result.code == -9:
+                self._write(f"{label}  killed after {result.duration:.2f}s (time limit)")
             else:
-                self._write(f"  exit {result.code} in {result.duration:.2f}s")
+                self._write(f"{label}  exit {result.code} in {result.duration:.2f}s")
 
     def summary(self) -> str:
         """The dry run's last line."""

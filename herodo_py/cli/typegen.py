@@ -2,8 +2,9 @@
 
 The same registry the runtime installs from gives every global function and method (parameters,
 returns, ``---@return self`` for the builder, one-line docs, overloads) and every registered type
-(``---@class`` with ``---@field``\\ s; a list record also gets ``---@field [integer] Item``). A second
-section declares the ``herodo test`` globals (:data:`herodo_py.testing.testapi.SIGNATURES`).
+(``---@class`` with ``---@field``\\ s; a list record also gets ``---@field [integer] Item``). Then
+``parallel`` (:data:`herodo_py.lua.runtime.tasks.SIGNATURE`) and the ``herodo test`` globals
+(:data:`herodo_py.testing.testapi.SIGNATURES`).
 Editors with lua-language-server read it through ``workspace.library`` in ``.luarc.json``.
 """
 
@@ -17,6 +18,7 @@ from .. import __version__
 from ..lua.registry import Binding, LuaType, Param, Registry
 from ..lua.runtime import default_registry
 from ..lua.runtime.host_stdlib import SIGNATURES as HOST_SIGNATURES
+from ..lua.runtime.tasks import SIGNATURE as PARALLEL
 from ..testing.testapi import SIGNATURES
 
 FILE_NAME = "herodo.lua"
@@ -89,6 +91,8 @@ def generate(registry: Registry | None = None, test_api: Iterable[Binding] | Non
         lines += function_stub(binding) + [""]
     lines += ["---The JSON null (json_decode gives it for null; json_encode writes it as null).",
               "---@type userdata", "json_null = nil", ""]
+    lines += _section("tasks at once (implemented in Lua)")
+    lines += function_stub(PARALLEL) + [""]
     lines += _section("herodo test (in *_test.lua and test_*.lua files)")
     for binding in test_api:
         lines += function_stub(binding) + [""]

@@ -142,14 +142,23 @@ def _number_text(value: int | float) -> str:
     return repr(value)
 
 
+MAX_ITEMS = 100_000
+"""Table entries one crossing out of Lua may hold in all (a call's arguments, a script's returned
+values): Python copies of Lua tables cost several times Lua's memory, outside ``--max-memory``."""
+MAX_DEPTH = 100
+"""Tables nested in one value crossing out of Lua (a cycle is refused as too deep)."""
+
+
 class Checker:
-    """Checks and converts Lua values by registry types."""
+    """Checks and converts Lua values by registry types, within :data:`MAX_ITEMS` and :data:`MAX_DEPTH`."""
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
+        self._budget = MAX_ITEMS
 
     def args(self, binding: Binding, args: Sequence[Any]) -> list[Any]:
         """Check a call's arguments; return them converted (``None`` for optional ones left out)."""
+        self._budget = MAX_ITEMS
         if len(args) > binding.max_args and any(a is not None for a in args[binding.max_args:]):
             raise BadArgument(
                 f"too many arguments to '{binding.name}' (it takes {_count(binding.max_args)}, got {len(args)})",
@@ -185,7 +194,7 @@ class Checker:
 
     def _primitive(self, value: Any, name: str) -> Any:
         if name == "any":
-            return self.plain(value)
+            return self._plain(value, 0)
         if name == "nil":
             if value is None:
                 return None
@@ -216,7 +225,17 @@ class Checker:
     def _items(self, value: Any, node_text: str) -> list[tuple[Any, Any]]:
         if _lua_kind(value) != "table":
             raise self._fail(node_text, value)
-        return list(value.items())
+        return self._pairs(value)
+
+    def _pairs(self, table: Any) -> list[tuple[Any, Any]]:
+        """The entries of a Lua table, read one by one against the budget (never all at once first)."""
+        pairs = []
+        for pair in table.items():
+            self._budget -= 1
+            if self._budget < 0:
+                raise Mismatch(f"table too large to hand over (more than {MAX_ITEMS} entries in all)")
+            pairs.append(pair)
+        return pairs
 
     def _list(self, value: Any, item: TypeNode) -> list[Any]:
         pairs = self._items(value, "table")
@@ -302,18 +321,37 @@ class Checker:
         return out
 
     def plain(self, value: Any) -> Any:
-        """A Lua value as plain Python data (tables: list when keyed 1..n, else dict)."""
+        """A Lua value as plain Python data (tables: list when keyed 1..n, else dict); a
+        :class:`Mismatch` for functions, coroutines, tables nested deeper than :data:`MAX_DEPTH`
+        (cycles included) and more than :data:`MAX_ITEMS` entries."""
+        return self.plain_values((value,))[0]
+
+    def plain_values(self, values: Sequence[Any]) -> tuple[Any, ...]:
+        """Several Lua values (a script's returned values) as plain data, within one budget."""
+        self._budget = MAX_ITEMS
+        return tuple(self._plain(value, 0) for value in values)
+
+    def _plain(self, value: Any, depth: int) -> Any:
         if isinstance(value, bytes):
             return text(value)
         kind = _lua_kind(value)
         if kind == "table":
-            pairs = list(value.items())
+            if depth >= MAX_DEPTH:
+                raise Mismatch(f"a table nested more than {MAX_DEPTH} levels deep (or holding itself) "
+                               "cannot be passed here")
+            pairs = self._pairs(value)
             keys = [k for k, _ in pairs]
             if keys and all(isinstance(k, int) for k in keys) and sorted(keys) == list(range(1, len(keys) + 1)):
-                return [self.plain(v) for _, v in sorted(pairs, key=lambda kv: kv[0])]
-            return {self.plain(k): self.plain(v) for k, v in pairs}
+                return [self._plain(v, depth + 1) for _, v in sorted(pairs, key=lambda kv: kv[0])]
+            plain = {}
+            for k, v in pairs:
+                key = self._plain(k, depth + 1)
+                if isinstance(key, (dict, list)):
+                    raise Mismatch("a table used as a table key cannot be passed here")
+                plain[key] = self._plain(v, depth + 1)
+            return plain
         if kind in ("function", "thread"):
-            raise Mismatch(f"a Lua {kind} cannot be passed here")
+            raise Mismatch(f"a Lua {'coroutine' if kind == 'thread' else kind} cannot be passed here")
         return value
 
     @staticmethod

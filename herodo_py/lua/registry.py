@@ -45,6 +45,8 @@ class Binding(NamedTuple):
     builder method). ``overloads`` are extra LuaCATS ``fun(...)`` signatures for the editor file.
     ``changes_state`` marks bindings that change containers or images (a strict sandbox drops them).
     ``guard`` names the sandbox's check of its arguments (host paths, engine settings).
+    ``waits``: it may wait (an engine command, a timer): inside a ``parallel`` task it runs in a worker
+    thread while the other tasks go on; ``False`` for instant ones (builder methods), run in place.
     """
 
     name: str
@@ -56,6 +58,7 @@ class Binding(NamedTuple):
     overloads: tuple[str, ...] = ()
     changes_state: bool = False
     guard: str | None = None
+    waits: bool = True
 
     @property
     def qualified_name(self) -> str:
@@ -208,22 +211,23 @@ class Registry:
         return ltype
 
     def function(self, name: str, params: Sequence[Param] = (), returns: str = "nil", doc: str = "", *,
-                 overloads: Sequence[str] = (), changes_state: bool = False,
-                 guard: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+                 overloads: Sequence[str] = (), changes_state: bool = False, guard: str | None = None,
+                 waits: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator registering a global function."""
-        return self._registering(None, name, params, returns, doc, overloads, changes_state, guard)
+        return self._registering(None, name, params, returns, doc, overloads, changes_state, guard, waits)
 
     def method(self, owner: str, name: str, params: Sequence[Param] = (), returns: str = "nil", doc: str = "", *,
-               overloads: Sequence[str] = (), changes_state: bool = False,
-               guard: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+               overloads: Sequence[str] = (), changes_state: bool = False, guard: str | None = None,
+               waits: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator registering a method of type ``owner``; ``impl(obj, *args)``."""
-        return self._registering(owner, name, params, returns, doc, overloads, changes_state, guard)
+        return self._registering(owner, name, params, returns, doc, overloads, changes_state, guard, waits)
 
     def _registering(self, owner: str | None, name: str, params: Sequence[Param], returns: str, doc: str,
-                     overloads: Sequence[str], changes_state: bool,
-                     guard: str | None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+                     overloads: Sequence[str], changes_state: bool, guard: str | None,
+                     waits: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(impl: Callable[..., Any]) -> Callable[..., Any]:
-            self.add(Binding(name, tuple(params), returns, doc, impl, owner, tuple(overloads), changes_state, guard))
+            self.add(Binding(name, tuple(params), returns, doc, impl, owner, tuple(overloads), changes_state, guard,
+                             waits))
             return impl
         return register
 

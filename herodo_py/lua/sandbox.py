@@ -15,9 +15,12 @@ What a sandboxed script loses (calling a removed function, or reading a removed 
   or absolute names, and a file whose real path (symlinks resolved) leaves the folder is refused.
 
 Engine bindings stay (they are the point of the script), with their host paths held to the script's
-folder: volume sources, the host side of ``copy``, ``export`` targets, a build's context and
-Dockerfile (keep a sandboxed script in a folder of its own; one in ``/`` gets no modules or host
-paths). ``nerdctl_configure`` cannot change ``engine`` or ``address`` (the operator picks them).
+folder and pinned while the engine uses them (:mod:`.sandbox_paths`): the host side of ``copy``,
+``export``/``save`` targets, ``load``/``import`` sources, a build's context and Dockerfile (keep a
+sandboxed script in a folder of its own; one in ``/`` gets no modules or host paths). Bind mounts of
+host paths and the host's network are refused. ``nerdctl_configure`` cannot change ``engine``,
+``address`` or ``namespace`` (the operator picks them), and ``CONTAINERD_*`` values the allow-list
+hides are not read by herodo (so not shown).
 ``strict`` also removes every binding that changes containers, images or networks (the registry's
 ``changes_state``): what is left reads (list, inspect, logs, stats, waits).
 
@@ -31,13 +34,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from fnmatch import fnmatchcase
 from typing import Any
 
 from .convert import lua_bytes, text
 from .diagnostics.errors import ScriptError
 from .registry import Binding
+from .sandbox_paths import PinnedPaths
 from .sources import lua_source
 
 ENV_ALLOWED = ("HOME", "USER", "LOGNAME", "HOSTNAME", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES",
@@ -153,95 +158,170 @@ class Sandbox:
                               hint="a strict sandbox only reads (list, status, logs, waits); run the script "
                                    "with --sandbox to let it change things")
 
-    def check_arguments(self, binding: Binding, args: Sequence[Any]) -> None:
-        """Refuse host paths outside the script's folder and engine changes: the check the binding's row
-        names (``guard``), with the converted ``args``."""
-        if binding.guard is not None:
-            GUARDS[binding.guard](self, binding.name, *args)
+    @contextmanager
+    def arguments(self, binding: Binding, args: Sequence[Any]) -> Iterator[Sequence[Any]]:
+        """The arguments the binding runs with: refused when the check its row names (``guard``) says
+        so; host paths pinned (:mod:`.sandbox_paths`) until the binding returns. Hides, on the
+        executor in use, the ``CONTAINERD_*`` values the allow-list hides."""
+        _hide_environment(self)
+        pins = PinnedPaths(tuple(dict.fromkeys((self.folder or "", self.real_folder or ""))) if self.folder else (),
+                           lambda path, why: self._refused(
+                               f"{binding.name}: host path {_shown(path)} is refused: {why}", binding.name,
+                               f"a sandboxed script uses host paths inside its folder ({self.folder}), "
+                               "without symlinks at their end"))
+        try:
+            if binding.guard is None:
+                yield args
+            else:
+                changed = GUARDS[binding.guard](self, pins, binding.name, *args)
+                yield args if changed is None else changed
+        finally:
+            pins.close()
 
-    def host_path(self, path: Any, func: str, what: str) -> None:
-        if not isinstance(path, str):
-            return  # the library refuses it
-        real = os.path.realpath(path)
-        if self.real_folder is None or not within(real, self.real_folder):
-            raise self._refused(f"{what} {path!r} is outside the script's folder"
-                                + (f" (it leads to {real})" if real != os.path.abspath(path) else ""), func,
-                                f"a sandboxed script uses host paths inside its folder ({self.folder})")
+    def check_arguments(self, binding: Binding, args: Sequence[Any]) -> None:
+        """Only the checks of :meth:`arguments` (no path is pinned)."""
+        with self.arguments(binding, args):
+            pass
 
     def _refused(self, message: str, func: str, hint: str | None) -> ScriptError:
         return self.locate(ScriptError(message, category=REFUSED, func=func, hint=hint))
 
 
-# --- host paths in bindings ------------------------------------------------------------------------
+# --- the checks binding rows name (``guard``) --------------------------------------------------------
+# A guard gets the sandbox, the call's PinnedPaths, the binding's name and its converted arguments; it
+# raises to refuse, and returns the arguments to run with (None: unchanged).
+
+_MAX_SHOWN = 200
 
 
-def _volume(box: Sandbox, func: str, volume: Any) -> None:
-    if isinstance(volume, str):
-        source = volume.split(":")[0] if ":" in volume else None
-        if source is not None and source.startswith("/"):
-            box.host_path(source, func, "volume source")
+def _shown(value: str) -> str:
+    """``value`` quoted for a message, cut when long, NUL bytes visible."""
+    return repr(value if len(value) <= _MAX_SHOWN else value[:_MAX_SHOWN] + "...")
 
 
-def _volumes(box: Sandbox, func: str, volumes: Any = None) -> None:
+BIND_MOUNT_HINT = ("the engine resolves a bind mount's host path after herodo could check it: create a named "
+                   "volume (nerdctl_volume_create), mount it as 'NAME:/path', and fill or read it with "
+                   "copy_to/copy_from; or run the script without --sandbox")
+HOST_NETWORK_HINT = ("a container on the host's network reaches the host's own services (127.0.0.1): use a "
+                     "network of the script's own (nerdctl_network_create) and publish ports (with_port)")
+HEX = re.compile(r"[0-9a-fA-F]+")
+
+
+def _volume(box: Sandbox, pins: PinnedPaths, func: str, volume: Any) -> None:
+    if isinstance(volume, str) and ":" in volume:
+        from ..nerdctl.validate import _VOLUME_NAME  # here: loaded once the script builds a container
+
+        if not _VOLUME_NAME.fullmatch(volume.split(":")[0]):
+            raise box._refused(f"{func}: the bind mount {_shown(volume)} is refused in the sandbox", func,
+                               BIND_MOUNT_HINT)
+
+
+def _volumes(box: Sandbox, pins: PinnedPaths, func: str, volumes: Any = None) -> None:
     for volume in volumes if isinstance(volumes, list) else ():
-        _volume(box, func, volume)
+        _volume(box, pins, func, volume)
 
 
-def _copy(box: Sandbox, func: str, *locations: Any) -> None:
-    for location in locations:
-        if isinstance(location, str):
-            head, sep, _ = location.partition(":")
-            if not (sep and head and "/" not in head):  # not 'container:/path'
-                box.host_path(location, func, "copy path")
+def _is_container_side(location: str) -> bool:
+    head, sep, _ = location.partition(":")
+    return bool(sep and head and "/" not in head)  # 'container:/path', as the library reads it
 
 
-def _export(box: Sandbox, func: str, path: Any = None, *_: Any) -> None:
-    box.host_path(path, func, "export path")
+def _copy(box: Sandbox, pins: PinnedPaths, func: str, *locations: Any) -> list[Any]:
+    return [pins.entry(x) if isinstance(x, str) and not _is_container_side(x) else x for x in locations]
 
 
-def _build(box: Sandbox, func: str, tag: Any = None, context: Any = None, dockerfile: Any = None, *_: Any) -> None:
-    from ..nerdctl.image import is_remote_context  # here: a sandboxed script that builds nothing never loads it
-
-    if isinstance(context, str) and is_remote_context(context):
-        return
-    box.host_path(context, func, "build context")
-    if isinstance(dockerfile, str) and isinstance(context, str):
-        for candidate in (dockerfile, os.path.join(context, dockerfile)):  # the library's order
-            if os.path.isfile(candidate):
-                box.host_path(candidate, func, "Dockerfile")
-                return
-
-
-def _configure(box: Sandbox, func: str, options: Any = None, *_: Any) -> None:
-    for key in ("engine", "address"):
-        if isinstance(options, dict) and options.get(key) not in (None, ""):
-            raise box._refused(f"nerdctl_configure{{{key}=...}} is refused in the sandbox", func,
-                               f"the operator chooses the engine: herodo --sandbox --{key} ...")
-
-
-def _host_paths(*positions: int, what: str) -> Callable[..., None]:
-    """A guard for the host paths at these argument positions (0-based, after the object)."""
-    def guard(box: Sandbox, func: str, *args: Any) -> None:
-        for i in positions:
-            if i < len(args):
-                box.host_path(args[i], func, what)
+def _host_paths(*positions: int) -> Callable[..., list[Any]]:
+    """A guard pinning the host paths at these argument positions (0-based, after the object)."""
+    def guard(box: Sandbox, pins: PinnedPaths, func: str, *args: Any) -> list[Any]:
+        return [pins.entry(a) if i in positions and isinstance(a, str) else a for i, a in enumerate(args)]
     return guard
 
 
-GUARDS: dict[str, Callable[..., None]] = {
-    "copy_to": _host_paths(0, what="copy path"),
-    "copy_from": _host_paths(1, what="copy path"),
-    "save": _host_paths(1, what="save path"),
-    "load": _host_paths(0, what="load path"),
-    "import": _host_paths(0, what="import path"),
+def _build(box: Sandbox, pins: PinnedPaths, func: str, tag: Any = None, context: Any = None, dockerfile: Any = None,
+           *rest: Any) -> list[Any] | None:
+    from ..nerdctl.image import is_remote_context  # here: a sandboxed script that builds nothing never loads it
+
+    if not isinstance(context, str):
+        return None  # the library refuses it
+    if is_remote_context(context):
+        if isinstance(dockerfile, str) and (dockerfile.startswith("/") or ".." in dockerfile.split("/")):
+            raise box._refused(f"{func}: Dockerfile {_shown(dockerfile)} is outside the script's folder and "
+                               f"outside the remote context {_shown(context)}", func,
+                               "with a remote context, name a Dockerfile inside it by a relative path without '..'")
+        return None
+    pinned_context = pins.folder(context)
+    if isinstance(dockerfile, str):
+        candidates = (dockerfile, os.path.join(context, dockerfile))  # the library's order
+        found = next((c for c in candidates if "\0" not in c and os.path.lexists(c)), candidates[-1])
+        pinned_dockerfile = pins.entry(found)
+    else:
+        pins.entry(os.path.join(context, "Dockerfile"))  # refused when a symlink: the engine would follow it
+        pinned_dockerfile = None
+    return [tag, pinned_context, pinned_dockerfile, *rest]
+
+
+def _configure(box: Sandbox, pins: PinnedPaths, func: str, options: Any = None, *_: Any) -> None:
+    for key in ("engine", "address", "namespace"):
+        if isinstance(options, dict) and options.get(key) is not None:
+            raise box._refused(f"nerdctl_configure{{{key}=...}} is refused in the sandbox (even '', the "
+                               "default)", func, f"the operator chooses it: herodo --sandbox --{key} ...")
+
+
+def _network(box: Sandbox, pins: PinnedPaths, func: str, network: Any = None, *_: Any) -> None:
+    """No container joins the host's network: not ``host``, nor the host network by (a prefix of) its id."""
+    if not isinstance(network, str):
+        return
+    refused = network == "host"
+    if not refused and HEX.fullmatch(network):  # docker also finds a network by an id prefix
+        from ..nerdctl.network import network_list  # here: only for names that could be ids
+
+        wanted = network.lower()
+        refused = any(n.id and (n.driver == "host" or n.name == "host")
+                      and (n.id.startswith(wanted) or wanted.startswith(n.id)) for n in network_list())
+    if refused:
+        raise box._refused(f"{func}: network {_shown(network)} is the host's network: refused in the sandbox",
+                           func, HOST_NETWORK_HINT)
+
+
+def _network_create(box: Sandbox, pins: PinnedPaths, func: str, name: Any = None, driver: Any = None,
+                    *_: Any) -> None:
+    if driver is not None and driver != "bridge":
+        raise box._refused(f"{func}: network driver {_shown(str(driver))} is refused in the sandbox", func,
+                           "a sandboxed script creates bridge networks (the default driver)")
+
+
+def _network_ensure(box: Sandbox, pins: PinnedPaths, func: str, name: Any = None, options: Any = None,
+                    *_: Any) -> None:
+    _network_create(box, pins, func, name, options.get("driver") if isinstance(options, dict) else None)
+
+
+GUARDS: dict[str, Callable[..., Any]] = {
+    "copy_to": _host_paths(0),
+    "copy_from": _host_paths(1),
+    "save": _host_paths(1),
+    "load": _host_paths(0),
+    "import": _host_paths(0),
+    "export": _host_paths(0),
     "volume": _volume,
     "volumes": _volumes,
     "copy": _copy,
-    "export": _export,
     "build": _build,
     "configure": _configure,
+    "network": _network,
+    "network_create": _network_create,
+    "network_ensure": _network_ensure,
 }
 """The checks a binding row names in its ``guard`` (its converted arguments follow the function name)."""
+
+
+def _hide_environment(box: Sandbox) -> None:
+    """The executor in use does not read the ``CONTAINERD_*`` variables the allow-list hides (nerdctl
+    still reads its own environment: herodo only does not show the values)."""
+    from ..nerdctl.engine_settings import CONTAINERD_VARIABLES  # here: loaded by the first binding call
+    from ..nerdctl.executor import current_executor
+
+    hidden = frozenset(v for v in CONTAINERD_VARIABLES.values() if not env_allowed(v, box.env_allow))
+    current_executor().settings.hidden_variables = hidden
 
 
 __all__ = ["Sandbox", "ENV_ALLOWED", "GUARDS", "env_allowed", "REMOVED", "REFUSED"]

@@ -23,6 +23,9 @@ _EXPORTS: dict[str, str] = {
         "current_engine", "resolve_engine", "add_listener", "remove_listener", "current_executor",
         "default_executor",
     ), "executor"),
+    # engine commands at once (herodo_py.nerdctl.concurrency)
+    **dict.fromkeys(("parallel", "parallel_settled", "ParallelError", "TaskFailure", "TaskCancelled"),
+                    "concurrency"),
     # containers
     "Container": "container.operations",
     "HealthCheck": "container.types",

@@ -9,6 +9,7 @@ podman ignore containerd's variables).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields, replace
 
 DEFAULT_TIMEOUT = 120.0
@@ -35,33 +36,59 @@ class EngineSettings:
     long_timeout: float = LONG_TIMEOUT  # seconds for pull, push, build, save, load, export, commit
     dry_run: bool = False  # report state-changing commands instead of running them
     labels: dict[str, str] = field(default_factory=dict)  # added to every container and network we make
+    hidden_variables: frozenset[str] = frozenset()  # CONTAINERD_* variables not read (a sandbox hides them)
 
     def effective(self, name: str, engine_kind: str) -> str | None:
         """``namespace``, ``address`` or ``snapshotter`` as the engine will get it: the setting, else
         (nerdctl only) its ``CONTAINERD_*`` variable."""
         value = getattr(self, name)
-        if value or engine_kind != "nerdctl":
+        variable = CONTAINERD_VARIABLES[name]
+        if value or engine_kind != "nerdctl" or variable in self.hidden_variables:
             return value
-        return os.environ.get(CONTAINERD_VARIABLES[name]) or None
+        return os.environ.get(variable) or None
 
     def copy(self) -> EngineSettings:
         """An independent copy (the labels too)."""
         return replace(self, labels=dict(self.labels))
 
     def changed(self, **changes: object) -> EngineSettings:
-        """These settings with ``changes`` applied in place; unknown names and bad timeouts are refused
+        """These settings with ``changes`` applied in place; unknown names and bad values are refused
         before anything changes."""
-        from .validate import check_timeout  # here: validate's patterns are compiled on first use only
-
-        known = {f.name for f in fields(self)}
+        known = {f.name for f in fields(self)} - {"hidden_variables"}
         checked: dict[str, object] = {}
         for key, value in changes.items():
             if key not in known:
                 raise TypeError(f"unknown engine setting {key!r}")
-            checked[key] = check_timeout(value, key) if key in ("timeout", "long_timeout") else value
+            checked[key] = _checked(key, value)
         for key, value in checked.items():
             setattr(self, key, value)
         return self
+
+
+CONTAINERD_IDENTIFIER = re.compile(r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*")
+"""containerd's identifier grammar (namespaces; snapshotters are named alike): letters and digits,
+single ``.``, ``_`` or ``-`` between them, at most 76 characters."""
+IDENTIFIER_FORM = "letters and digits, '.', '_' or '-' between them, at most 76 characters (containerd's names)"
+
+
+def _checked(key: str, value: object) -> object:
+    """A setting's value as given, or a ConversionError naming it (``None`` restores a default)."""
+    from .validate import check_text, check_timeout, fail  # here: validate's patterns compile on first use only
+
+    if key in ("timeout", "long_timeout"):
+        return check_timeout(value, key)
+    if value is None or key not in ("engine", "namespace", "address", "snapshotter"):
+        return value
+    if key in ("namespace", "snapshotter"):
+        check_text(value, key, IDENTIFIER_FORM)
+        if len(value) > 76 or not CONTAINERD_IDENTIFIER.fullmatch(value):  # type: ignore[arg-type]
+            raise fail(key, value, IDENTIFIER_FORM, hint="e.g. 'default', 'k8s.io', 'overlayfs'")
+        return value
+    expected = "an engine name or path" if key == "engine" else "an address like 'unix:///run/containerd.sock'"
+    check_text(value, key, expected)
+    if value.startswith("-") or any(c.isspace() or ord(c) < 32 for c in value):  # type: ignore[union-attr]
+        raise fail(key, value, f"{expected}: no spaces or control characters, not starting with '-'")
+    return value
 
 
 __all__ = ["EngineSettings", "CONTAINERD_VARIABLES", "ENGINE_VARIABLE", "DEFAULT_TIMEOUT", "LONG_TIMEOUT"]

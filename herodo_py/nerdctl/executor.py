@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from ..processes import StartGuard, kill_group, start
 from ..result import CommandResult
+from .concurrency import TaskCancelled, current_scope
 from .engine_settings import ENGINE_VARIABLE, EngineSettings
 from .errors import (
     CommandExecutionFailed,
@@ -212,10 +213,15 @@ class Executor:
             result = CommandResult(stdout="", stderr="", code=0, argv=argv, dry_run=True)
             self.notify("skip", argv, result)
             return result
+        scope = current_scope()
+        if scope is not None:
+            scope.check()  # a cancelled task starts no command
         self.notify("start", argv, None)
         result, timed_out = self._spawn(argv, input.encode() if isinstance(input, str) else input, timeout,
                                         stream and sys.stderr.isatty())
         self.notify("end", argv, result)
+        if scope is not None and scope.cancelled:
+            raise TaskCancelled(f"`{result.command}` was killed: {scope.reason}")
         if timed_out:
             raise CommandTimeout(
                 f"`{result.command}` did not finish within {timeout:g}s and was killed",
@@ -228,7 +234,8 @@ class Executor:
     def _spawn(self, argv: list[str], input_bytes: bytes | None, timeout: float,
                echo: bool) -> tuple[CommandResult, bool]:
         """Start ``argv`` in its own process group and wait: (its result, whether the timeout killed
-        the group; the result's code is then -9)."""
+        the group; the result's code is then -9). Under a cancel scope (a task of ``parallel``) the group
+        is registered there, so another thread can kill it (:meth:`run` then raises :class:`TaskCancelled`)."""
         started = time.monotonic()
         # the engine's own TMPDIR, removed afterwards: a killed podman leaves its storage* temp dirs there
         scratch = tempfile.mkdtemp(prefix="herodo-engine-")
@@ -249,6 +256,9 @@ class Executor:
                 raise EngineNotFound(f"the engine {argv[0]} is gone (it was there when first used)",
                                      argv=argv) from exc
             raise CommandExecutionFailed(f"could not start {argv[0]}: {exc.strerror or exc}", argv=argv) from exc
+        scope = current_scope()
+        if scope is not None:
+            scope.track(proc)
         timed_out = False
         try:
             out, err = _communicate(proc, input_bytes, timeout, echo)
@@ -262,6 +272,8 @@ class Executor:
             raise
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+            if scope is not None:
+                scope.untrack(proc)
         code = -9 if timed_out else proc.returncode
         return CommandResult(_decode(out), _decode(err), code, argv, time.monotonic() - started), timed_out
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -221,8 +222,14 @@ def image_push(image: str, destination: str | None = None) -> CommandResult:
     return execute_nerdctl_command(["push", *_registry_flags(reference), reference], stream=True)
 
 
+REMOTE_CONTEXT = re.compile(r"(?:https?|git)://[^/\s]+|git@[^:/\s]+:|github\.com/")
+"""The start of a context the engines fetch (a git repository or a tarball URL); docker and podman
+try a local directory of that name first, and so does :func:`is_remote_context`."""
+
+
 def is_remote_context(path: str) -> bool:
-    return "://" in path or path.startswith("git@")
+    """Whether the engine fetches ``path``: it has a remote form and no such local path exists."""
+    return bool(REMOTE_CONTEXT.match(path)) and "\0" not in path and not os.path.lexists(path)
 
 
 def _check_build_inputs(context_path: str, dockerfile: str | None) -> str | None:

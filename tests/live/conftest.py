@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from support import unusable
 
 ENGINES = ["docker", "podman"]
 TEST_IMAGE = "localhost/herodo-busybox:latest"
@@ -40,13 +41,6 @@ REGISTRY = "127.0.0.1:5000"
 NAME_PREFIX = "herodo-t-"
 HINT = "run `bash scripts/engines-up.sh` first"
 SESSIONS_DIR = Path("/tmp/herodo-live-sessions")
-
-
-def unusable(reason: str):
-    """A missing engine, image or registry is a failure in CI, a skip elsewhere."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason)
 
 
 def _run(argv: list[str], timeout: float = 120, input: str | None = None) -> subprocess.CompletedProcess:

@@ -8,7 +8,10 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 STANDIN = ROOT / "tests" / "contract" / "standin" / "nerdctl"
@@ -70,3 +73,61 @@ def force_remove_labelled(cli: str, label: str) -> None:
     names = labelled(cli, label)
     if names:
         subprocess.run([cli, "rm", "-f", *names], capture_output=True, timeout=180)
+
+
+def processes_with(marker: str) -> list[str]:
+    """``pid command`` of every process whose environment carries ``marker``."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if marker.encode() in Path(f"/proc/{pid}/environ").read_bytes():
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                found.append(f"{pid} {command}")
+        except OSError:
+            continue
+    return found
+
+
+class Herodo:
+    """A herodo process with its own TMPDIR and a marker in its environment (inherited by children)."""
+
+    def __init__(self, args: list[str], engine: str, tmp_path: Path, **env: str) -> None:
+        self.marker = f"interrupt-{uuid.uuid4().hex}"
+        self.tmpdir = tmp_path / "herodo-tmp"
+        self.tmpdir.mkdir()
+        self.proc = subprocess.Popen([*HERODO, *args], env=herodo_env(engine, TMPDIR=str(self.tmpdir),
+                                                                      HERODO_TEST_MARKER=self.marker, **env),
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                     text=True)
+        self.out: list[str] = []
+
+    def wait_for(self, text: str, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        for line in self.proc.stdout:  # type: ignore[union-attr]
+            self.out.append(line)
+            if text in line:
+                return
+            assert time.monotonic() < deadline, f"no {text!r} in time: {self.out}"
+        pytest.fail(f"herodo ended before {text!r}: {self.out} {self.proc.stderr.read()}")  # type: ignore[union-attr]
+
+    def engine_child_running(self) -> bool:
+        return any("herodo_py.cli" not in p for p in processes_with(self.marker))
+
+    def interrupt(self, timeout: float = 30) -> tuple[int, float, str, str]:
+        """SIGINT; (exit code, seconds to exit, stdout, stderr)."""
+        sent = time.monotonic()
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            out, err = self.proc.communicate(timeout=timeout)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode, time.monotonic() - sent, "".join(self.out) + out, err
+
+    def assert_nothing_left(self) -> None:
+        deadline = time.monotonic() + 5
+        while processes_with(self.marker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert processes_with(self.marker) == []
+        assert list(self.tmpdir.iterdir()) == []

@@ -33,9 +33,10 @@ def tool(name: str) -> str:
 
 def herodo_globals() -> list[str]:
     from herodo_py.lua.runtime import default_registry
+    from herodo_py.lua.runtime.tasks import SIGNATURE
     from herodo_py.testing.testapi import NAMES
 
-    return sorted([*default_registry().functions, *NAMES])
+    return sorted([*default_registry().functions, SIGNATURE.name, *NAMES])
 
 
 def generated_block() -> str:

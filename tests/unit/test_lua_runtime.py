@@ -45,8 +45,9 @@ def make_registry():
     r.type("Box", "object", python=class_key(Box), exclude=["secret"])
     r.type("Report", "record", python=class_key(Report))
     r.type("Opts", "options", fields=[])
-    r.function("box_new", [Param("name", "string")], "Box")(lambda name: Box(name))
-    r.method("Box", "add", [Param("item", "string")], "self")(lambda box, item: box.add(item))
+    r.function("box_new", [Param("name", "string")], "Box", waits=False)(lambda name: Box(name))
+    r.method("Box", "add", [Param("item", "string")], "self", waits=False)(lambda box, item: box.add(item))
+    r.function("box_wait", [Param("name", "string")], "Box")(lambda name: Box(name))  # (runs in a worker in tasks)
     r.method("Box", "report", [], "Report")(lambda box: Report("running", 0))
     r.function("report_new", [], "Report")(lambda: Report("exited", 3))
     r.function("fail_engine", [], "nil")(lambda: (_ for _ in ()).throw(NoSuchContainer(
@@ -151,6 +152,21 @@ print(ok, err.category)
 """)
     assert outcome.ok, outcome.failure
     assert capsys.readouterr().out == "false\tUnknownName\n"
+
+
+@pytest.mark.parametrize("expr", ["box_wait.__globals__", "box_wait['__code__']", "b.report.__func__",
+                                  "debug.getupvalue(box_wait, 1)"])
+def test_waiting_bindings_are_lua_closures_with_nothing_of_python_to_reach(run, capsys, expr):
+    """A binding that waits is a Lua wrapper (it yields inside parallel tasks): indexing it fails like any
+    Lua function's; its upvalues (the Python callables) are out of reach in the sandbox (no debug)."""
+    outcome, _ = run(f"""
+local b = box_new("x")
+local ok, err = pcall(function() return {expr} end)
+print(ok, type(err) == "string" and err:match("attempt to index") and "indexing" or tostring(err))
+""", policy="sandbox")
+    assert outcome.ok, outcome.failure
+    out = capsys.readouterr().out
+    assert out.startswith("false\t"), out
 
 
 def test_error_objects_expose_only_their_fields(run, capsys):

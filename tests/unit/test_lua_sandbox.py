@@ -9,6 +9,8 @@ from __future__ import annotations
 import glob
 import json
 import locale
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -431,16 +433,18 @@ def test_host_paths_outside_the_folder_and_engine_changes_are_refused(tmp_path, 
     assert engine_calls() == []
 
 
-def test_host_paths_inside_the_folder_pass_the_sandbox(tmp_path, engine_calls, capsys):
+def test_named_volumes_and_pinned_host_paths_inside_the_folder_pass_the_sandbox(tmp_path, engine_calls, capsys):
     outcome = run(tmp_path, """
 local here = arg[0]:match("(.*)/")
-local c = nerdctl_container_from_image("herodo-t-x", "busybox")
-  :with_volume(here .. "/data:/data"):with_volumes({"named:/v", here .. ":/s:ro"})
+local c = nerdctl_container_from_image("herodo-t-x", "busybox"):with_volume("data:/data"):with_volumes({"named:/v"})
 print("volumes ok")
+print("bind mount", (pcall(c.with_volume, c, here .. "/data:/data")))
 nerdctl_copy(here .. "/x", "herodo-t-x:/x")""")
-    assert capsys.readouterr().out == "volumes ok\n"
+    assert capsys.readouterr().out == "volumes ok\nbind mount\tfalse\n"
     assert outcome.ok, outcome.failure
-    assert engine_calls() == [["cp", f"{tmp_path}/scripts/x", "herodo-t-x:/x"]]
+    [[cp, source, dest]] = engine_calls()
+    assert (cp, dest) == ("cp", "herodo-t-x:/x")
+    assert re.fullmatch(rf"/proc/{os.getpid()}/fd/\d+/x", source), source  # the folder, pinned while cp ran
 
 
 STATE_CHANGING = ['nerdctl_run("busybox")', 'nerdctl_remove("web")', 'nerdctl_image_pull("busybox")',

@@ -72,7 +72,7 @@ def test_every_registered_binding_appears_and_nothing_else(registry, text):
     main, _, tests = text.partition(TEST_SECTION)
     lua_side = {b.name for b in HOST_SIGNATURES}  # retry, json_*: globals written in Lua
     assert lua_side == {"retry", "json_encode", "json_decode", "json_array"}
-    assert set(stubs(main)) == {b.qualified_name for b in registry.all_bindings()} | lua_side
+    assert set(stubs(main)) == {b.qualified_name for b in registry.all_bindings()} | lua_side | {"parallel"}
     assert list(stubs(tests)) == list(TEST_NAMES)
     assert {"test", "before_each", "after_each", "skip", "assert_eq", "assert_true", "assert_false",
             "assert_error", "assert_match"} == set(TEST_NAMES)
@@ -94,6 +94,16 @@ def test_parameters_returns_and_docs_come_from_the_registry(registry, text):
     assert found["nerdctl_run"]["params"][5] == ("command", "?", "string|string[]")
     assert found["Container:with_health_check_options"]["overloads"] == [
         "fun(self: Container, options: HealthCheckOptions): Container"]
+
+
+def test_parallel_is_declared_with_its_options_and_failures(text):
+    found = stubs(text.partition(TEST_SECTION)[0])
+    assert found["parallel"]["args"] == ["tasks", "options"]
+    assert "---@return table, TaskFailure[]?\nfunction parallel(tasks, options) end" in text
+    fields = classes(text)
+    assert [f[0] for f in fields["ParallelOptions"]] == ["jobs", "fail_fast", "raise"]
+    assert [f[0] for f in fields["TaskFailure"]] == ["index", "name", "message", "error", "cancelled"]
+    assert [f[0] for f in fields["ParallelError"]] == ["message", "failures", "results"]
 
 
 def test_every_type_and_field_appears(registry, text):

@@ -38,13 +38,13 @@ def _with_health_check_options(obj: Any, cmd: Any, *options: Any) -> Any:
 
 
 def _builder(name: str, params: list[P], doc: str, **options: Any) -> Any:
-    """A builder method: it returns the container (``self``) so calls chain."""
-    return method(CONTAINER, name, params, "self", doc, **options)
+    """A builder method: it returns the container (``self``) so calls chain, and runs no command."""
+    return method(CONTAINER, name, params, "self", doc, **{"waits": False, **options})
 
 
 BUILDER = (
     _builder("reset", [], "Remove any container of this name, forget the id, clear the configuration (not name and "
-             "image).", changes_state=True),
+             "image).", changes_state=True, waits=True),
     _builder("with_port", [P("port", "string", "'[ip:]host:container[/tcp|udp]', e.g. '8080:80'")], "Publish a port."),
     _builder("with_ports", [P("ports", "string[]")], "Publish several ports."),
     _builder("with_volume", [P("volume", "string", "'/host/path:/container/path[:ro]' or 'name:/path'")],
@@ -52,7 +52,7 @@ BUILDER = (
     _builder("with_volumes", [P("volumes", "string[]")], "Mount several volumes.", guard="volumes"),
     _builder("with_env", [P("key", "string"), P("value", "string")], "Set an environment variable."),
     _builder("with_envs", [P("env", "table<string,string>")], "Set environment variables (in the table's order)."),
-    _builder("with_network", [P("network", "string")], "Connect to a network."),
+    _builder("with_network", [P("network", "string")], "Connect to a network.", guard="network"),
     _builder("with_network_alias", [P("alias", "string")], "Add a network alias (not on nerdctl: use the name)."),
     _builder("with_network_aliases", [P("aliases", "string[]")], "Add network aliases (not on nerdctl)."),
     _builder("with_cpu_limit", [P("cpus", "string|number", "e.g. '0.5' or 2")], "Limit CPUs."),

@@ -61,7 +61,8 @@ NOUN = Noun(
     rows=(
         function("nerdctl_network_ensure", _with_options("network_ensure"),
                  [P("name", "string"), P("options", "NetworkEnsureOptions?")], OUTCOME,
-                 "Make the network exist with its driver (recreated on drift by default).", changes_state=True),
+                 "Make the network exist with its driver (recreated on drift by default).", changes_state=True,
+                 guard="network_ensure"),
         _absent("network", "Make sure the network does not exist (removed, or absent already)."),
         function("nerdctl_volume_ensure", _with_options("volume_ensure"),
                  [P("name", "string"), P("options", "VolumeEnsureOptions?")], OUTCOME,

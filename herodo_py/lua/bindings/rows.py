@@ -31,17 +31,19 @@ class Row:
     names one elsewhere, e.g. ``"herodo_py.host.files:exist"``), a callable given
     the converted arguments, or ``None`` for a method: the Python method of the same name.
     ``guard``: the sandbox check of its arguments (a key of ``herodo_py.lua.sandbox.GUARDS``).
+    ``waits``: it may wait on an engine command or a timer (see :class:`~herodo_py.lua.registry.Binding`).
     (Plain classes, not NamedTuples, here: they are made at every start-up, and typing's are slow to define.)
     """
 
-    __slots__ = ("name", "params", "returns", "doc", "changes_state", "owner", "call", "guard", "overloads")
+    __slots__ = ("name", "params", "returns", "doc", "changes_state", "owner", "call", "guard", "overloads", "waits")
 
     def __init__(self, name: str, params: tuple[Param, ...] = (), returns: str = "nil", doc: str = "",
                  changes_state: bool = False, owner: str | None = None, call: str | Callable[..., Any] | None = None,
-                 guard: str | None = None, overloads: tuple[str, ...] = ()) -> None:
+                 guard: str | None = None, overloads: tuple[str, ...] = (), waits: bool = True) -> None:
         self.name, self.params, self.returns, self.doc = name, params, returns, doc
         self.changes_state, self.owner, self.call, self.guard, self.overloads = (changes_state, owner, call, guard,
                                                                                   overloads)
+        self.waits = waits
 
 
 class TypeDef:
@@ -77,7 +79,7 @@ class Noun:
             registry.type(t.name, t.kind, t.doc, python=t.python or (), fields=t.fields, item=t.item)
         for row in self.rows:
             binding = Binding(row.name, row.params, row.returns, row.doc, _impl(row), row.owner, row.overloads,
-                              row.changes_state, row.guard)
+                              row.changes_state, row.guard, row.waits)
             registry.add(binding)
 
     def sweeper(self) -> Callable[..., Any]:
@@ -87,13 +89,15 @@ class Noun:
 
 
 def function(name: str, call: str | Callable[..., Any], params: Sequence[Param], returns: str, doc: str, *,
-             changes_state: bool = False, guard: str | None = None, overloads: Sequence[str] = ()) -> Row:
-    return Row(name, tuple(params), returns, doc, changes_state, None, call, guard, tuple(overloads))
+             changes_state: bool = False, guard: str | None = None, overloads: Sequence[str] = (),
+             waits: bool = True) -> Row:
+    return Row(name, tuple(params), returns, doc, changes_state, None, call, guard, tuple(overloads), waits)
 
 
 def method(owner: str, name: str, params: Sequence[Param], returns: str, doc: str, *, changes_state: bool = False,
-           call: Callable[..., Any] | None = None, guard: str | None = None, overloads: Sequence[str] = ()) -> Row:
-    return Row(name, tuple(params), returns, doc, changes_state, owner, call, guard, tuple(overloads))
+           call: Callable[..., Any] | None = None, guard: str | None = None, overloads: Sequence[str] = (),
+           waits: bool = True) -> Row:
+    return Row(name, tuple(params), returns, doc, changes_state, owner, call, guard, tuple(overloads), waits)
 
 
 def _trim(args: tuple[Any, ...]) -> tuple[Any, ...]:

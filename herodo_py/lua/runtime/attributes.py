@@ -4,7 +4,6 @@ field is read-only."""
 
 from __future__ import annotations
 
-import types
 from typing import Any
 
 from ..convert import text, type_name
@@ -29,7 +28,7 @@ class Attributes:
         if name is not None:
             binding = ltype.methods.get(name)
             if binding is not None:
-                return types.MethodType(self._method(binding), obj)
+                return self._bound_method(binding, obj)
             fields = self.registry.fields_of(ltype, obj)
             if name in fields:
                 try:

@@ -76,6 +76,7 @@ from .outcome import Outcome, Outcomes, _friendly
 from .output import Output
 from .policies import POLICIES, StdlibPolicy, default_registry
 from .stop import HOOK_COUNT, SLOW_COUNT, Stop, StopControl
+from .tasks import Tasks
 
 if TYPE_CHECKING:
     from ...nerdctl.executor import Executor
@@ -92,7 +93,7 @@ def prepare_source(source: bytes) -> bytes:
     return source
 
 
-class Runtime(Outcomes, StopControl, Dispatch, Attributes, Output):
+class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
     """A fresh Lua state with the bindings of ``registry`` (the default: every bindings module)."""
 
     def __init__(self, registry: Registry | None = None, *, policy: str | StdlibPolicy = "trusted",
@@ -124,11 +125,13 @@ class Runtime(Outcomes, StopControl, Dispatch, Attributes, Output):
         self._in_binding = 0
         self._quiet = 0  # inside a host call into Lua (locating): the hook does nothing
         self._methods: dict[int, types.FunctionType] = {}
+        self._waiting_methods: dict[int, Any] = {}
         self._executor = executor
         helpers = {
             b"first_count": min(SLOW_COUNT, hook_count), b"check": self._check, b"stopping": self._stopping,
             b"write": self._writer("stdout"), b"write_err": self._writer("stderr"), b"exit": self._exit,
             b"global_miss": self._global_miss, b"record_miss": self._record_miss, b"stop_info": self._stop_info,
+            **self._task_helpers(),
         }
         self.error_values = install_error_values(self)  # what pcall & co hand scripts (before the prelude)
         helpers[b"error_value"] = self.error_values[b"value"]
@@ -137,6 +140,7 @@ class Runtime(Outcomes, StopControl, Dispatch, Attributes, Output):
         self._compile, self._run, self._locate_lua = api[b"compile"], api[b"run"], api[b"locate"]
         self._last_position = api[b"last_position"]
         self._last_failure, self._same = api[b"last"], api[b"same"]
+        self._waiting, self._bind, self._parallel_failures = api[b"waiting"], api[b"bind"], api[b"parallel_failures"]
         self.to_lua = ToLua(self.lua, self.registry, api[b"make_record"])
         globals_ = self.lua.globals()
         for name, binding in self.registry.functions.items():
@@ -214,6 +218,8 @@ class Runtime(Outcomes, StopControl, Dispatch, Attributes, Output):
                 result = self._run(self._soft_limit_kb(), function, *args)
             except MemoryError:  # LuaMemoryError: no room left to even start
                 result = (False, b"not enough memory")
+            finally:
+                self._tasks_close()  # a parallel() the script left by a hard stop: nothing of it keeps running
         outcome = self._outcome(result if isinstance(result, tuple) else (result,))
         outcome.duration = time.monotonic() - started
         return outcome

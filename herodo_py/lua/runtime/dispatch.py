@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import time
 import types
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from typing import Any
 
 from ..convert import BadArgument, text
@@ -34,10 +35,17 @@ class Dispatch:
 
 
     def _global_function(self, binding: Binding) -> Any:
+        """The Lua global of ``binding``: a Python function, or for one that waits a Lua wrapper that runs
+        it in a worker when a ``parallel`` task calls it (:mod:`herodo_py.lua.runtime.tasks`)."""
         def call(*args: Any) -> Any:
             return self._invoke(binding, None, args)
         call.__name__ = binding.name
-        return call
+        if not binding.waits:
+            return call
+
+        def start(index: int, *args: Any) -> None:
+            self._task_start(binding, index, None, args)
+        return self._waiting(call, start)
 
     def _method(self, binding: Binding) -> types.FunctionType:
         method = self._methods.get(id(binding))
@@ -48,43 +56,83 @@ class Dispatch:
             self._methods[id(binding)] = method
         return method
 
+    def _bound_method(self, binding: Binding, obj: Any) -> Any:
+        """``obj.name`` for Lua: a bound Python method, or for one that waits a Lua closure that runs it
+        in a worker when a ``parallel`` task calls it."""
+        if not binding.waits:
+            return types.MethodType(self._method(binding), obj)
+        invoke = self._waiting_methods.get(id(binding))
+        if invoke is None:
+            def start(index: int, obj: Any, *args: Any) -> None:
+                self._task_start(binding, index, obj, args)
+            invoke = self._waiting_methods[id(binding)] = self._waiting(self._method(binding), start)
+        return self._bind(invoke, obj)
+
     def _invoke(self, binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
+        def in_place() -> Any:
+            call = self._prepared(binding, obj, args)
+            with self.executor.active():
+                result = call()
+            return self._fitting(self.to_lua(result), binding.name)
+        return self._binding_call(binding, in_place)
+
+    def _binding_call(self, binding: Binding, step: Callable[[], Any]) -> Any:
+        """Run ``step`` (a binding's work in the script's thread) as a binding: Ctrl-C and the time limit
+        interrupt it, the watchdog knows Python is in control, and a failure becomes what Lua gets."""
         self._in_binding += 1
         try:
-            if self.sandbox is not None:
-                self.sandbox.check_binding(binding)
-            converted = self.checker.args(binding, args)
-            if self.sandbox is not None:
-                self.sandbox.check_arguments(binding, converted)
-            with self.executor.active():
-                if binding.changes_state:
-                    result = _changing(binding, obj, converted)
-                else:
-                    result = binding.impl(obj, *converted) if binding.owner else binding.impl(*converted)
-            return self._fitting(self.to_lua(result), binding.name)
-        except BadArgument as exc:
-            raise self._located(ScriptError(exc.message, kind="ConversionError", category="BadArgument",
-                                            hint=exc.hint, func=binding.name, field=exc.param)) from None
-        except ScriptStop:
-            raise
-        except ScriptError as exc:
-            raise self._located(exc)  # noqa: B904 - the binding's own error, located: its cause stays as it was
-        except KeyboardInterrupt:
-            if self._stop is None:  # (the SIGINT handler already asked: asking again would make it hard)
-                self.request_stop("interrupt")
-            self._stop_raised()
-            raise self._script_stop() from None
-        except _TimeLimit:
-            self._stop_raised()
-            raise self._script_stop() from None
-        except MemoryError:  # LuaMemoryError converting the result: Lua is full
-            raise ScriptError("not enough memory", category="OutOfMemory", func=binding.name,
-                              hint="raise the limit with --max-memory SIZE, or keep less data in Lua") from None
-        except Exception as exc:
-            raise self._located(ScriptError.from_exception(exc, binding.name)) from exc
+            return step()
+        except BaseException as exc:
+            error, cause = self._binding_failure(binding, exc)
+            raise error from cause
         finally:
             self._in_binding -= 1
             self._last_check = time.monotonic()  # time spent here is not slow Lua
+
+    def _prepared(self, binding: Binding, obj: Any, args: Sequence[Any]) -> Callable[[], Any]:
+        """The sandbox's checks and the arguments' conversion (here, in the script's thread): the library
+        call left to make, with plain Python values only."""
+        if self.sandbox is not None:
+            self.sandbox.check_binding(binding)
+        converted = self.checker.args(binding, args)
+        pins = ExitStack()  # the sandbox's pinned host paths, held until the call returns (in whichever thread)
+        if self.sandbox is not None:
+            with self.executor.active():
+                converted = pins.enter_context(self.sandbox.arguments(binding, converted))
+
+        def call() -> Any:
+            with pins:
+                if binding.changes_state:
+                    return _changing(binding, obj, converted)
+                return binding.impl(obj, *converted) if binding.owner else binding.impl(*converted)
+        return call
+
+    def _binding_failure(self, binding: Binding, exc: BaseException) -> tuple[BaseException, BaseException | None]:
+        """What a binding's failure raises into Lua, and its ``__cause__``: a located ScriptError, or
+        ScriptStop for a stop (Ctrl-C, the time limit)."""
+        if isinstance(exc, BadArgument):
+            return self._located(ScriptError(exc.message, kind="ConversionError", category="BadArgument",
+                                             hint=exc.hint, func=binding.name, field=exc.param)), None
+        if isinstance(exc, ScriptStop):
+            return exc, exc.__cause__
+        if isinstance(exc, ScriptError):  # the binding's own error, located: its cause stays as it was
+            return self._located(exc), exc.__cause__
+        if isinstance(exc, KeyboardInterrupt):
+            if self._stop is None:  # (the SIGINT handler already asked: asking again would make it hard)
+                self.request_stop("interrupt")
+            self._stop_raised()
+            return self._script_stop(), None
+        if isinstance(exc, _TimeLimit):
+            self._stop_raised()
+            return self._script_stop(), None
+        if isinstance(exc, MemoryError):  # LuaMemoryError converting the result: Lua is full
+            return ScriptError("not enough memory", category="OutOfMemory", func=binding.name,
+                               hint="raise the limit with --max-memory SIZE, or keep less data in Lua"), None
+        if type(exc).__name__ == "TaskCancelled":  # (herodo_py.nerdctl.concurrency: its scope was cancelled)
+            return self._located(ScriptError(str(exc), category="Cancelled", func=binding.name)), None
+        if not isinstance(exc, Exception):  # (SystemExit, GeneratorExit...: not a binding's to turn into an error)
+            return exc, exc.__cause__
+        return self._located(ScriptError.from_exception(exc, binding.name)), exc
 
     def _fitting(self, value: Any, func: str) -> Any:
         """``value`` if Lua has room for it. lupa pushes a returned string outside any protected

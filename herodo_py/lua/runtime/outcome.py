@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..convert import text
+from ..convert import Mismatch, text
 from ..diagnostics.errors import ScriptError, exit_code_for
 from ..exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TIMEOUT
 from ..limits import format_size
@@ -54,7 +54,14 @@ class Outcomes:
                 return Outcome(EXIT_TIMEOUT, "timeout", self._timeout_failure(frames))
             return Outcome(EXIT_INTERRUPTED, "interrupted")
         if values[0] is True:
-            returned = tuple(self.checker.plain(v) for v in values[1:])
+            try:
+                returned = self.checker.plain_values(values[1:])
+            except Mismatch as exc:
+                failure = _friendly().Failure(
+                    "BAD RETURN VALUE", f"the script returned a value herodo cannot read: {exc.detail}",
+                    hint="return nothing, true, or false and a reason; print data you want to keep",
+                    exit_code=EXIT_FAILED)
+                return Outcome(EXIT_FAILED, "failed", failure)
             if returned and returned[0] is False:
                 reason = f": {returned[1]}" if len(returned) > 1 and returned[1] is not None else ""
                 failure = _friendly().Failure("SCRIPT RETURNED FALSE", f"the script returned false{reason}",
@@ -81,6 +88,9 @@ class Outcomes:
             return self._memory_failure(_friendly().from_lua_error(message, self._memory_frames(), self.known_names()))
         value = info[b"value"]
         frames = self._frames(info[b"frames"])
+        failures = self._parallel_failures(value)
+        if failures is not None:
+            return self._tasks_failure(value, failures, frames)
         if isinstance(value, ScriptError):
             if value.file is None and frames:  # raised where it could not be located (out of memory)
                 value.file, value.line, value.frames = frames[0][0], frames[0][1], frames
@@ -89,6 +99,22 @@ class Outcomes:
             return _friendly().from_python_error(value, frames)
         return self._memory_failure(_friendly().from_lua_error(text(info[b"text"] or b""), frames,
                                                                 self.known_names()))
+
+    def _tasks_failure(self, error: Any, failures: Any, frames: list[tuple[str, int, str | None]]) -> friendly.Failure:
+        """TASKS FAILED at the ``parallel`` call: each failure with its task; the exit code the failures
+        share (69 when every task found the engine unavailable...), else 1."""
+        module = _friendly()
+        codes = {exit_code_for(f[b"error"]) if isinstance(f[b"error"], ScriptError) else EXIT_FAILED
+                 for _, f in failures.items() if not f[b"cancelled"]}
+        code = codes.pop() if len(codes) == 1 else EXIT_FAILED
+        where = frames[0] if frames else None
+        return module.Failure(
+            "TASKS FAILED", text(error[b"message"]),
+            hint="catch it with pcall(parallel, ...) and read err.failures, or get the failures back with "
+                 "parallel(tasks, {raise = false})",
+            file=where[0] if where else None, line=where[1] if where else None,
+            snippets=[module.Snippet(where[0], where[1], "parallel")] if where else [], callers=frames[1:],
+            exit_code=code)
 
     def _memory_frames(self) -> list[tuple[str, int, str | None]]:
         """Where the hook last saw the script under memory pressure (when Lua says nothing)."""

@@ -8,6 +8,7 @@ from typing import NamedTuple
 from ..diagnostics.errors import LUA_FIELDS
 from ..limits import SANDBOX_SCRIPT_TIMEOUT
 from ..registry import FieldDef, Registry
+from .tasks import register_types
 
 
 class StdlibPolicy(NamedTuple):
@@ -47,6 +48,7 @@ def base_registry() -> Registry:
     registry.type(ERROR_TYPE, "object", "An error raised by a binding (caught with pcall).",
                   python="herodo_py.lua.diagnostics.errors:ScriptError",
                   fields=[FieldDef(name, "any") for name in LUA_FIELDS])
+    register_types(registry)  # parallel()'s
     return registry
 
 

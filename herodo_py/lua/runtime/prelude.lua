@@ -1,11 +1,11 @@
 -- The Lua side of the host, run first in every runtime (herodo_py/lua/runtime/core.py documents it).
 local H = ...
 local G = _G
-local type, tostring, error, setmetatable, getmetatable, rawget, rawequal, next, ipairs =
-      type, tostring, error, setmetatable, getmetatable, rawget, rawequal, next, ipairs
+local type, tostring, error, setmetatable, getmetatable, rawget, next, ipairs, select, rawequal =
+      type, tostring, error, setmetatable, getmetatable, rawget, next, ipairs, select, rawequal
 local rawpcall, rawxpcall, load = pcall, xpcall, load
 local concat, sort, pack = table.concat, table.sort, table.pack
-local sub, format = string.sub, string.format
+local sub, format, find, gsub, math_type = string.sub, string.format, string.find, string.gsub, math.type
 local sethook, gethook, getinfo = debug.sethook, debug.gethook, debug.getinfo
 local gc = collectgarbage
 local COUNT = H.first_count  -- a new coroutine's first poll comes soon; the host then paces it
@@ -31,6 +31,7 @@ local soft_kb = nil  -- the soft memory limit of this run (nil: none, or already
 local from_hook = false  -- the error in flight was raised by the hook (hooks are off until a pcall)
 local last_seen = nil  -- where the hook last saw the script under memory pressure
 
+local describe, make_record  -- (defined below; parallel() uses them)
 local running_fn = nil  -- what run() runs: while it is on the stack, the script runs (not its cleanup)
 local active = {}  -- coroutines being resumed by the script
 
@@ -90,7 +91,6 @@ G.xpcall = function(f, handler, ...)
 end
 
 -- out of memory in one call: an error at the caller's line (with a message handler run)
-local gsub = string.gsub
 local function guarded(f, name)
   return function(...)
     local ok, result = rawpcall(f, ...)
@@ -138,6 +138,63 @@ co.wrap = function(f)
   return function(...) return unwrap(c, co_resume(c, ...)) end
 end
 if close then co.close = function(c) return pass(close(c)) end end
+
+-- parallel tasks: a binding that waits yields its task ----------------------------------------
+-- parallel.lua (loaded on the first parallel() call) resumes one task at a time, `current_task` meanwhile.
+-- A binding that waits, called by that task's own code (not by a coroutine of its own, nor through a C
+-- call that cannot yield), starts in a worker thread and the task yields PENDING until the scheduler
+-- resumes it with WAKE; anywhere else the binding runs in place, as outside parallel().
+local running, isyieldable, yield, co_status = co.running, co.isyieldable, co.yield, co.status
+local PENDING = setmetatable({}, {__name = "herodo.pending"})
+local WAKE = setmetatable({}, {__name = "herodo.wake"})
+local current_task, current_index = nil, nil
+local finish = H.task_finish
+
+local function await(index)
+  local tag = yield(PENDING)
+  while not rawequal(tag, WAKE) do tag = yield() end  -- resumed by another coroutine: not yet (nothing leaks)
+  return finish(index)
+end
+
+-- A global binding that waits: `call` runs it in place, `start(index, ...)` in a worker.
+local function waiting(call, start)
+  return function(...)
+    if current_task ~= nil and rawequal(running(), current_task) and isyieldable() then
+      local index = current_index
+      start(index, ...)
+      return await(index)
+    end
+    return call(...)
+  end
+end
+
+-- obj:method(...) and obj.method(...) for a method that waits (as lupa binds Python methods).
+local function bind(invoke, obj)
+  return function(...)
+    if select("#", ...) > 0 and rawequal((...), obj) then return invoke(obj, select(2, ...)) end
+    return invoke(obj, ...)
+  end
+end
+
+local parallel_errors = setmetatable({}, {__mode = "k"})  -- the errors parallel() raised
+local parallel_impl = nil
+G.parallel = function(...)
+  if not parallel_impl then
+    local chunk = load(H.parallel_source(), "=herodo.parallel", "t")
+    parallel_impl = chunk({
+      H = H,
+      std = {type = type, tostring = tostring, error = error, setmetatable = setmetatable, rawget = rawget,
+             next = next, select = select, rawequal = rawequal, pack = pack, math_type = math_type, find = find,
+             gsub = gsub, format = format, concat = concat, gc = gc},
+      create = create, resume = resume, close = close, status = co_status, running = running,
+      armed = armed, active = active, STOP = STOP, OOM = OOM, NO_MEMORY = NO_MEMORY, stopping = stopping,
+      rawpcall = rawpcall, PENDING = PENDING, WAKE = WAKE, errors = parallel_errors,
+      set_current = function(c, i) current_task, current_index = c, i end,
+      describe = describe, make_record = make_record,
+    })
+  end
+  return parallel_impl(...)
+end
 
 -- output through Python's streams ------------------------------------------------------------
 local function joined(...)
@@ -237,7 +294,7 @@ local function show_record(t)
 end
 
 local record_meta = {}
-local function make_record(name, t)
+function make_record(name, t)
   local mt = record_meta[name]
   if not mt then
     mt = {__name = name, __tostring = show_record,
@@ -264,7 +321,7 @@ local function frames_of(thread, level, frames)
   return frames
 end
 
-local function describe(err)
+function describe(err)
   local t = type(err)
   if t == "string" or t == "number" then return tostring(err) end
   local mt = getmetatable(err)
@@ -324,5 +381,11 @@ end
 G.python = nil
 if G.package then G.package.loaded.python = nil end
 
+-- The failures of an error parallel() raised (nil for any other value): for the host's report.
+local function parallel_failures(err)
+  if type(err) == "table" and parallel_errors[err] then return rawget(err, "failures") end
+end
+
 return {compile = compile, run = run, locate = locate, last_position = last_position, make_record = make_record,
-        remove = remove, last = last, same = rawequal}
+        remove = remove, waiting = waiting, bind = bind, parallel_failures = parallel_failures, last = last,
+        same = rawequal}

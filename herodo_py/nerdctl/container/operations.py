@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, Self, cast
 
+from ..concurrency import pause  # (a cancelled parallel task stops waiting at once)
 from ..desired.outcome import Outcome
 from ..errors import (
     CommandFailed,
@@ -299,7 +300,7 @@ class Container(ContainerControl, ContainerBuilder):
                 raise self._not_running(status, "(it exited)")
             if time.monotonic() >= deadline:
                 raise WaitTimeout(f"container {self.name!r} was not running after {timeout}s (state {status.state})")
-            time.sleep(0.2)
+            pause(0.2)
 
     def _trigger_health_check(self, within: float) -> None:
         """Run one health check where no scheduler does (podman and nerdctl without systemd), for at
@@ -338,4 +339,4 @@ class Container(ContainerControl, ContainerBuilder):
             if time.monotonic() >= deadline:
                 raise WaitTimeout(f"container {self.name!r} was not healthy after {timeout}s "
                                   f"(health {status.health_status or 'not reported yet'})")
-            time.sleep(0.5)
+            pause(0.5)

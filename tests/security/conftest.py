@@ -1,0 +1,187 @@
+"""The red-team suite: hostile scripts run through ``herodo`` as a process, each probe asserted by its
+effect on the host (a canary file that must not appear, a secret that must not be printed, a process
+that must end on its own, a peak RSS read from the child's rusage).
+
+Fixtures: ``box`` (a script folder with a canary folder and a secret file OUTSIDE it), ``hostile``
+(runs a script in the box through ``herodo`` and returns a :class:`Run`), and the live-test fixtures
+(``engine`` over docker and podman, ``test_image``, ``unique_name``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+_TESTS = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(_TESTS / "lua"))  # herodo_process: the launcher and environment of herodo runs
+
+from herodo_process import HERODO, STANDIN, herodo_env  # noqa: E402 (found through the path above)
+
+
+def _live_fixtures():
+    """tests/live/conftest.py, loaded once by path (tests/lua loads the same module)."""
+    name = "herodo_live_fixtures"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, _TESTS / "live" / "conftest.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+_live = _live_fixtures()
+engine = _live.engine
+test_image = _live.test_image
+unique_name = _live.unique_name
+
+IMAGE = "localhost/herodo-busybox:latest"
+GRACE = 5.0  # the watchdog's STUCK_AFTER: the most a stopped script may take, cleanup included
+BOUND = 90.0  # a probe's process is killed (and the probe fails) when it runs longer than this
+
+
+@dataclass
+class Run:
+    """A finished herodo process: exit code, output, wall seconds, peak RSS in MiB (the child's
+    rusage), and whether the probe's bound had to kill it (a hang)."""
+
+    code: int
+    out: str
+    err: str
+    seconds: float
+    peak_rss_mib: float
+    killed: bool = False
+    argv: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+    def ended(self) -> None:
+        """The process ended on its own (no hang) without a Python traceback."""
+        assert not self.killed, f"herodo hung: killed after {self.seconds:.0f}s\n{self.text[-3000:]}"
+        assert "Traceback (most recent call last)" not in self.text, self.text[-3000:]
+
+    def __repr__(self) -> str:
+        return (f"Run(code={self.code}, seconds={self.seconds:.1f}, rss={self.peak_rss_mib:.0f}MiB, "
+                f"killed={self.killed})\n--- stdout\n{self.out[-2000:]}\n--- stderr\n{self.err[-2000:]}")
+
+
+def run_herodo(args: list[str], *, cwd: Path | None = None, engine: str = str(STANDIN), bound: float = BOUND,
+               interrupt_on: str | None = None, **env: str) -> Run:
+    """Run ``herodo ARGS`` in its own session; kill the whole group after ``bound`` seconds (a hang).
+    ``interrupt_on``: send SIGINT once stdout shows that text. Peak RSS comes from ``os.wait4``."""
+    argv = [*HERODO, *args]
+    started = time.monotonic()
+    proc = subprocess.Popen(argv, cwd=cwd, env=herodo_env(engine, **env), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True)
+    out: list[bytes] = []
+    err: list[bytes] = []
+    marker = interrupt_on.encode() if interrupt_on else None
+
+    def read_out() -> None:
+        for line in proc.stdout:  # type: ignore[union-attr]
+            out.append(line)
+            if marker is not None and marker in line:
+                proc.send_signal(signal.SIGINT)
+    readers = [threading.Thread(target=read_out, daemon=True),
+               threading.Thread(target=lambda: err.extend(proc.stderr), daemon=True)]  # type: ignore[arg-type]
+    for reader in readers:
+        reader.start()
+    killed = threading.Event()
+
+    def kill() -> None:
+        killed.set()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    timer = threading.Timer(bound, kill)
+    timer.start()
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.monotonic() - started
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # anything herodo left in its session (an engine command)
+    except (ProcessLookupError, PermissionError):
+        pass
+    for reader in readers:
+        reader.join(timeout=30)
+    return Run(proc.returncode, b"".join(out).decode(errors="replace"), b"".join(err).decode(errors="replace"),
+               seconds, usage.ru_maxrss / 1024, killed.is_set(), argv)
+
+
+@dataclass
+class Box:
+    """A script folder (``folder``) beside things a sandboxed script must not reach: ``outside`` (a
+    folder where a canary must not appear) and ``secret`` (a file whose content must not be printed)."""
+
+    folder: Path
+    outside: Path
+    secret: Path
+    secret_text: str
+
+    def canaries(self) -> list[str]:
+        """What appeared in ``outside`` (nothing, when the sandbox held)."""
+        return sorted(p.name for p in self.outside.iterdir())
+
+    def script(self, source: str, name: str = "probe.lua") -> Path:
+        """Write a script into the folder; ``FOLDER``, ``OUTSIDE`` and ``SECRET`` are Lua globals in it."""
+        prelude = (f"local FOLDER, OUTSIDE, SECRET = {_lua_string(str(self.folder))}, "
+                   f"{_lua_string(str(self.outside))}, {_lua_string(str(self.secret))}\n")
+        path = self.folder / name
+        path.write_text(prelude + source)
+        return path
+
+
+def _lua_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@pytest.fixture
+def box(tmp_path: Path) -> Box:
+    folder = tmp_path / "box"
+    outside = tmp_path / "outside"
+    folder.mkdir()
+    outside.mkdir()
+    secret_text = f"S12SECRET{uuid.uuid4().hex.upper()}"
+    secret = tmp_path / "secret.txt"
+    secret.write_text(secret_text + "\n")
+    yield Box(folder, outside, secret, secret_text)
+    # containers wrote into these as root: make everything removable by pytest's tmp_path cleanup
+    for root, dirs, files in os.walk(tmp_path):
+        for name in dirs + files:
+            try:
+                os.chmod(os.path.join(root, name), 0o700, follow_symlinks=False)
+            except (OSError, NotImplementedError):
+                pass
+
+
+@pytest.fixture
+def hostile(box: Box) -> Callable[..., Run]:
+    """``hostile(source, *options, engine=..., name=..., bound=..., **env)``: write the script into the
+    box and run ``herodo OPTIONS SCRIPT`` (``--sandbox`` unless options name a mode)."""
+
+    def run(source: str, *options: str, engine: str = str(STANDIN), name: str = "probe.lua", bound: float = BOUND,
+            interrupt_on: str | None = None, **env: str) -> Run:
+        path = box.script(source, name)
+        opts = list(options)
+        if not any(o.startswith("--sandbox") or o == "--trusted" for o in opts):
+            opts.insert(0, "--sandbox")
+        opts = [o for o in opts if o != "--trusted"]
+        return run_herodo([*opts, str(path)], cwd=box.folder, engine=engine, bound=bound,
+                          interrupt_on=interrupt_on, **env)
+    return run
