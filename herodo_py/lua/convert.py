@@ -27,6 +27,18 @@ def text(value: bytes | str) -> str:
     return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else value
 
 
+MAX_NAME = 200
+"""Bytes of a name (a global, a field) a script asks for that herodo reads: a longer one is no name of
+herodo's, and is shown by its start and length (a 20 MB name is not copied into messages)."""
+
+
+def name_text(key: bytes | str) -> str:
+    """A name a script asked for, as text, trimmed past :data:`MAX_NAME`."""
+    if len(key) > MAX_NAME:
+        return f"{text(key[:60])}... ({len(key)} {'bytes' if isinstance(key, bytes) else 'characters'})"
+    return text(key)
+
+
 def lua_bytes(value: str) -> bytes:
     return value.encode("utf-8", "surrogateescape")
 
@@ -373,6 +385,11 @@ def signature(binding: Binding) -> str:
 # --- Python -> Lua -------------------------------------------------------------------------
 
 
+LUA_STRING = 40  # bytes of Lua memory a string takes beyond its characters (Lua 5.4, 64-bit, rounded up)
+LUA_TABLE = 64  # an empty table
+LUA_ENTRY = 80  # one table entry, doubled: tables grow by powers of two
+
+
 class ToLua:
     """Converts Python results into Lua values for one runtime.
 
@@ -406,6 +423,36 @@ class ToLua:
             return self.lua.table_from({lua_bytes(name): self(getattr(value, name))
                                         for name in fields if not name.startswith("_")})
         raise TypeError(f"a Python {type(value).__name__} cannot be handed to Lua")
+
+    def lua_size(self, value: Any) -> int:
+        """The Lua memory ``value`` takes once converted (an upper estimate, read before anything is
+        pushed: a push that runs out of memory would unwind through Python)."""
+        if value is None or isinstance(value, (bool, int, float)):
+            return 0
+        if isinstance(value, bytes):
+            return LUA_STRING + len(value)
+        if isinstance(value, str):
+            return LUA_STRING + len(value) * (1 if value.isascii() else 4)
+        ltype = self.registry.type_of(value)
+        if ltype is not None:
+            if ltype.kind == "object":
+                return LUA_TABLE
+            fields = self.registry.fields_of(ltype, value)
+            size = self._entries([getattr(value, name, None) for name in fields])
+            return size + (self._entries(list(value)) if ltype.item is not None else 0)
+        if _lua_kind(value) is not None:  # already in Lua
+            return 0
+        if isinstance(value, (list, tuple)):
+            return self._entries(value)
+        if isinstance(value, dict):
+            return self._entries(value.values()) + sum(self.lua_size(k) for k in value)
+        fields = getattr(type(value), "__dataclass_fields__", None)
+        if fields is not None:
+            return self._entries([getattr(value, name) for name in fields if not name.startswith("_")])
+        return 0  # (refused by the conversion)
+
+    def _entries(self, values: Any) -> int:
+        return LUA_TABLE + sum(LUA_ENTRY + self.lua_size(v) for v in values)
 
     def record(self, value: Any, ltype: LuaType) -> Any:
         fields = self.registry.fields_of(ltype, value)

@@ -26,18 +26,22 @@ SECONDS: a number, optionally with ``s``, ``m`` or ``h``.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-MIB = 1024 * 1024
+from ..nerdctl.units import MAX_SECONDS, MIB, parse_memory
+from ..nerdctl.units import parse_seconds as seconds_of
+
 DEFAULT_MAX_MEMORY = 512 * MIB
 SANDBOX_SCRIPT_TIMEOUT = 300.0
 CLEANUP_MEMORY = 64 * MIB  # granted to <close> handlers after an out-of-memory error
+OUTPUT_SHARE = 8
+"""An engine command may write at most ``--max-memory / OUTPUT_SHARE`` bytes for a script (Python holds
+several copies of it on its way into Lua, outside Lua's limit): past that it is killed, a friendly error."""
+PUSH_RESERVE = 256 * 1024
+"""Lua memory left free after a value crosses into Lua (lupa's own wrappers and stack on the way)."""
+CLEANUP_WAIT = 60.0  # seconds a stopped script's cleanup may spend waiting in bindings (the engine) in all
 STUCK_AFTER = 5.0  # seconds a stopped script may stay unresponsive before herodo exits without cleanup
 
-_SIZE = re.compile(r"(?i)\s*(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)?\s*")
-_SECONDS = re.compile(r"(?i)\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*")
-_UNITS = {"": 1, "b": 1, "k": 1024, "m": MIB, "g": 1024 * MIB, "t": 1024 * 1024 * MIB}
 _NONE = ("0", "none", "off", "unlimited")
 
 
@@ -45,11 +49,9 @@ def parse_size(value: str) -> int:
     """``"512m"`` -> 536870912; ``"0"``/``"none"`` -> 0 (no limit)."""
     if value.strip().lower() in _NONE:
         return 0
-    m = _SIZE.fullmatch(value)
-    if not m:
+    size = parse_memory(value.strip())
+    if size is None:
         raise ValueError(f"expected a size like 512m or 2g (0 or none: no limit), got {value!r}")
-    unit = (m[2] or "").lower()[:1]
-    size = int(float(m[1]) * _UNITS[unit])
     if size < MIB:
         raise ValueError(f"a memory limit below 1m leaves no room for the script, got {value!r}")
     return size
@@ -59,9 +61,8 @@ def parse_seconds(value: str) -> float | None:
     """``"90"``/``"90s"``/``"1.5m"``/``"1h"`` -> seconds; ``"0"``/``"none"`` -> ``None`` (no limit)."""
     if value.strip().lower() in _NONE:
         return None
-    m = _SECONDS.fullmatch(value)
-    seconds = float(m[1]) * {"s": 1, "m": 60, "h": 3600}[(m[2] or "s").lower()] if m else 0.0
-    if not 0 < seconds <= 2_000_000:  # the OS wait limit
+    seconds = seconds_of(value) or 0.0
+    if not 0 < seconds <= MAX_SECONDS:  # the OS wait limit
         raise ValueError(f"expected seconds like 300, 90s, 5m or 1h (0 or none: no limit), got {value!r}")
     return seconds
 
@@ -83,5 +84,6 @@ class _Default:
 DEFAULT: Any = _Default()
 
 
-__all__ = ["DEFAULT_MAX_MEMORY", "SANDBOX_SCRIPT_TIMEOUT", "CLEANUP_MEMORY", "STUCK_AFTER", "DEFAULT",
+__all__ = ["DEFAULT_MAX_MEMORY", "SANDBOX_SCRIPT_TIMEOUT", "CLEANUP_MEMORY", "OUTPUT_SHARE", "PUSH_RESERVE",
+           "CLEANUP_WAIT", "STUCK_AFTER", "DEFAULT",
            "parse_size", "parse_seconds", "format_size"]

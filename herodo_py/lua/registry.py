@@ -281,6 +281,8 @@ def did_you_mean(name: str, candidates: Iterable[str], *, cutoff: float = 0.6) -
     pool = {c.lower(): c for c in candidates if c and not c.startswith("_")}
     if not pool:
         return None
+    if len(name) > 3 * max(map(len, pool)):  # too long to reach the cutoff (and difflib is quadratic)
+        return None
     exact = pool.get(name.lower())
     if exact is not None and exact != name:
         return exact

@@ -312,7 +312,7 @@ def engine_message(stderr: str, stdout: str = "") -> str:
     while i < len(lines):
         line = lines[i].rstrip()
         i += 1
-        if not line.strip() or line.startswith("Run '") or line.startswith("See '"):
+        if not line.strip() or line.startswith(("Run '", "See '")):
             continue
         if m := _LOGRUS.search(line):
             msg = _N_ERRORS.sub("", _unescape_logrus(m["msg"])).strip()
@@ -351,14 +351,15 @@ def engine_message(stderr: str, stdout: str = "") -> str:
 _RULES: list[tuple[re.Pattern[str], type[CommandFailed]]] = [
     (re.compile(r"cannot access containerd socket|cannot connect to the docker daemon|"
                 r"is the docker daemon running|rootless containerd not running|"
-                r"unable to connect to podman|connection refused.*(?:sock|daemon)", re.I), EngineUnreachable),
+                r"unable to connect to podman|dial unix \S+: connect: connection refused", re.I), EngineUnreachable),
     (re.compile(r"no such container|no container with (?:name or )?id|container \"[^\"]*\" does not exist|"
                 r"container \"[^\"]*\" in namespace \"[^\"]*\": not found", re.I), NoSuchContainer),
     (re.compile(r"no such image|image not known|pull access denied|does not exist locally|"
-                r"repository does not exist|manifest unknown|failed to resolve reference", re.I), NoSuchImage),
+                r"repository does not exist|name unknown|manifest unknown|"
+                r"failed to resolve reference", re.I), NoSuchImage),
     (re.compile(r"is already used by id|container name \"[^\"]*\" is already in use|"
                 r"name is already in use", re.I), NameInUse),
-    (re.compile(r"port is already allocated|address already in use|bind: address", re.I), PortInUse),
+    (re.compile(r"port is already allocated|address already in use", re.I), PortInUse),
     (re.compile(r"`buildctl` needs to be installed|buildkitd", re.I), BuildKitMissing),
     (re.compile(r"permission denied|operation not permitted|access denied", re.I), PermissionDenied),
 ]

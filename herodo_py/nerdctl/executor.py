@@ -23,7 +23,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..processes import StartGuard, kill_group, start
+from ..processes import StartGuard, kill_group, shown_command, start
 from ..result import CommandResult
 from .concurrency import TaskCancelled, current_scope
 from .engine_settings import ENGINE_VARIABLE, EngineSettings
@@ -261,10 +261,10 @@ class Executor:
             scope.track(proc)
         timed_out = False
         try:
-            out, err = _communicate(proc, input_bytes, timeout, echo)
-        except subprocess.TimeoutExpired:
+            out, err = _communicate(proc, input_bytes, timeout, echo, _output_limit.get())
+        except subprocess.TimeoutExpired as exc:
             kill_group(proc)
-            out, err = _drain(proc)
+            out, err = (exc.output, exc.stderr) if isinstance(exc, _DrainedTimeout) else _drain(proc)
             timed_out = True
         except BaseException:  # Ctrl-C or anything else: never leave the command running
             kill_group(proc)
@@ -277,6 +277,43 @@ class Executor:
         code = -9 if timed_out else proc.returncode
         return CommandResult(_decode(out), _decode(err), code, argv, time.monotonic() - started), timed_out
 
+
+
+class OutputTooLarge(CommandExecutionFailed):
+    """A command wrote more output than the active :class:`OutputLimit` lets the caller hold: it was killed."""
+
+    kind = "Other"
+    default_hint = ("send big output to a file instead (in a container: sh -c 'CMD > /tmp/out', then copy it "
+                    "out), or raise the memory limit (herodo --max-memory SIZE)")
+
+    def __init__(self, argv: Sequence[str], limit: int) -> None:
+        super().__init__(f"`{shown_command(argv)}` wrote more than {_size(limit)} of output, more than the script's "
+                         "memory limit leaves room for: herodo stopped it", argv=argv)
+        self.limit = limit
+
+
+class OutputLimit:
+    """``with OutputLimit(n):`` commands run in the block (and in threads started with ``copy_context``
+    there) are killed once their stdout and stderr together pass ``n`` bytes (:class:`OutputTooLarge`);
+    ``None``: no limit. A class, not a generator: bindings enter it on every call."""
+
+    __slots__ = ("limit", "token")
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+
+    def __enter__(self) -> None:
+        self.token = _output_limit.set(self.limit)
+
+    def __exit__(self, *exc: object) -> None:
+        _output_limit.reset(self.token)
+
+
+_output_limit: ContextVar[int | None] = ContextVar("herodo_output_limit", default=None)
+
+
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
 def subcommand_of(args: Sequence[str]) -> str:
@@ -306,9 +343,35 @@ def _drain(proc: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
         return exc.stdout or b"", exc.stderr or b""
 
 
-def _pump(stream: object, sink: list[bytes], echo: object | None) -> None:
+class _DrainedTimeout(subprocess.TimeoutExpired):
+    """The command timed out and was killed; ``output``/``stderr``: what it had written."""
+
+
+class _Budget:
+    """Output bytes a command may still write (both pipes together); past it, the group is killed."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], limit: int | None) -> None:
+        self.proc, self.left, self.exceeded = proc, limit, False
+        self.lock = threading.Lock()
+
+    def take(self, n: int) -> bool:
+        """Count ``n`` more bytes; False (and the command killed) once the limit is passed."""
+        if self.left is None:
+            return True
+        with self.lock:
+            self.left -= n
+            if self.left < 0 and not self.exceeded:
+                self.exceeded = True
+                kill_group(self.proc)
+        return not self.exceeded
+
+
+def _pump(stream: object, sink: list[bytes], echo: object | None, budget: _Budget) -> None:
     read = getattr(stream, "read1", None) or stream.read  # type: ignore[attr-defined]
     while chunk := read(65536):
+        if not budget.take(len(chunk)):
+            sink.clear()
+            return
         sink.append(chunk)
         if echo is not None:
             echo.write(chunk)  # type: ignore[attr-defined]
@@ -316,24 +379,38 @@ def _pump(stream: object, sink: list[bytes], echo: object | None) -> None:
 
 
 def _communicate(proc: subprocess.Popen[bytes], input_bytes: bytes | None, timeout: float,
-                 echo: bool) -> tuple[bytes, bytes]:
-    if not echo:
+                 echo: bool, limit: int | None = None) -> tuple[bytes, bytes]:
+    """The command's (stdout, stderr): echoed to the terminal as they come when ``echo``, and
+    :class:`OutputTooLarge` past ``limit`` bytes."""
+    if not echo and limit is None:
         return proc.communicate(input_bytes, timeout=timeout)
-    # Stream both pipes to the terminal as they come, and keep a copy.
     out: list[bytes] = []
     err: list[bytes] = []
-    terminal = sys.stderr.buffer
-    threads = [threading.Thread(target=_pump, args=(proc.stdout, out, terminal), daemon=True),
-               threading.Thread(target=_pump, args=(proc.stderr, err, terminal), daemon=True)]
+    terminal = sys.stderr.buffer if echo else None
+    budget = _Budget(proc, limit)
+    threads = [threading.Thread(target=_pump, args=(proc.stdout, out, terminal, budget), daemon=True),
+               threading.Thread(target=_pump, args=(proc.stderr, err, terminal, budget), daemon=True)]
     for t in threads:
         t.start()
     if proc.stdin:
-        if input_bytes:
-            proc.stdin.write(input_bytes)
-        proc.stdin.close()
-    proc.wait(timeout=timeout)
+        try:
+            if input_bytes:
+                proc.stdin.write(input_bytes)
+            proc.stdin.close()
+        except BrokenPipeError:  # (it ended, or was killed, without reading it all)
+            pass
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill_group(proc)
+        proc.wait()
+        for t in threads:
+            t.join(DRAIN_SECONDS)
+        raise _DrainedTimeout(proc.args, timeout, b"".join(out), b"".join(err)) from None
     for t in threads:
         t.join(5)
+    if budget.exceeded:
+        raise OutputTooLarge(proc.args, limit or 0)  # type: ignore[arg-type]
     return b"".join(out), b"".join(err)
 
 

@@ -1,25 +1,18 @@
-"""Shared helpers for reading engine output: JSON documents, JSON lines or arrays, sizes,
+"""Shared helpers for reading engine output: JSON documents, JSON lines or arrays, sizes (from units),
 percentages, labels and zero times. Record-specific parsers live beside their record types."""
 
 from __future__ import annotations
 
 import datetime
 import json
-import math
 import re
 from typing import Any
 
 from .errors import JsonParseError
+from .units import parse_size as parse_size  # engine-printed sizes are defined in units (re-exported)
 
 ZERO_TIMES = frozenset({"", "0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000000000Z"})
 
-_UNITS = {
-    "": 1, "b": 1,
-    "k": 1000, "kb": 1000, "m": 1000**2, "mb": 1000**2, "g": 1000**3, "gb": 1000**3,
-    "t": 1000**4, "tb": 1000**4, "p": 1000**5, "pb": 1000**5, "e": 1000**6, "eb": 1000**6,
-    "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4, "pib": 1024**5, "eib": 1024**6,
-}
-_SIZE = re.compile(r"\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[a-zA-Z]*)\s*")
 _LABEL_KEY = re.compile(r"[\w./-]+=")
 
 
@@ -61,26 +54,6 @@ def _load_lines(text: str, what: str) -> list[Any]:
             raise JsonParseError(what, line, "expected one JSON object per line")
         records.append(load_json(line, what))
     return records
-
-
-def parse_size(text: Any) -> int | None:
-    """``'1.59MiB'`` -> 1667235, ``'12.1kB'`` -> 12100, a number -> itself; unknown -> None."""
-    if isinstance(text, bool):
-        return None
-    if isinstance(text, int):
-        return text
-    if isinstance(text, float):
-        return int(text) if math.isfinite(text) else None
-    if not isinstance(text, str):
-        return None
-    m = _SIZE.fullmatch(text)
-    if not m:
-        return None
-    factor = _UNITS.get(m["unit"].lower())
-    if factor is None:
-        return None
-    size = float(m["num"]) * factor
-    return int(round(size)) if math.isfinite(size) else None
 
 
 def parse_percent(text: Any) -> float | None:
@@ -130,7 +103,7 @@ def normalize_time(value: Any) -> str:
         if value < 0:  # podman writes the zero time as -62135596800
             return ""
         try:
-            return datetime.datetime.fromtimestamp(value, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            return datetime.datetime.fromtimestamp(value, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         except (OverflowError, OSError, ValueError):  # NaN, or past the year 9999
             return ""
     if not isinstance(value, str) or value in ZERO_TIMES or value.startswith("0001-01-01"):

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import ConversionError
+from .units import GO_DURATION, MAX_SECONDS, MIN_MEMORY, parse_memory
 
 _NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")
 # Docker's reference grammar (distribution/reference), simplified but strict enough to refuse flags,
@@ -23,8 +24,6 @@ _IMAGE = re.compile(
 )
 _IMAGE_ID = re.compile(r"(?:sha256:)?[0-9a-f]{12,64}")
 _PORT_RANGE = r"\d{1,5}(?:-\d{1,5})?"
-_SIZE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[bkmgtp]?)(?:i?b)?", re.I | re.ASCII)
-_DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+", re.ASCII)
 _RESTART = re.compile(r"no|always|unless-stopped|on-failure(?::(?P<n>\d+))?", re.ASCII)
 _ENV_KEY = re.compile(r"[^=\x00\s]+")
 _LABEL_KEY = re.compile(r"[^=\x00\s]+")  # docker refuses spaces and tabs in label keys
@@ -35,6 +34,7 @@ _USER = re.compile(r"[a-zA-Z0-9_][a-zA-Z0-9_.-]*(?::[a-zA-Z0-9_][a-zA-Z0-9_.-]*)
 # Linux holds one argv string in at most 32 pages, its NUL included (MAX_ARG_STRLEN); a value also
 # travels with its flag's prefix ('KEY=' of -e KEY=VALUE), which cmd.check_argv_size checks once more.
 MAX_ARGUMENT_BYTES = 32 * 4096 - 1
+MAX_MEMORY = 2**63 - 1  # the engines hold a size in a signed 64-bit integer
 BIG_DATA_HINT = "one command-line argument holds at most 128 KiB on Linux; pass bigger data in a file " \
                 "(a volume, or nerdctl_copy into the container)"
 
@@ -176,17 +176,19 @@ def check_label_key(value: Any, field: str = "label key") -> str:
 
 
 def check_size(value: Any, field: str = "memory", *, allow_unlimited: bool = False) -> str:
-    """Memory size ``<number>[b|k|m|g]`` (e.g. '512m', '1g'); ``-1`` where unlimited is allowed."""
+    """Memory size as docker reads it (``512m``, ``1g``, ``512MiB``; powers of 1024), at least 6 MiB;
+    ``-1`` where unlimited is allowed."""
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    expected = "a size like '512m', '1g' or '262144k' (units b, k, m, g)"
+    expected = ("a size of at least 6m like '512m', '1g' or '512MiB' (units b, k, m, g, t, p, each a power of "
+                "1024, optionally followed by 'b' or 'ib': '512mb', '512 MB')")
     if allow_unlimited:
         expected += ", or '-1' for unlimited"
     check_text(value, field, expected)
     if allow_unlimited and value == "-1":
         return value
-    m = _SIZE.fullmatch(value.strip())
-    if not m or float(m["num"]) <= 0 or m["unit"].lower() in ("t", "p"):
+    size = parse_memory(value.strip())
+    if size is None or not MIN_MEMORY <= size <= MAX_MEMORY:
         raise fail(field, value, expected)
     return value.strip()
 
@@ -234,7 +236,7 @@ def check_duration(value: Any, field: str = "duration") -> str:
         return text + "s"
     expected = "a duration with a unit like '30s', '1m30s' or '500ms'"
     check_text(value, field, expected)
-    if not _DURATION.fullmatch(value):
+    if not GO_DURATION.fullmatch(value):
         raise fail(field, value, expected,
                    hint="a bare number has no unit: write '30s'" if re.fullmatch(r"\d+(\.\d+)?", value) else None)
     return value
@@ -251,7 +253,7 @@ def check_count(value: Any, field: str = "retries", *, minimum: int = 0) -> int:
     return value
 
 
-MAX_TIMEOUT = 2_000_000.0  # seconds (23 days): the OS waits at most 2**31-1 ms at a time
+MAX_TIMEOUT = MAX_SECONDS
 
 
 def check_timeout(value: Any, field: str = "timeout") -> float:

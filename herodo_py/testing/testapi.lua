@@ -62,10 +62,13 @@ function show(v, depth)
   end
   if t ~= "table" then return tostring(v) end
   local mt = getmetatable(v)
-  if mt and mt.__tostring then return tostring(v) end
+  if mt ~= nil and (type(mt) ~= "table" or mt.__tostring) then return tostring(v) end  -- (a host record: protected)
   if (depth or 0) >= 2 then return "{...}" end
   local parts, n = {}, #v
-  for i = 1, n do parts[#parts + 1] = show(rawget(v, i), (depth or 0) + 1) end
+  for i = 1, n do
+    parts[#parts + 1] = show(rawget(v, i), (depth or 0) + 1)
+    if #parts > 12 then parts[#parts + 1] = "..."; break end
+  end
   for _, k in ipairs(sorted_keys(v)) do
     if not (type(k) == "number" and k >= 1 and k <= n and k % 1 == 0) then
       local label = type(k) == "string" and find(k, "^[%a_][%w_]*$") and k or "[" .. show(k, 2) .. "]"
@@ -87,19 +90,37 @@ local function fail(name, message, detail)
 end
 
 local MAX_DIFFS = 12
+-- how far assert_eq compares tables (past that it fails, saying so: a 100,000-deep pair is not walked)
+local MAX_DEPTH, MAX_ENTRIES = 100, 100000
 
-local function diff(actual, expected, path, out, seen)
-  if #out > MAX_DIFFS then return end
+-- whether t holds more than `left` entries (counted up to there only)
+local function more_than(t, left)
+  for _ in next, t do left = left - 1; if left < 0 then return true end end
+  return false
+end
+
+local function diff(actual, expected, path, out, seen, depth)
+  if #out > MAX_DIFFS or out.unbounded then return end
   if rawequal(actual, expected) then return end
   if type(actual) == "table" and type(expected) == "table" then
     if seen[actual] == expected then return end
     seen[actual] = expected
+    if depth >= MAX_DEPTH then
+      out.unbounded = format("cannot compare tables nested more than %d levels deep (at %s...)", MAX_DEPTH,
+                             sub(path, 1, 60))
+      return
+    end
+    if more_than(expected, out.entries) or more_than(actual, out.entries) then
+      out.unbounded = format("cannot compare tables holding more than %d entries in all", MAX_ENTRIES)
+      return
+    end
     for _, k in ipairs(sorted_keys(expected)) do
+      out.entries = out.entries - 1
       local a = rawget(actual, k)
       if a == nil then
         out[#out + 1] = format("%s: missing, expected %s", path .. key_text(k), show(rawget(expected, k)))
       else
-        diff(a, rawget(expected, k), path .. key_text(k), out, seen)
+        diff(a, rawget(expected, k), path .. key_text(k), out, seen, depth + 1)
       end
     end
     for _, k in ipairs(sorted_keys(actual)) do
@@ -114,8 +135,11 @@ end
 
 function G.assert_eq(actual, expected, message)
   if type(actual) == "table" and type(expected) == "table" then
-    local out = {}
-    diff(actual, expected, "", out, {})
+    local out = {entries = MAX_ENTRIES}
+    diff(actual, expected, "", out, {}, 0)
+    if out.unbounded then
+      fail("assert_eq", message, out.unbounded .. ": compare smaller parts of them")
+    end
     if #out == 0 then return end
     if #out > MAX_DIFFS then out[MAX_DIFFS + 1] = "..." ; for i = MAX_DIFFS + 2, #out do out[i] = nil end end
     fail("assert_eq", message, "tables differ\n  " .. concat(out, "\n  ") ..

@@ -159,7 +159,9 @@ def test_reset(nerdctl) -> None:
     assert nerdctl.calls() == [["rm", "-f", "web"]]
     assert (c.name, c.image, c.container_id, c.ports, c.env_vars, c.labels, c.detach) == (
         "web", IMAGE, None, [], {}, {}, True)
-    Container("missing-web", IMAGE).reset()  # nothing to remove is fine
+    missing = Container("missing-web", IMAGE)
+    assert missing.reset() is missing  # nothing to remove is fine: the failed `rm -f` raises nothing
+    assert nerdctl.calls()[-1] == ["rm", "-f", "missing-web"] and missing.container_id is None
 
 
 # --- constructors ------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def test_ctrl_c(script, mode):
     code, out, err = interrupt_when([script, mode], "ready", engine="docker")
     assert code == 130, err
     inner, outer = _lines(out)
-    assert inner == "inner: interrupted (Ctrl-C) | interrupted | 130 | herodo stop value (read-only)"
+    assert inner == "inner: interrupted (Ctrl-C) | interrupted | 130 | protected by herodo"
     # the inner handler's attempt to change it failed: the outer handler sees that error
     assert outer.startswith("outer: ") and "the stop value is read-only (cannot set kind)" in outer, out
 
@@ -52,8 +52,8 @@ def test_ctrl_c(script, mode):
 def test_os_exit(script):
     result = herodo(script, "exit")
     assert result.returncode == 3, result.stderr
-    assert _lines(result.stdout) == ["inner: os.exit(3) | exit | 3 | herodo stop value (read-only)",
-                                     "outer: os.exit(3) | exit | 3 | herodo stop value (read-only)"]
+    assert _lines(result.stdout) == ["inner: os.exit(3) | exit | 3 | protected by herodo",
+                                     "outer: os.exit(3) | exit | 3 | protected by herodo"]
 
 
 @pytest.mark.parametrize("mode", ["sleep", "loop"])
@@ -61,7 +61,7 @@ def test_script_timeout(script, mode):
     result = herodo("--script-timeout", "2", script, mode)
     assert result.returncode == 124, result.stderr
     inner, outer = _lines(result.stdout)
-    assert inner == "inner: script timeout after 2 s | timeout | 124 | herodo stop value (read-only)"
+    assert inner == "inner: script timeout after 2 s | timeout | 124 | protected by herodo"
     assert "the stop value is read-only (cannot set kind)" in outer
     assert "SCRIPT TIMEOUT" in result.stderr
 

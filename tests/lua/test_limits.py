@@ -187,10 +187,10 @@ def test_a_runtime_runs_again_after_a_timeout_and_each_call_gets_its_own_time(tm
 def test_stop_requests_from_another_thread_still_work_with_the_new_pacing(tmp_path):
     runtime = Runtime(registry())
     threading.Timer(0.2, runtime.request_stop, args=("interrupt",)).start()
-    started = time.monotonic()
+    started = time.thread_time()  # CPU time of this thread: the grace is CPU time, wall time measures the load
     outcome = runtime.run_source('local s = ""\nwhile true do s = s .. "x"; if #s > 1e6 then s = "" end end',
                                  str(tmp_path / "a.lua"))
-    assert outcome.status == "interrupted" and time.monotonic() - started < 2
+    assert outcome.status == "interrupted" and time.thread_time() - started < 5
 
 
 # --- memory ----------------------------------------------------------------------------------------
@@ -351,8 +351,8 @@ def test_herodo_test_honours_the_limits(tmp_path):
 STUCK = {
     # exponential backtracking: 2^40 steps inside one string.find
     "pattern": 'local s = string.rep("a", 40)\nprint("ready")\nstring.find(s, string.rep("a?", 40) .. s)',
-    # a finalizer runs with hooks off (trusted mode: the sandbox refuses __gc)
-    "finalizer": 'setmetatable({}, {__gc = function() while true do end end})\nprint("ready")\ncollectgarbage()',
+    # the same backtracking inside one string.gsub (finalizers, which also ran with hooks off, are refused)
+    "gsub": 'local s = string.rep("a", 40)\nprint("ready")\nstring.gsub(s, string.rep("a?", 40) .. s, "")',
 }
 
 

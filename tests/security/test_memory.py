@@ -10,12 +10,6 @@ import pytest
 
 HOST_MARGIN_MIB = 64  # README "Threat model": the Python host's RSS over --max-memory (measured 11-40 MiB)
 
-XFAIL_PUSH = pytest.mark.xfail(strict=True, reason="issue 12 class 4: a record pushed into a nearly full state "
-                               "raises Lua's memory error through Python frames: herodo hangs")
-XFAIL_OUTPUT = pytest.mark.xfail(strict=True, reason="issue 12 class 4: engine output is read whole into Python "
-                                 "and pushed to Lua whatever its size")
-XFAIL_COPIES = pytest.mark.xfail(strict=True, reason="issue 12 class 6: Python copies of Lua values escape "
-                                 "the memory limit")
 
 FILL = """
 collectgarbage("collect")
@@ -34,7 +28,6 @@ def _bounded(run, limit_mib: int) -> None:
     assert run.peak_rss_mib < limit_mib + HOST_MARGIN_MIB, run
 
 
-@XFAIL_PUSH
 @pytest.mark.parametrize("mode", ["--sandbox", "--trusted"])
 def test_a_record_with_a_huge_field_pushed_into_a_nearly_full_state_is_a_friendly_error(hostile, mode):
     """In the sandbox the namespace cannot be set at all (a refusal); trusted, the push must fail friendly."""
@@ -83,7 +76,6 @@ def test_a_huge_table_passed_to_a_binding_stays_within_the_limit(hostile, call):
     _bounded(run, 100)
 
 
-@XFAIL_COPIES
 def test_a_20_mb_unknown_binding_name_stays_within_the_limit(hostile):
     run = hostile('local name = "nerdctl_" .. string.rep("x", 20 * 1024 * 1024)\n'
                   'print(pcall(function() return _G[name] end))\n', "--max-memory", "100m", bound=120)
@@ -95,7 +87,6 @@ def test_a_20_mb_unknown_binding_name_stays_within_the_limit(hostile):
 BIG_OUTPUT = "head -c 314572800 /dev/zero | tr '\\\\0' x"  # 300 MiB on stdout
 
 
-@XFAIL_OUTPUT
 @pytest.mark.parametrize("route", ["exec method", "logs"])
 def test_engine_output_larger_than_the_limit_is_refused_friendly(engine, test_image, unique_name, hostile, route):
     name = unique_name()

@@ -7,13 +7,6 @@ from __future__ import annotations
 import pytest
 from conftest import GRACE
 
-XFAIL_HOST_MT = pytest.mark.xfail(strict=True, reason="issue 12 class 3: getmetatable() hands the script the "
-                                  "host's shared record/object metatable")
-XFAIL_GC = pytest.mark.xfail(strict=True, reason="issue 12 class 3: a finalizer runs with hooks off, also at "
-                             "lua_close after the script: a looping one outlives every limit")
-XFAIL_CRASH = pytest.mark.xfail(strict=True, reason="issue 12 class 3: debug.setmetatable with the host object "
-                                "metatable on a Lua value crashes the interpreter")
-
 HOST_VALUES = {
     "record": "nerdctl_engine()",
     "object": 'nerdctl_container_from_image("s12-none", "localhost/herodo-busybox:latest")',
@@ -30,7 +23,6 @@ def _limited(run) -> None:
     assert run.seconds < float(LIMIT) + GRACE + 20, run  # (the bound of a busy machine, not a speed test)
 
 
-@XFAIL_GC
 @pytest.mark.parametrize("mode", ["--sandbox", "--trusted"])
 @pytest.mark.parametrize("kind", list(HOST_VALUES))
 def test_a_looping_finalizer_on_a_host_metatable_does_not_outlive_the_limits(hostile, kind, mode):
@@ -46,7 +38,6 @@ print("script end")
     assert "cleanup ran" in run.out, run
 
 
-@XFAIL_GC
 def test_a_looping_finalizer_of_the_scripts_own_table_does_not_outlive_the_limits(hostile):
     """Trusted mode keeps setmetatable: a finalizer there must not run unbounded at lua_close."""
     run = hostile(CLEANUP + """
@@ -56,7 +47,7 @@ print("script end")
     _limited(run)
 
 
-@pytest.mark.parametrize("mode", ["--sandbox", pytest.param("--trusted", marks=XFAIL_GC)])
+@pytest.mark.parametrize("mode", ["--sandbox", "--trusted"])
 def test_nothing_the_script_defined_runs_after_its_end(hostile, mode):
     run = hostile("""
 local later = function() print("RAN AFTER THE END") end
@@ -85,7 +76,6 @@ end
 """
 
 
-@XFAIL_HOST_MT
 @pytest.mark.parametrize("mode", ["--sandbox", "--trusted"])
 @pytest.mark.parametrize("kind", list(HOST_VALUES))
 def test_a_script_cannot_change_what_host_values_answer(hostile, kind, mode):
@@ -104,7 +94,6 @@ print("error", tostring(e), e.category)
     assert "error\t" in run.out and "BadArgument" in run.out, run
 
 
-@XFAIL_CRASH
 @pytest.mark.parametrize("victim", ["io.stdin", "1", "print", "coroutine.create(print)", "true", "'s'"])
 def test_debug_setmetatable_with_the_host_object_metatable_does_not_crash(hostile, victim):
     run = hostile(f"""

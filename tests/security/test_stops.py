@@ -7,11 +7,6 @@ from __future__ import annotations
 import pytest
 from conftest import GRACE
 
-XFAIL_SWALLOWED = pytest.mark.xfail(strict=True, reason="issue 12 class 5: a protected call of the standard "
-                                    "library swallows the stop; the hook then no longer checks the deadline")
-XFAIL_GETHOOK = pytest.mark.xfail(strict=True, reason="issue 12 class 5: debug.gethook() returns herodo's hook, "
-                                  "whose upvalues hold the real sethook")
-
 CLEANUP = 'local guard <close> = setmetatable({}, {__close = function() print("cleanup ran") end})\n'
 LIMIT = "1"
 EXIT = "os.exit(7)"
@@ -43,11 +38,10 @@ EXITS = {
     "print": f"print(setmetatable({{}}, {{__tostring = function() {EXIT} end}}))",
     "require": f'package.preload.m = function() {EXIT} end; require("m")',
 }
-FAILING = {"load reader", "load reader, second piece"}
 
 
 @pytest.mark.parametrize("mode", ["--sandbox", "--trusted"])
-@pytest.mark.parametrize("route", [pytest.param(r, marks=XFAIL_SWALLOWED if r in FAILING else []) for r in EXITS])
+@pytest.mark.parametrize("route", list(EXITS))
 def test_os_exit_holds_through_every_protected_call(hostile, route, mode):
     run = hostile(CLEANUP + f"""
 pcall(function() {EXITS[route]} end)
@@ -70,8 +64,7 @@ TIMEOUTS = {
 
 
 @pytest.mark.parametrize("mode", ["--sandbox", "--trusted"])
-@pytest.mark.parametrize("route", [pytest.param(r, marks=XFAIL_SWALLOWED if r.startswith("load") else [])
-                                   for r in TIMEOUTS])
+@pytest.mark.parametrize("route", list(TIMEOUTS))
 def test_the_time_limit_holds_through_every_protected_call_with_cleanup(hostile, route, mode):
     run = hostile(CLEANUP + TIMEOUTS[route] + "\nwhile true do end\n", mode, "--script-timeout", LIMIT, bound=30)
     run.ended()
@@ -80,7 +73,6 @@ def test_the_time_limit_holds_through_every_protected_call_with_cleanup(hostile,
     assert run.seconds < float(LIMIT) + GRACE + 20, run  # (a busy machine's bound, not a speed test)
 
 
-@XFAIL_SWALLOWED
 def test_a_finalizer_calling_os_exit_is_not_swallowed(hostile):
     run = hostile(CLEANUP + f"""
 pcall(setmetatable, {{}}, {{__gc = function() {EXIT} end}})
@@ -94,7 +86,6 @@ while true do end
     assert "exiting without cleanup" not in run.text, run
 
 
-@XFAIL_GETHOOK
 @pytest.mark.parametrize("how", ["gethook upvalues", "upvalues of wrappers"])
 def test_herodo_hook_and_sethook_do_not_leak_through_upvalues(hostile, how):
     """Trusted mode keeps ``debug``: it still must not reach the real ``sethook`` and switch the hook off."""

@@ -163,8 +163,8 @@ def test_setters_validate_at_once(call, field) -> None:
 
 def test_setters_chain_and_normalize() -> None:
     c = builder()
-    assert c.with_cpu_limit(2).with_cpu_shares("1024").with_memory_limit(1048576) is c
-    assert (c.cpu_limit, c.cpu_shares, c.memory_limit) == ("2", "1024", "1048576")
+    assert c.with_cpu_limit(2).with_cpu_shares("1024").with_memory_limit(6291456) is c
+    assert (c.cpu_limit, c.cpu_shares, c.memory_limit) == ("2", "1024", "6291456")
     assert c.with_user(0).user == "0"
     assert c.with_entrypoint("").entrypoint == ""
     assert run_args(c, "docker")[-5:] == ["--entrypoint", "", "--user", "0", IMAGE]

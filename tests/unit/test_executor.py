@@ -29,6 +29,7 @@ case "$FAKE_MODE" in
   fail) echo 'time="2026-11-28T10:00:00Z" level=fatal msg="name \\"web\\" is already used by ID \\"abc\\""' >&2; exit 1 ;;
   docker-missing) printf 'Error response from daemon: No such container: web\\n' >&2; exit 1 ;;
   hang) sleep 300 & echo $! > "$FAKE_DIR/child"; wait ;;
+  flood) echo "partial" >&2; while :; do printf '%065536d' 0; done ;;
 esac
 """
 
@@ -105,10 +106,16 @@ def test_missing_engine_names_what_was_looked_for(fake_engine, monkeypatch, tmp_
 
 
 def test_engine_found_on_path_in_preference_order(fake_engine, monkeypatch):
+    """nerdctl, then docker, then podman: each is taken only when the ones before it are missing."""
     podman = fake_engine("podman")
-    fake_engine("docker")
     monkeypatch.setenv("PATH", str(podman.parent))
+    assert executor.current_engine().kind == "podman"
+    fake_engine("docker")
+    executor.configure(engine=None)  # re-resolve from PATH
     assert executor.current_engine().kind == "docker"
+    fake_engine("nerdctl")
+    executor.configure(engine=None)  # re-resolve from PATH
+    assert executor.current_engine().kind == "nerdctl"
 
 
 def test_failure_is_classified_with_the_logrus_message(fake_engine):
@@ -234,3 +241,21 @@ def test_configure_changes_nothing_when_one_setting_is_refused(fake_engine):
     with pytest.raises(ConversionError):
         mine.configure(namespace="k8s.io", timeout=-1)
     assert mine.settings.namespace is None
+
+
+def test_output_past_the_active_limit_kills_the_command_and_says_what_to_do(fake_engine):
+    executor.configure(engine=str(fake_engine("nerdctl", "flood")))
+    with executor.OutputLimit(1024 * 1024), pytest.raises(executor.OutputTooLarge) as info:
+        executor.execute_nerdctl_command(["exec", "web", "cat", "big"])
+    assert "more than 1 MiB of output" in info.value.message and "to a file" in info.value.hint
+    assert info.value.command.endswith("exec web cat big")
+
+
+def test_under_an_output_limit_commands_answer_and_time_out_as_without(fake_engine, tmp_path):
+    with executor.OutputLimit(1024 * 1024):
+        executor.configure(engine=str(fake_engine("nerdctl", "ok")))
+        result = executor.execute_nerdctl_command(["ps"])
+        assert (result.stdout, result.code) == ("out\n", 0) and "just a warning" in result.stderr
+        executor.configure(engine=str(fake_engine("nerdctl", "hang")))
+        with pytest.raises(CommandTimeout):
+            executor.execute_nerdctl_command(["pull", "big"], timeout=0.5)

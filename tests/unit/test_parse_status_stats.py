@@ -17,6 +17,9 @@ INSPECT = sorted(FIXTURES.glob("*/inspect*.json"))
 STATS = sorted(p for p in FIXTURES.glob("*/stats*") if p.suffix in (".json", ".jsonl"))
 
 
+STATES = {"created", "running", "paused", "restarting", "removing", "exited", "dead", "unknown"}
+
+
 def records(path: Path) -> list[dict]:
     return load_records(path.read_text(), path.name)
 
@@ -90,14 +93,21 @@ def test_podman_3_healthcheck_key_and_missing_fields() -> None:
 
 @pytest.mark.parametrize("path", INSPECT, ids=fixture_id)
 def test_inspect_survives_each_missing_state_field(path: Path) -> None:
+    """A missing field leaves the others read as before (a missing state field touches no id or name)."""
     for record in records(path):
+        whole = ContainerStatus.from_inspect(record)
         state_keys = list((record.get("State") or record).keys())
         for key in state_keys:
             damaged = copy.deepcopy(record)
             (damaged.get("State") or damaged).pop(key)
-            ContainerStatus.from_inspect(damaged)
+            status = ContainerStatus.from_inspect(damaged)
+            if "State" in record:
+                assert (status.id, status.name, status.image) == (whole.id, whole.name, whole.image), key
+            assert status.state in STATES, key
         for key in list(record):
-            ContainerStatus.from_inspect({k: v for k, v in record.items() if k != key})
+            status = ContainerStatus.from_inspect({k: v for k, v in record.items() if k != key})
+            assert status.state in STATES, key
+            assert status.id == ("" if key in ("Id", "ID") else whole.id), key
 
 
 @pytest.mark.parametrize("word, state", [("stopped", "exited"), ("configured", "created"), ("Exited", "exited")])

@@ -207,6 +207,7 @@ def _title(error: ScriptError) -> str:
 
 
 SHOWN_CHARS = 120  # of a value in a message: a 50 MB string is shown by its start and its length
+SHOWN_MESSAGE = 4000  # of a failure's message
 
 
 def lua_repr(value: Any, limit: int | None = None) -> str:
@@ -316,7 +317,10 @@ def render(failure: Failure, *, color: bool = False, debug: bool = False) -> str
     where = failure.where or ""
     dashes = max(3, WIDTH - len(failure.title) - len(where) - 5)
     out = [style("1;36", f"-- {failure.title} {'-' * dashes} {where}".rstrip())]
-    out.append(failure.message)
+    message = failure.message
+    if len(message) > SHOWN_MESSAGE:  # a 20 MB error() message is shown by its start and its length
+        message = f"{message[:SHOWN_MESSAGE]}... ({len(message)} characters)"
+    out.append(message)
     for snippet in failure.snippets:
         out += _snippet(snippet, style)
     if failure.callers:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..convert import text, type_name
+from ..convert import name_text, type_name
 from ..diagnostics.errors import ScriptError, ScriptStop
 
 
@@ -16,7 +16,7 @@ class Attributes:
 
     def _get_attr(self, obj: Any, key: Any) -> Any:
         ltype = self.registry.type_of(obj)
-        name = text(key) if isinstance(key, (bytes, str)) else None
+        name = name_text(key) if isinstance(key, (bytes, str)) else None
         if isinstance(obj, ScriptStop):  # what a <close> handler is told of a stop raised by a binding
             if name in ScriptStop.LUA_FIELDS:
                 return self.to_lua(getattr(obj, name))
@@ -28,11 +28,11 @@ class Attributes:
         if name is not None:
             binding = ltype.methods.get(name)
             if binding is not None:
-                return self._bound_method(binding, obj)
+                return self._fitting(self._bound_method(binding, obj), name)
             fields = self.registry.fields_of(ltype, obj)
             if name in fields:
                 try:
-                    return self._fitting(self.to_lua(getattr(obj, name, None)), name)
+                    return self.to_lua(self._fitting(getattr(obj, name, None), name))
                 except Exception as exc:
                     raise self._located(ScriptError.from_exception(exc, name)) from exc
         members = [*self.registry.fields_of(ltype, obj), *ltype.methods]
@@ -48,4 +48,4 @@ class Attributes:
 
 
 def _show_key(key: Any) -> str:
-    return repr(text(key)) if isinstance(key, (bytes, str)) else str(key)
+    return repr(name_text(key)) if isinstance(key, (bytes, str)) else str(key)

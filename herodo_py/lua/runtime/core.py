@@ -38,7 +38,11 @@ standard library (``debug.sethook``, ``debug.getinfo``, ``load``), and installs:
 - ``debug.sethook`` reserved (the count hook is what stops a script);
 - a ``_G`` metatable: reading an undefined ``nerdctl_*`` global raises with a did-you-mean
   (other undefined globals read as ``nil``, as in plain Lua; probe with ``rawget(_G, name)``);
-- record metatables (unknown fields raise; ``tostring`` shows the fields).
+- record metatables (unknown fields raise; ``tostring`` shows the fields);
+- protected metatables: every metatable the host made or owns (records, lupa's object metatable, errors,
+  files) answers ``getmetatable`` with a marker and cannot be replaced or handed to another value
+  (``debug.getmetatable``/``setmetatable`` wrapped, ``debug.getregistry`` reserved); ``__gc`` is refused in
+  every mode (finalizers run with hooks off, also at ``lua_close``: no limit could stop them).
 
 Errors raised by the hook (STOP, the soft memory limit) run with Lua's hooks off until a ``pcall``
 boundary: so the script runs inside ``xpcall`` (its ``<close>`` variables close with hooks on), and
@@ -64,8 +68,8 @@ from typing import TYPE_CHECKING, Any
 from ...host.policy import HostPolicy
 from ...processes import StartGuard
 from ..convert import Checker, ToLua, lua_bytes, text
-from ..exit_codes import EXIT_USAGE
-from ..limits import CLEANUP_MEMORY, DEFAULT, DEFAULT_MAX_MEMORY
+from ..exit_codes import EXIT_FAILED, EXIT_USAGE
+from ..limits import CLEANUP_MEMORY, DEFAULT, DEFAULT_MAX_MEMORY, PUSH_RESERVE, format_size
 from ..registry import Registry
 from ..sources import lua_source
 from .attributes import Attributes
@@ -123,6 +127,8 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
         self._last_check = time.monotonic()
         self.hook_count = hook_count
         self._in_binding = 0
+        self._binding_since = 0.0  # when the outermost running binding started
+        self._binding_seconds = 0.0  # time spent in bindings, all finished ones
         self._quiet = 0  # inside a host call into Lua (locating): the hook does nothing
         self._methods: dict[int, types.FunctionType] = {}
         self._waiting_methods: dict[int, Any] = {}
@@ -143,6 +149,7 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
         self._waiting, self._bind, self._parallel_failures = api[b"waiting"], api[b"bind"], api[b"parallel_failures"]
         self.to_lua = ToLua(self.lua, self.registry, api[b"make_record"])
         globals_ = self.lua.globals()
+        self._collect_garbage = globals_[b"collectgarbage"]  # (before any script can replace it)
         for name, binding in self.registry.functions.items():
             globals_[lua_bytes(name)] = self._global_function(binding)
         self.start_guard = StartGuard()  # Ctrl-C held back while a command starts
@@ -200,6 +207,12 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
         started = time.monotonic()
         data = prepare_source(source.encode() if isinstance(source, str) else source)
         self._prepare_script(path, args)
+        if self.max_memory and 2 * len(data) + PUSH_RESERVE > self._room():  # (the source, then its strings)
+            failure = _friendly().Failure(
+                "OUT OF MEMORY", f"the script is {len(data)} bytes: its memory limit of "
+                f"{format_size(self.max_memory)} has no room to load it", file=path,
+                hint="raise the limit with --max-memory SIZE", exit_code=EXIT_FAILED)
+            return Outcome(EXIT_FAILED, "failed", failure, duration=time.monotonic() - started)
         chunk = self._compile(data, lua_bytes("@" + path))
         if isinstance(chunk, tuple):  # (nil, message)
             failure = _friendly().from_syntax_error(text(chunk[1]), path)

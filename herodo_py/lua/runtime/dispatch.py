@@ -10,8 +10,9 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from typing import Any
 
-from ..convert import BadArgument, text
+from ..convert import BadArgument, name_text, text
 from ..diagnostics.errors import ScriptError, ScriptStop
+from ..limits import OUTPUT_SHARE, PUSH_RESERVE, format_size
 from ..registry import Binding, did_you_mean
 from .stop import _TimeLimit
 
@@ -71,15 +72,28 @@ class Dispatch:
     def _invoke(self, binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
         def in_place() -> Any:
             call = self._prepared(binding, obj, args)
-            with self.executor.active():
+            with self.executor.active(), self._output_limit():
                 result = call()
-            return self._fitting(self.to_lua(result), binding.name)
-        return self._binding_call(binding, in_place)
+            return self.to_lua(self._fitting(result, binding.name))
+        try:
+            return self._binding_call(binding, in_place)
+        except ScriptError as error:
+            _drop_tracebacks(error)
+            raise
+
+    def _output_limit(self) -> Any:
+        """The engine output a binding may read (:class:`~herodo_py.nerdctl.executor.OutputLimit`): its
+        copies on the way into Lua are outside Lua's memory limit."""
+        from ...nerdctl.executor import OutputLimit  # here: an empty script never loads the library
+
+        return OutputLimit(self.max_memory // OUTPUT_SHARE or None)
 
     def _binding_call(self, binding: Binding, step: Callable[[], Any]) -> Any:
         """Run ``step`` (a binding's work in the script's thread) as a binding: Ctrl-C and the time limit
         interrupt it, the watchdog knows Python is in control, and a failure becomes what Lua gets."""
         self._in_binding += 1
+        if self._in_binding == 1:
+            self._binding_since = time.monotonic()
         try:
             return step()
         except BaseException as exc:
@@ -87,7 +101,13 @@ class Dispatch:
             raise error from cause
         finally:
             self._in_binding -= 1
-            self._last_check = time.monotonic()  # time spent here is not slow Lua
+            now = self._last_check = time.monotonic()  # time spent here is not slow Lua
+            if not self._in_binding:
+                self._binding_seconds += now - self._binding_since
+
+    def _binding_time(self, now: float) -> float:
+        """Seconds spent in bindings so far (the one running included): the watchdog does not count them."""
+        return self._binding_seconds + (now - self._binding_since if self._in_binding else 0.0)
 
     def _prepared(self, binding: Binding, obj: Any, args: Sequence[Any]) -> Callable[[], Any]:
         """The sandbox's checks and the arguments' conversion (here, in the script's thread): the library
@@ -135,15 +155,22 @@ class Dispatch:
         return self._located(ScriptError.from_exception(exc, binding.name)), exc
 
     def _fitting(self, value: Any, func: str) -> Any:
-        """``value`` if Lua has room for it. lupa pushes a returned string outside any protected
-        call: one over the memory limit would unwind through lupa and deadlock it on the GIL."""
-        if self.max_memory and isinstance(value, (bytes, str)):
-            room = self.max_memory - self.lua.get_memory_used() - 65536
-            if len(value) * (1 if isinstance(value, bytes) else 4) > room:
-                raise ScriptError(f"not enough memory for the {len(value)}-byte result of {func}",
-                                  category="OutOfMemory", func=func,
-                                  hint="raise the limit with --max-memory SIZE, or ask for less at once")
+        """``value`` (a Python value about to cross into Lua) if Lua has room for it, else a friendly
+        OutOfMemory error. lupa pushes values outside any protected call: one over the memory limit
+        would unwind Lua's error through Python frames and leave lupa's lock held (herodo hangs)."""
+        if self.max_memory:
+            need = self.to_lua.lua_size(value) + PUSH_RESERVE
+            if need > self._room():
+                self._collect_garbage()
+                if need > self._room():
+                    raise ScriptError(f"not enough memory for the result of {func} (about {format_size(need)} "
+                                      f"needed, {format_size(max(self._room(), 0))} left under the limit)",
+                                      category="OutOfMemory", func=func,
+                                      hint="raise the limit with --max-memory SIZE, or ask for less at once")
         return value
+
+    def _room(self) -> int:
+        return self.max_memory - self.lua.get_memory_used()
 
     def _located(self, error: ScriptError) -> ScriptError:
         """Attach the script position (innermost script frame first) to ``error``."""
@@ -164,15 +191,32 @@ class Dispatch:
             hint=f"did you mean '{guess}'?" if guess else hint, field=name))
 
     def _global_miss(self, key: bytes) -> None:
-        name = text(key)
+        name = name_text(key)
         raise self._unknown("unknown global", name, self.registry.names(),
                             hint="nerdctl_* names are herodo's bindings; probe optional ones with rawget(_G, name)")
 
     def _record_miss(self, type_key: bytes, key: bytes) -> None:
         ltype = self.registry.types[text(type_key)]
-        name = text(key)
+        name = name_text(key)
         fields = self.registry.fields_of(ltype)
         if name in fields:
             return None
         raise self._unknown(f"{ltype.name} has no field", name, list(fields),
                             hint=f"its fields: {', '.join(fields)}")
+
+
+def _drop_tracebacks(error: ScriptError) -> None:
+    """Forget the Python frames of ``error`` and the exceptions behind it: Lua holds a caught error as
+    long as the script keeps it (its collector does not see Python memory), and those frames hold the
+    converted arguments (100,000 entries each). An internal error keeps them for ``--debug``."""
+    if error.category == "InternalError":
+        return
+    pending: list[BaseException | None] = [error]
+    seen: set[int] = set()
+    while pending:
+        exc = pending.pop()
+        if exc is None or id(exc) in seen:
+            continue
+        seen.add(id(exc))
+        exc.__traceback__ = None
+        pending += [exc.__cause__, exc.__context__]

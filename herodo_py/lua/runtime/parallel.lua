@@ -85,7 +85,7 @@ local function shown(err)
   return ok and type(text) == "string" and text or "(error object cannot be shown)"
 end
 
-local error_meta = {__name = "ParallelError", __tostring = function(e) return rawget(e, "message") end,
+local error_meta = I.protect{__name = "ParallelError", __tostring = function(e) return rawget(e, "message") end,
                     __index = function(_, k)
                       error(format("ParallelError has no field %s (its fields: message, failures, results)",
                                    tostring(k)), 2)

@@ -1,8 +1,8 @@
 -- The Lua side of the host, run first in every runtime (herodo_py/lua/runtime/core.py documents it).
 local H = ...
 local G = _G
-local type, tostring, error, setmetatable, getmetatable, rawget, next, ipairs, select, rawequal =
-      type, tostring, error, setmetatable, getmetatable, rawget, next, ipairs, select, rawequal
+local type, tostring, error, setmetatable, rawget, next, ipairs, select, rawequal =
+      type, tostring, error, setmetatable, rawget, next, ipairs, select, rawequal
 local rawpcall, rawxpcall, load = pcall, xpcall, load
 local concat, sort, pack = table.concat, table.sort, table.pack
 local sub, format, find, gsub, math_type = string.sub, string.format, string.find, string.gsub, math.type
@@ -11,22 +11,67 @@ local gc = collectgarbage
 local COUNT = H.first_count  -- a new coroutine's first poll comes soon; the host then paces it
 local check, stopping, write, write_err = H.check, H.stopping, H.write, H.write_err
 local error_value, error_origin = H.error_value, H.error_origin  -- error_values.lua
+local rawset, dgetmt, dsetmt = rawset, debug.getmetatable, debug.setmetatable
+
+-- metatables: the host's stay the host's ------------------------------------------------------
+-- getmetatable answers PROTECTED for a metatable herodo made or owns, setmetatable cannot replace it,
+-- and no script sets a __gc finalizer (finalizers run with hooks off, also at lua_close after the end).
+local PROTECTED = "protected by herodo"
+local host_mt = {}  -- the metatables herodo made or owns
+local function protect(mt)
+  rawset(mt, "__metatable", PROTECTED)
+  host_mt[mt] = true
+  return mt
+end
+protect(dgetmt(H.check))  -- lupa's object metatable: every Python object (Container, errors, bindings)
+if G.io then protect(dgetmt(G.io.stdin)) end  -- Lua's file handles (their __gc closes the file)
+
+local function allowed_metatable(mt, level)
+  if host_mt[mt] then error("this metatable belongs to herodo: a script cannot give it to a value", level + 1) end
+  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+    error("__gc finalizers are not available in herodo scripts (they run where no limit can stop them): "
+          .. "use a <close> variable for cleanup", level + 1)
+  end
+end
+
+G.setmetatable = function(t, mt)
+  allowed_metatable(mt, 2)
+  return setmetatable(t, mt)
+end
+
+if G.debug then
+  local debug = G.debug
+  debug.getmetatable = function(v)
+    local mt = dgetmt(v)
+    if host_mt[mt] then return PROTECTED end
+    return mt
+  end
+  debug.setmetatable = function(v, mt)
+    if host_mt[dgetmt(v)] then error("cannot change a protected metatable", 2) end
+    allowed_metatable(mt, 2)
+    return dsetmt(v, mt)
+  end
+  debug.getregistry = function()
+    error("debug.getregistry is reserved by herodo: the registry holds herodo's internals", 2)
+  end
+end
+
 local NO_MEMORY = "not enough memory"
 -- (error("not enough memory") would be re-raised by Lua as a memory error, which skips message handlers)
-local OOM = setmetatable({}, {__name = "herodo.memory", __tostring = function() return NO_MEMORY end})
+local OOM = setmetatable({}, protect({__name = "herodo.memory", __tostring = function() return NO_MEMORY end}))
 
 -- stopping --------------------------------------------------------------------------------
 -- what a <close> handler receives: kind ("interrupted", "exit", "timeout"), code, tostring; read-only
 local stop_info = H.stop_info  -- kind, code, text of the stop under way
-local STOP = setmetatable({}, {
-  __name = "herodo.stop", __metatable = "herodo stop value (read-only)",
+local STOP = setmetatable({}, protect({
+  __name = "herodo.stop",
   __tostring = function() local _, _, text = stop_info(); return text or "script stopped" end,
   __index = function(_, key)
     local kind, code, text = stop_info()
     if key == "kind" then return kind elseif key == "code" then return code elseif key == "message" then return text end
   end,
   __newindex = function(_, key) error(format("the stop value is read-only (cannot set %s)", tostring(key)), 2) end,
-})
+}))
 local soft_kb = nil  -- the soft memory limit of this run (nil: none, or already hit)
 local from_hook = false  -- the error in flight was raised by the hook (hooks are off until a pcall)
 local last_seen = nil  -- where the hook last saw the script under memory pressure
@@ -80,6 +125,13 @@ local function pass(ok, ...)
   return ok, error_value((...))
 end
 
+-- load runs a reader function protected: a stop raised in the reader comes back as load's failure
+G.load = function(chunk, ...)
+  local f, err = load(chunk, ...)
+  if f == nil and type(chunk) ~= "string" and stopping() then error(STOP, 0) end
+  return f, err
+end
+
 G.pcall = function(f, ...) from_hook = false; return pass(rawpcall(f, ...)) end
 G.xpcall = function(f, handler, ...)
   from_hook = false
@@ -101,8 +153,9 @@ local function guarded(f, name)
     error((gsub(result, "^(bad argument #%d+ to )'%?'", "%1'" .. name .. "'")), 2)
   end
 end
-string.rep, string.format = guarded(string.rep, "rep"), guarded(string.format, "format")
-table.concat = guarded(table.concat, "concat")
+local string_rep, string_format, table_concat = string.rep, string.format, table.concat
+string.rep, string.format = guarded(string_rep, "rep"), guarded(string_format, "format")
+table.concat = guarded(table_concat, "concat")
 
 -- coroutines: armed with the hook, tracked for error positions ------------------------------
 local co = coroutine
@@ -145,8 +198,8 @@ if close then co.close = function(c) return pass(close(c)) end end
 -- call that cannot yield), starts in a worker thread and the task yields PENDING until the scheduler
 -- resumes it with WAKE; anywhere else the binding runs in place, as outside parallel().
 local running, isyieldable, yield, co_status = co.running, co.isyieldable, co.yield, co.status
-local PENDING = setmetatable({}, {__name = "herodo.pending"})
-local WAKE = setmetatable({}, {__name = "herodo.wake"})
+local PENDING = setmetatable({}, protect({__name = "herodo.pending"}))
+local WAKE = setmetatable({}, protect({__name = "herodo.wake"}))
 local current_task, current_index = nil, nil
 local finish = H.task_finish
 
@@ -190,7 +243,7 @@ G.parallel = function(...)
       armed = armed, active = active, STOP = STOP, OOM = OOM, NO_MEMORY = NO_MEMORY, stopping = stopping,
       rawpcall = rawpcall, PENDING = PENDING, WAKE = WAKE, errors = parallel_errors,
       set_current = function(c, i) current_task, current_index = c, i end,
-      describe = describe, make_record = make_record,
+      describe = describe, make_record = make_record, protect = protect,
     })
   end
   return parallel_impl(...)
@@ -227,8 +280,8 @@ local function out_file(sink, name)
   function methods.seek() return nil, "Illegal seek", 29 end
   function methods.read() return nil, name .. " is not readable" end
   function methods.lines() error(name .. " is not readable", 2) end
-  return setmetatable({}, {__index = methods, __name = "FILE*",
-                           __tostring = function() return "file (" .. name .. ")" end})
+  return setmetatable({}, protect({__index = methods, __name = "FILE*",
+                                   __tostring = function() return "file (" .. name .. ")" end}))
 end
 
 if G.io then
@@ -257,10 +310,74 @@ if G.io then
   end
 end
 
+-- debug: herodo's functions keep their internals (the hook, the real sethook and pcall) --------
 if G.debug then
-  G.debug.sethook = function()
+  local debug = G.debug
+  local getupvalue, setupvalue, upvalueid, upvaluejoin = debug.getupvalue, debug.setupvalue, debug.upvalueid,
+                                                         debug.upvaluejoin
+  local getlocal, setlocal, unpack = debug.getlocal, debug.setlocal, table.unpack
+  -- the standard functions the prelude replaced: found on the stack under script code (getinfo "f")
+  local hidden = {}
+  for _, f in ipairs({rawpcall, rawxpcall, load, sethook, gethook, create, resume, close, running,
+                      string_rep, string_format, table_concat}) do hidden[f] = true end
+  local function is_host(f)
+    return type(f) == "function" and (hidden[f] or sub(getinfo(f, "S").source, 1, 7) == "=herodo")
+  end
+  local function host_only(name)
+    error("debug." .. name .. " cannot reach into herodo's own functions", 3)
+  end
+  -- a level of the caller's stack is one deeper from inside these wrappers
+  local function at(thread, level)
+    if type(level) == "number" and (thread == nil or thread == running()) then return level + 1 end
+    return level
+  end
+  -- whether the frame at the caller's ``level`` runs a host function (``depth``: frames between here and it)
+  local function frame_of_host(thread, level, depth)
+    if type(level) ~= "number" then return false end
+    local info
+    if thread == nil then info = getinfo(level + depth, "f")
+    elseif thread == running() then info = getinfo(thread, level + depth, "f")
+    else info = getinfo(thread, level, "f") end
+    return info ~= nil and is_host(info.func)
+  end
+
+  debug.sethook = function()
     error("debug.sethook is reserved by herodo: its count hook stops scripts (Ctrl-C, --script-timeout)", 2)
   end
+  debug.gethook = function() return nil end  -- (the script sets no hook: herodo's is its own)
+  debug.getinfo = function(...)
+    local args = pack(...)
+    local info
+    if type(args[1]) == "thread" then
+      info = getinfo(args[1], at(args[1], args[2]), args[3])
+    else
+      info = getinfo(at(nil, args[1]), args[2])
+    end
+    if info ~= nil and is_host(info.func) then info.func = nil end
+    return info
+  end
+  -- herodo's functions show no upvalues (as a C function without any)
+  debug.getupvalue = function(f, n) if not is_host(f) then return getupvalue(f, n) end end
+  debug.setupvalue = function(f, n, v) if not is_host(f) then return setupvalue(f, n, v) end end
+  debug.upvalueid = function(f, n) if not is_host(f) then return upvalueid(f, n) end end
+  debug.upvaluejoin = function(f1, n1, f2, n2)
+    if is_host(f1) or is_host(f2) then host_only("upvaluejoin") end
+    return upvaluejoin(f1, n1, f2, n2)
+  end
+  -- debug.getlocal and debug.setlocal, refusing herodo's frames (no tail call: the levels count this frame)
+  local function frame_access(name, raw)
+    return function(...)
+      local args = pack(...)
+      local thread = type(args[1]) == "thread" and args[1] or nil
+      local i = thread and 2 or 1
+      if frame_of_host(thread, args[i], 2) then host_only(name) end
+      args[i] = at(thread, args[i])
+      local a, b = raw(unpack(args, 1, args.n))
+      return a, b
+    end
+  end
+  debug.getlocal = frame_access("getlocal", getlocal)
+  debug.setlocal = frame_access("setlocal", setlocal)
 end
 
 if G.os then
@@ -282,23 +399,22 @@ local function shown(v)
   return tostring(v)
 end
 
-local function show_record(t)
+local function show_record(t, name)
   local keys = {}
   for k in next, t do if type(k) == "string" then keys[#keys + 1] = k end end
   sort(keys)
   local parts = {}
   for i, k in ipairs(keys) do parts[i] = k .. "=" .. shown(rawget(t, k)) end
-  local mt = getmetatable(t)
   local count = #t > 0 and format("(%d items)", #t) or ""
-  return mt.__name .. count .. "{" .. concat(parts, ", ") .. "}"
+  return name .. count .. "{" .. concat(parts, ", ") .. "}"
 end
 
 local record_meta = {}
 function make_record(name, t)
   local mt = record_meta[name]
   if not mt then
-    mt = {__name = name, __tostring = show_record,
-          __index = function(_, k) if type(k) == "string" then return record_miss(name, k) end end}
+    mt = protect({__name = name, __tostring = function(r) return show_record(r, name) end,
+                  __index = function(_, k) if type(k) == "string" then return record_miss(name, k) end end})
     record_meta[name] = mt
   end
   return setmetatable(t, mt)
@@ -324,7 +440,7 @@ end
 function describe(err)
   local t = type(err)
   if t == "string" or t == "number" then return tostring(err) end
-  local mt = getmetatable(err)
+  local mt = dgetmt(err)
   if t ~= "userdata" and not (mt and mt.__tostring) then return "(error object is a " .. t .. " value)" end
   return tostring(err)
 end

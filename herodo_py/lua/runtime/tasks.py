@@ -101,8 +101,10 @@ class Tasks:
             call = self._prepared(binding, obj, args)
             executor = self.executor
 
+            limit = self._output_limit()
+
             def work() -> Any:
-                with executor.active():
+                with executor.active(), limit:
                     return call()
             assert self._workers is not None
             self._workers.submit(index, self._labels[index - 1], work)
@@ -117,7 +119,7 @@ class Tasks:
         def finish() -> Any:
             if not ok:
                 raise value
-            return self._fitting(self.to_lua(value), binding.name)
+            return self.to_lua(self._fitting(value, binding.name))
         return self._binding_call(binding, finish)
 
     def _collected(self, outcomes: list[Outcome]) -> tuple[int, ...]:

@@ -39,12 +39,13 @@ from .builder import ContainerBuilder, rm_args, shell_command
 from .control import ContainerControl
 from .types import ContainerStatus, ResourceUsage
 
-__all__ = ["Container", "find_container_id", "STATS_FORMAT"]
+__all__ = ["Container", "find_container_id", "STATS_FORMAT", "PODMAN_STATS_FORMAT"]
 
 HEALTH_CHECK_MIN_SECONDS = 1.0  # a triggered health check gets at least this long, even at the deadline
 LOG_LINES_ON_FAILURE = 20
 STATS_FIELDS = ("ID", "Name", "CPUPerc", "MemUsage", "MemPerc", "NetIO", "BlockIO", "PIDs")
 STATS_FORMAT = "{" + ",".join(f'"{f}":{{{{json .{f}}}}}' for f in STATS_FIELDS) + "}"
+PODMAN_STATS_FORMAT = STATS_FORMAT[:-1] + ',"MemLimit":{{json .MemLimit}}}'  # the exact limit, not "67.11MB"
 PS_ID_FORMAT = '{"ID":{{json .ID}},"Names":{{json .Names}}}'
 _NERDCTL_EXEC_CODE = re.compile(r"exec failed with exit code (\d+)")
 _GLOB = re.compile(r"[*?\[\\]")  # podman cp globs its source path with these
@@ -237,7 +238,8 @@ class Container(ContainerControl, ContainerBuilder):
         ref = self._ref()
         if self._dry:
             return ResourceUsage(id=ref, name=self.name or "")
-        result = self._run("stats", "--no-stream", "--format", STATS_FORMAT, ref)
+        stats_format = PODMAN_STATS_FORMAT if current_engine().kind == "podman" else STATS_FORMAT
+        result = self._run("stats", "--no-stream", "--format", stats_format, ref)
         records = load_records(result.stdout, "stats")
         if not records:
             raise OtherError(f"the engine printed no stats for container {self.name!r}",

@@ -202,7 +202,7 @@ class ResourceUsage:
             cpu_percent=parse_percent(cpu),
             memory_percent=parse_percent(mem_pct),
             memory_usage_bytes=parse_size(mem_use),
-            memory_limit_bytes=parse_size(mem_limit),
+            memory_limit_bytes=parse_size(first(record, "MemLimit", default=mem_limit)),  # podman: exact bytes
             network_input_bytes=parse_size(net_in),
             network_output_bytes=parse_size(net_out),
             block_input_bytes=parse_size(block_in),

@@ -1,0 +1,182 @@
+"""Hand-made mutants of the module-level tables and constants that mutmut leaves alone.
+
+Each mutant is one textual change to one source file; it must make at least one fast test fail. Run from the
+repository root: ``python tests/mutation/hand_mutants.py [--list]`` (a copy of the checkout under a temporary
+folder is changed, never the checkout). Prints one line per mutant: KILLED (by the first failing test) or SURVIVED.
+Not collected by pytest (no test_ prefix)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ERRORS = "herodo_py/nerdctl/errors.py"
+VALIDATE = "herodo_py/nerdctl/validate.py"
+PARSE = "herodo_py/nerdctl/parse.py"
+UNITS = "herodo_py/nerdctl/units.py"
+CONVERT = "herodo_py/lua/convert.py"
+# The fast tests that read each module (a survivor is then checked against all fast tests by hand).
+TESTS = {
+    ERRORS: ["tests/unit/test_errors_rules.py", "tests/unit/test_errors_classify.py",
+             "tests/property/test_parsers_props.py"],
+    VALIDATE: ["tests/unit/test_validate_boundaries.py", "tests/unit/test_validate.py",
+               "tests/unit/test_container_builder.py", "tests/property/test_validators_props.py"],
+    UNITS: ["tests/unit/test_units.py", "tests/unit/test_validate_boundaries.py", "tests/unit/test_validate.py",
+            "tests/unit/test_parse_cases.py", "tests/unit/test_images_parse.py"],
+    PARSE: ["tests/unit/test_parse_cases.py", "tests/unit/test_parse_status_stats.py",
+            "tests/unit/test_images_parse.py", "tests/unit/test_list_parse.py"],
+    CONVERT: ["tests/unit/test_lua_registry.py", "tests/unit/test_lua_runtime.py", "tests/unit/test_typegen.py"],
+}
+
+
+def rule_alternatives() -> list[tuple[str, str, str]]:
+    """Drop each alternative of each classification rule, in turn."""
+    text = (ROOT / ERRORS).read_text()
+    rules = text[text.index("_RULES:"):text.index("\ndef _signal_name")]
+    mutants = []
+    for literal in re.findall(r'r"((?:[^"\\]|\\.)*)"', rules):
+        for alt in literal.split("|"):
+            if alt:
+                new = "|".join(a for a in literal.split("|") if a != alt) or "(?!)"
+                mutants.append((ERRORS, f'r"{literal}"', f'r"{new}"'))
+    return mutants
+
+
+def rule_flags_and_order() -> list[tuple[str, str, str]]:
+    text = (ROOT / ERRORS).read_text()
+    rules = text[text.index("_RULES:"):text.index("\ndef _signal_name")]
+    mutants = []
+    for cls in re.findall(r"re\.I\), (\w+)\)", rules):
+        mutants.append((ERRORS, f"re.I), {cls})", f"0), {cls})"))
+    entries = re.findall(r"    \(re\.compile\(.*?\), \w+\),\n", rules, re.S)
+    for first, second in zip(entries, entries[1:], strict=False):
+        mutants.append((ERRORS, first + second, second + first))
+    return mutants
+
+
+CONSTANTS: list[tuple[str, str, str]] = [
+    # errors: the engine-message readers and the shown length
+    (ERRORS, 'if level in ("fatal", "panic")', 'if level in ("fatal",)'),
+    (ERRORS, '(?P<level>FATA|ERRO|WARN|INFO|DEBU)', '(?P<level>FATA|WARN|INFO|DEBU)'),
+    (ERRORS, r'"^(?:\w+: )?Error(?: response from daemon)?:', r'"^Error(?: response from daemon)?:'),
+    (ERRORS, r'_N_ERRORS = re.compile(r"^\d+ errors?:\s*")', r'_N_ERRORS = re.compile(r"^\d+ errors:\s*")'),
+    (ERRORS, "MAX_SHOWN = 200", "MAX_SHOWN = 201"),
+    (ERRORS, 'elif level == "error" and "systemd" not in msg', 'elif level == "error"'),
+    # validate
+    (VALIDATE, '_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")', '_NAME = re.compile(r"[a-zA-Z0-9_][a-zA-Z0-9_.-]*")'),
+    (VALIDATE, '_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")', '_NAME = re.compile(r"\\w[\\w.-]*")'),
+    (VALIDATE, "    re.ASCII,  # \\w and \\d", "    0,  # \\w and \\d"),
+    (VALIDATE, r'r"(?::[\w][\w.-]{0,127})?', r'r"(?::[\w][\w.-]{0,128})?'),
+    (VALIDATE, '_IMAGE_ID = re.compile(r"(?:sha256:)?[0-9a-f]{12,64}")', '_IMAGE_ID = re.compile(r"(?:sha256:)?[0-9a-f]{11,64}")'),
+    (VALIDATE, r'_PORT_RANGE = r"\d{1,5}(?:-\d{1,5})?"', r'_PORT_RANGE = r"\d{1,6}(?:-\d{1,5})?"'),
+    (VALIDATE, r'_RESTART = re.compile(r"no|always|unless-stopped|on-failure(?::(?P<n>\d+))?", re.ASCII)',
+     r'_RESTART = re.compile(r"no|always|unless-stopped|on-failure(?::(?P<n>\d+))?")'),
+    (VALIDATE, r'_RESTART = re.compile(r"no|always|unless-stopped|', r'_RESTART = re.compile(r"no|always|'),
+    (VALIDATE, '_ENV_KEY = re.compile(r"[^=\\x00\\s]+")', '_ENV_KEY = re.compile(r"[^=\\x00]+")'),
+    (VALIDATE, '_LABEL_KEY = re.compile(r"[^=\\x00\\s]+")', '_LABEL_KEY = re.compile(r"[^\\x00\\s]+")'),
+    (VALIDATE, '_VOLUME_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")', '_VOLUME_NAME = re.compile(r"[a-zA-Z0-9_.-]+")'),
+    (VALIDATE, '"ro", "rw", "z", "Z",', '"ro", "rw", "z",'),
+    (VALIDATE, '"rprivate", "nocopy",', '"rprivate",'),
+    (VALIDATE, '_USER = re.compile(r"[a-zA-Z0-9_][a-zA-Z0-9_.-]*(?::[a-zA-Z0-9_][a-zA-Z0-9_.-]*)?")',
+     '_USER = re.compile(r"[a-zA-Z0-9_][a-zA-Z0-9_.-]*(?::[a-zA-Z0-9_.-]*)?")'),
+    (VALIDATE, "MAX_ARGUMENT_BYTES = 32 * 4096 - 1", "MAX_ARGUMENT_BYTES = 32 * 4096"),
+    (VALIDATE, "MAX_ARGUMENT_BYTES = 32 * 4096 - 1", "MAX_ARGUMENT_BYTES = 32 * 4096 - 2"),
+    (VALIDATE, "MAX_MEMORY = 2**63 - 1", "MAX_MEMORY = 2**64"),
+    (VALIDATE, "len(value) > 253", "len(value) > 254"),
+    (VALIDATE, "len(value) > 512", "len(value) > 513"),
+    (VALIDATE, "2 <= int(text) <= 262144", "1 <= int(text) <= 262144"),
+    (VALIDATE, "2 <= int(text) <= 262144", "2 <= int(text) <= 262145"),
+    (VALIDATE, "0 < float(text) <= 1024", "0 < float(text) <= 1025"),
+    (VALIDATE, "not 1 <= p <= 65535", "not 1 <= p <= 65536"),
+    (VALIDATE, "not 1 <= p <= 65535", "not 0 <= p <= 65535"),
+    (VALIDATE, 're.fullmatch(r"[0-9]{1,18}", value)', 're.fullmatch(r"\\d{1,18}", value)'),
+    (VALIDATE, 're.fullmatch(r"[0-9]{1,9}", text)', 're.fullmatch(r"\\d{1,9}", text)'),
+    (VALIDATE, 're.fullmatch(r"\\d+(?:\\.\\d+)?", text, re.ASCII)', 're.fullmatch(r"\\d+(?:\\.\\d+)?", text)'),
+    (VALIDATE, "if not re.fullmatch(_PORT_RANGE, part or \"\", re.ASCII)", "if not re.fullmatch(_PORT_RANGE, part or \"\")"),
+    (VALIDATE, 'if proto and proto not in ("tcp", "udp", "sctp")', 'if proto and proto not in ("tcp", "udp")'),
+    # units
+    (UNITS, "MIN_MEMORY = 6 * MIB", "MIN_MEMORY = 6 * MIB + 1"),
+    (UNITS, "MIN_MEMORY = 6 * MIB", "MIN_MEMORY = 6 * MIB - 1"),
+    (UNITS, "MAX_SECONDS = 2_000_000.0", "MAX_SECONDS = 2_000_001.0"),
+    (UNITS, "KIB = 1024", "KIB = 1000"),
+    (UNITS, '?(?P<unit>[kmgtp]?)(?:i?b)?", re.I | re.ASCII)', '?(?P<unit>[kmgt]?)(?:i?b)?", re.I | re.ASCII)'),
+    (UNITS, '?(?P<unit>[kmgtp]?)(?:i?b)?", re.I | re.ASCII)', '?(?P<unit>[kmgtp]?)(?:i?b?)?", re.I | re.ASCII)'),
+    (UNITS, '?(?P<unit>[kmgtp]?)(?:i?b)?", re.I | re.ASCII)', '?(?P<unit>[kmgtp]?)(?:i?b)?", re.ASCII)'),
+    (UNITS, '_MEMORY = re.compile(r"(?P<num>[0-9]+(?:\\.[0-9]+)?) ?', '_MEMORY = re.compile(r"(?P<num>\\d+(?:\\.\\d+)?) ?'),
+    (UNITS, '_MEMORY = re.compile(r"(?P<num>[0-9]+(?:\\.[0-9]+)?) ?', '_MEMORY = re.compile(r"(?P<num>[0-9]+(?:\\.[0-9]+)?) *'),
+    (UNITS, '"t": 4, "p": 5}', '"t": 4, "p": 4}'),
+    (UNITS, '"k": 1, "m": 2', '"k": 1, "m": 3'),
+    (UNITS, '"k": 1000, "kb": 1000', '"k": 1024, "kb": 1000'),
+    (UNITS, '"k": 1000, "kb": 1000', '"k": 1000, "kb": 1024'),
+    (UNITS, '"g": 1000**3, "gb": 1000**3', '"g": 1024**3, "gb": 1000**3'),
+    (UNITS, '"t": 1000**4, "tb": 1000**4', '"t": 1000**4, "tb": 1024**4'),
+    (UNITS, '"t": 1000**4, "tb": 1000**4', '"t": 1024**4, "tb": 1000**4'),
+    (UNITS, '"p": 1000**5, "pb"', '"p": 1024**5, "pb"'),
+    (UNITS, '"e": 1000**6', '"e": 1024**6'),
+    (UNITS, '"gib": 1024**3', '"gib": 1000**3'),
+    (UNITS, '"kib": 1024, ', ''),
+    (UNITS, '"": 1, "b": 1,\n    "k"', '"b": 1,\n    "k"'),
+    (UNITS, '_PRINTED = re.compile(r"\\s*(?P<num>[0-9]+', '_PRINTED = re.compile(r"(?P<num>[0-9]+'),
+    (UNITS, '(?:ns|us|µs|ms|s|m|h))+", re.ASCII)', '(?:ns|us|ms|s|m|h))+", re.ASCII)'),
+    (UNITS, '(?:ns|us|µs|ms|s|m|h))+", re.ASCII)', '(?:ns|us|µs|ms|s|m|h|d))+", re.ASCII)'),
+    (UNITS, 'GO_DURATION = re.compile(r"(?:[0-9]+', 'GO_DURATION = re.compile(r"(?:\\d+'),
+    (UNITS, '_SECONDS_PER = {"": 1, "s": 1, "m": 60, "h": 3600}', '_SECONDS_PER = {"": 1, "s": 1, "m": 61, "h": 3600}'),
+    (UNITS, '_SECONDS_PER = {"": 1, "s": 1, "m": 60, "h": 3600}', '_SECONDS_PER = {"": 1, "s": 1, "m": 60, "h": 3601}'),
+    (UNITS, '(?P<unit>[smh]?)\\s*", re.I | re.ASCII)', '(?P<unit>[smh]?)\\s*", re.ASCII)'),
+    # parse
+    (PARSE, 'ZERO_TIMES = frozenset({"", "0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000000000Z"})',
+     'ZERO_TIMES = frozenset({"", "0001-01-01T00:00:00Z"})'),
+    (PARSE, '_LABEL_KEY = re.compile(r"[\\w./-]+=")', '_LABEL_KEY = re.compile(r"[\\w.-]+=")'),
+    (PARSE, '_LABEL_KEY = re.compile(r"[\\w./-]+=")', '_LABEL_KEY = re.compile(r"[\\w./-]*=")'),
+    (PARSE, "datetime.UTC).strftime", "None).strftime"),
+    (PARSE, 'line and line != "null"', "line"),
+    # convert
+    (CONVERT, '"string", "number", "integer", "boolean", "table", "any", "nil", "function"',
+     '"string", "number", "integer", "boolean", "table", "any", "nil"'),
+]
+
+
+def all_mutants() -> list[tuple[str, str, str]]:
+    return rule_alternatives() + rule_flags_and_order() + CONSTANTS
+
+
+def main() -> int:
+    mutants = all_mutants()
+    if "--list" in sys.argv:
+        for path, old, new in mutants:
+            print(f"{path}: {old!r} -> {new!r}")
+        return 0
+    survived = 0
+    with tempfile.TemporaryDirectory(prefix="hand-mutants-") as tmp:
+        copy = Path(tmp) / "repo"
+        shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", "mutants", "__pycache__", ".hypothesis"))
+        for n, (path, old, new) in enumerate(mutants, 1):
+            source = (copy / path).read_text()
+            if source.count(old) != 1:
+                print(f"{n:3} STALE    {path}: {old[:70]!r} (not found once: update this list)")
+                survived += 1
+                continue
+            (copy / path).write_text(source.replace(old, new))
+            try:
+                run = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                                      "-p", "no:randomly", *TESTS[path]], cwd=copy, capture_output=True, text=True)
+            finally:
+                (copy / path).write_text(source)
+            failed = re.search(r"^FAILED (\S+)", run.stdout, re.M) or re.search(r"^ERROR (\S+)", run.stdout, re.M)
+            if run.returncode == 0:
+                survived += 1
+                print(f"{n:3} SURVIVED {path}: {old[:60]!r} -> {new[:60]!r}", flush=True)
+            else:
+                print(f"{n:3} KILLED   {path}: {old[:60]!r} -> {new[:60]!r} by {failed[1] if failed else run.returncode}",
+                      flush=True)
+    print(f"{len(mutants) - survived} of {len(mutants)} killed")
+    return 1 if survived else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
