@@ -21,6 +21,10 @@ read_globals = {
   "assert_match",
   "assert_true",
   "before_each",
+  "exist",
+  "file_read",
+  "file_write",
+  "mkdir",
   "nerdctl_compose_load",
   "nerdctl_configure",
   "nerdctl_container_from_image",
@@ -73,9 +77,16 @@ read_globals = {
   "nerdctl_volume_list",
   "nerdctl_volume_remove",
   "nerdctl_wait",
+  "now",
   "parallel",
+  "run",
   "skip",
+  "sleep",
+  "temp_dir",
   "test",
+  "wait_http",
+  "wait_port",
+  "which",
   -- END GENERATED
 }
 

@@ -144,7 +144,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace | Parsed:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
+    if not argv:  # nothing to run: the top-level help, as a usage error
+        build_parser().print_help(sys.stderr)
+        return EXIT_USAGE
+    if (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "run")
     try:
         if argv[0] == "run" and any(word.partition("=")[0] in FLEET_OPTIONS for word in argv):

@@ -14,26 +14,16 @@ label in front: ``[task 2] + docker ps -a``; lines are written whole, one at a t
 
 from __future__ import annotations
 
-import os
-import shlex
-import shutil
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
+from ..processes import shown_command
+
 if TYPE_CHECKING:
     from ..nerdctl.executor import CommandResult
-
-
-def shown_command(argv: list[str]) -> str:
-    """The argv as one shell line; the engine by its name when that name finds the same binary."""
-    if argv and os.sep in argv[0]:
-        name = os.path.basename(argv[0])
-        if shutil.which(name) == argv[0]:
-            argv = [name, *argv[1:]]
-    return shlex.join(argv)
 
 
 def _named(arg: str) -> str:

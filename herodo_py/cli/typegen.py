@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from .. import __version__
 from ..lua.registry import Binding, LuaType, Param, Registry
 from ..lua.runtime import default_registry
+from ..lua.runtime.host_stdlib import SIGNATURES as HOST_SIGNATURES
 from ..lua.runtime.tasks import SIGNATURE as PARALLEL
 from ..testing.testapi import SIGNATURES
 
@@ -86,8 +87,10 @@ def generate(registry: Registry | None = None, test_api: Iterable[Binding] | Non
     for ltype in registry.types.values():
         lines += class_block(registry, ltype) + [""]
     lines += _section("global functions")
-    for binding in registry.functions.values():
+    for binding in (*registry.functions.values(), *HOST_SIGNATURES):
         lines += function_stub(binding) + [""]
+    lines += ["---The JSON null (json_decode gives it for null; json_encode writes it as null).",
+              "---@type userdata", "json_null = nil", ""]
     lines += _section("tasks at once (implemented in Lua)")
     lines += function_stub(PARALLEL) + [""]
     lines += _section("herodo test (in *_test.lua and test_*.lua files)")

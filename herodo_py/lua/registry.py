@@ -76,6 +76,15 @@ class Binding(namedtuple("Binding", "name params returns doc impl owner overload
         return len(self.params)
 
 
+def _lua_side(*args: object) -> None:  # pragma: no cover - never called: the function is Lua's
+    raise NotImplementedError("implemented in Lua")
+
+
+def lua_signature(name: str, params: list[Param], returns: str, doc: str) -> Binding:
+    """The signature of a global implemented in Lua (``herodo types`` declares it; nothing calls ``impl``)."""
+    return Binding(name, tuple(params), returns, doc, _lua_side)
+
+
 class FieldDef(namedtuple("FieldDef", ("name", "type", "doc"), defaults=("",))):
     __slots__ = ()
     name: str

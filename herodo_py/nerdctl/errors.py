@@ -8,9 +8,10 @@ is the engine's own words, taken from logrus ``msg="..."`` lines or ``Error: ...
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Sequence
 from typing import Any, ClassVar
+
+from ..processes import shown_command
 
 __all__ = [
     "NerdctlError",
@@ -72,7 +73,7 @@ class CommandExecutionFailed(NerdctlError):
 
     @property
     def command(self) -> str:
-        return shlex.join(self.argv)
+        return shown_command(self.argv)
 
 
 class EngineNotFound(CommandExecutionFailed):
@@ -111,7 +112,7 @@ class CommandFailed(NerdctlError):
     @property
     def command(self) -> str:
         """The argv as one copy-pasteable shell line."""
-        return shlex.join(self.argv)
+        return shown_command(self.argv)
 
     @property
     def engine_message(self) -> str:
@@ -390,8 +391,9 @@ def classify_failure(argv: Sequence[str], code: int | None, stdout: str, stderr:
             break
     if cls is CommandFailed and _MISSING_LOCALLY.search(stderr) and not _PULLED.search(stderr):
         cls = NoSuchImage
-    message = f"`{shlex.join(argv)}` " + (f"was killed by signal {_signal_name(-code)}" if code is not None and code < 0
-                                          else f"exited with status {code}")
+    how = (f"was killed by signal {_signal_name(-code)}" if code is not None and code < 0
+           else f"exited with status {code}")
+    message = f"`{shown_command(argv)}` {how}"
     if words:
         message += f": {words}"
     return cls(message, argv=argv, code=code, stdout=stdout, stderr=stderr)

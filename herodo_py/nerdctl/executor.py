@@ -12,8 +12,6 @@ test`` janitor and each test owns one (see :class:`Executor`).
 from __future__ import annotations
 
 import os
-import shlex
-import signal
 import subprocess
 import sys
 import threading
@@ -23,6 +21,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ..processes import StartGuard, kill_group, shown_command, start
+from ..result import CommandResult
 from .concurrency import TaskCancelled, current_scope
 from .context_setting import ContextSetting
 from .engine_settings import ENGINE_VARIABLE, EngineSettings
@@ -66,26 +66,6 @@ class Engine:
         return os.path.basename(self.path)
 
 
-@dataclass
-class CommandResult:
-    """What an engine command did. ``success`` is judged by the exit code alone."""
-
-    stdout: str
-    stderr: str
-    code: int
-    argv: list[str]
-    duration: float = 0.0
-    dry_run: bool = False
-
-    @property
-    def success(self) -> bool:
-        return self.code == 0
-
-    @property
-    def command(self) -> str:
-        return shlex.join(self.argv)
-
-
 CommandListener = Callable[[str, list[str], "CommandResult | None"], None]
 """Called with ("start" | "end" | "skip", argv, result-or-None) around every command."""
 
@@ -117,6 +97,7 @@ class Executor:
         self.parent = parent
         self._engines: dict[str | None, Engine] = dict(parent._engines) if parent is not None else {}
         self._listeners: list[CommandListener] = []
+        self.start_guard: StartGuard | None = None  # a Lua runtime's: Ctrl-C held back while Popen starts a command
 
     def child(self) -> Executor:
         """A new executor with a copy of these settings, whose commands these listeners hear too."""
@@ -146,11 +127,11 @@ class Executor:
         if listener in self._listeners:
             self._listeners.remove(listener)
 
-    def _notify(self, event: str, argv: list[str], result: CommandResult | None) -> None:
+    def notify(self, event: str, argv: list[str], result: CommandResult | None) -> None:
         for listener in list(self._listeners):
             listener(event, argv, result)
         if self.parent is not None:
-            self.parent._notify(event, argv, result)
+            self.parent.notify(event, argv, result)
 
     # -- the engine ----------------------------------------------------------------------------
 
@@ -229,15 +210,15 @@ class Executor:
             timeout = self.settings.long_timeout if sub in LONG_SUBCOMMANDS else self.settings.timeout
         if self.settings.dry_run and sub in MUTATING_SUBCOMMANDS:
             result = CommandResult(stdout="", stderr="", code=0, argv=argv, dry_run=True)
-            self._notify("skip", argv, result)
+            self.notify("skip", argv, result)
             return result
         scope = current_scope()
         if scope is not None:
             scope.check()  # a cancelled task starts no command
-        self._notify("start", argv, None)
+        self.notify("start", argv, None)
         result, timed_out = self._spawn(argv, input.encode() if isinstance(input, str) else input, timeout,
                                         stream and sys.stderr.isatty())
-        self._notify("end", argv, result)
+        self.notify("end", argv, result)
         if scope is not None and scope.cancelled:
             raise TaskCancelled(f"`{result.command}` was killed: {scope.reason}")
         if timed_out:
@@ -258,16 +239,17 @@ class Executor:
         # the engine's own TMPDIR, removed afterwards: a killed podman leaves its storage* temp dirs there
         scratch = make_scratch()
         try:
-            proc = subprocess.Popen(
-                argv,
+            proc = start(  # its own process group: a timeout or Ctrl-C kills it whole
+                argv, self.start_guard,
                 stdin=subprocess.PIPE if input_bytes is not None else subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                start_new_session=True,  # our own process group: a timeout or Ctrl-C kills it whole
                 env={**os.environ, "TMPDIR": scratch},
             )
-        except OSError as exc:
+        except BaseException as exc:
             remove_scratch(scratch)
+            if not isinstance(exc, OSError):
+                raise
             if isinstance(exc, FileNotFoundError):  # removed since it was found: look for it again next time
                 self._engines.clear()
                 raise EngineNotFound(f"the engine {argv[0]} is gone (it was there when first used)",
@@ -280,11 +262,11 @@ class Executor:
         try:
             out, err = _communicate(proc, input_bytes, timeout, echo, _output_limit.get())
         except subprocess.TimeoutExpired as exc:
-            _kill_group(proc)
+            kill_group(proc)
             out, err = (exc.output, exc.stderr) if isinstance(exc, _DrainedTimeout) else _drain(proc)
             timed_out = True
         except BaseException:  # Ctrl-C or anything else: never leave the command running
-            _kill_group(proc)
+            kill_group(proc)
             proc.wait()
             raise
         finally:
@@ -352,7 +334,7 @@ class OutputTooLarge(CommandExecutionFailed):
                     "out), or raise the memory limit (herodo --max-memory SIZE)")
 
     def __init__(self, argv: Sequence[str], limit: int) -> None:
-        super().__init__(f"`{shlex.join(argv)}` wrote more than {_size(limit)} of output, more than the script's "
+        super().__init__(f"`{shown_command(argv)}` wrote more than {_size(limit)} of output, more than the script's "
                          "memory limit leaves room for: herodo stopped it", argv=argv)
         self.limit = limit
 
@@ -395,13 +377,6 @@ def subcommand_of(args: Sequence[str]) -> str:
 # --- running ------------------------------------------------------------------------------
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
 def _drain(proc: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
     """What a killed command had written. A process outside its group (a helper that called
     setsid) may still hold the pipes: stop waiting for them after ``DRAIN_SECONDS``."""
@@ -434,7 +409,7 @@ class _Budget:
             self.left -= n
             if self.left < 0 and not self.exceeded:
                 self.exceeded = True
-                _kill_group(self.proc)
+                kill_group(self.proc)
         return not self.exceeded
 
 
@@ -474,7 +449,7 @@ def _communicate(proc: subprocess.Popen[bytes], input_bytes: bytes | None, timeo
     try:
         proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        _kill_group(proc)
+        kill_group(proc)
         proc.wait()
         for t in threads:
             t.join(DRAIN_SECONDS)

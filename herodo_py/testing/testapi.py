@@ -11,18 +11,13 @@ reads ``assert_eq failed: ...`` (the runner titles it ASSERTION FAILED and under
 
 from __future__ import annotations
 
-from ..lua.registry import Binding, Param
+from ..lua.registry import Binding, Param, lua_signature
 from ..lua.sources import lua_source
 
 P = Param
 
 
-def _lua_side(*args: object) -> None:  # pragma: no cover - the globals are Lua functions
-    raise NotImplementedError("implemented in Lua (testapi.lua)")
-
-
-def _sig(name: str, params: list[Param], returns: str, doc: str) -> Binding:
-    return Binding(name, tuple(params), returns, doc, _lua_side)
+_sig = lua_signature
 
 
 SIGNATURES: tuple[Binding, ...] = (

@@ -87,6 +87,7 @@ def test_editor_types_name_the_new_bindings():
 
 def test_every_row_matches_the_python_api():
     """Each row's parameters are the Python function's (or method's) first parameters, in order."""
+    import importlib
     import inspect
 
     import herodo_py.nerdctl as api
@@ -96,7 +97,9 @@ def test_every_row_matches_the_python_api():
     checked = 0
     for row in (row for noun in nouns() for row in noun.rows):
         if isinstance(row.call, str):
-            names = list(inspect.signature(getattr(api, row.call)).parameters)
+            module_name, _, function_name = row.call.rpartition(":")
+            module = importlib.import_module(module_name) if module_name else api
+            names = list(inspect.signature(getattr(module, function_name)).parameters)
         elif row.owner == "Container" and row.call is None:
             names = list(inspect.signature(getattr(Container, row.name)).parameters)[1:]
         else:

@@ -44,6 +44,14 @@ def test_version_and_usage_errors(tmp_path):
     assert herodo().returncode == 2
 
 
+def test_no_arguments_prints_the_top_level_help_as_a_usage_error():
+    bare = herodo()
+    assert bare.returncode == 2 and bare.stdout == ""
+    assert bare.stderr.startswith("usage: herodo [-h] [--version] COMMAND ...")
+    assert "COMMAND" in bare.stderr and all(name in bare.stderr for name in ("run", "test", "types"))
+    assert "required" not in bare.stderr and "FILE.lua" not in bare.stderr.splitlines()[0]
+
+
 def test_success_and_script_arguments(tmp_path):
     path = script(tmp_path, "print(#arg, arg[1], arg[2], select('#', ...))")
     result = herodo(str(path), "--", "--flag", "two words")

@@ -135,3 +135,37 @@ c:remove(true)
     # pasted into a shell, the ps line runs and answers like herodo's
     pasted = subprocess.run(["sh", "-c", traced[0]], capture_output=True, text=True, timeout=60)
     assert pasted.returncode == 0, pasted.stderr
+
+
+HOST = """
+local here = arg[1]
+run({"touch", here .. "/ran"})
+os.execute("touch '" .. here .. "/executed'")
+local p = io.popen("touch '" .. here .. "/popened'"); p:close()
+mkdir(here .. "/made")
+file_write(here .. "/written", "x")
+print(exist(here .. "/ran"), exist(here .. "/written"))
+"""
+
+
+def test_dry_run_runs_no_host_command_and_changes_no_file(tmp_path):
+    """Host helpers obey --dry-run through the runtime's executor, and are counted with engine commands."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    result = herodo("--dry-run", write(tmp_path, HOST), "--", str(folder))
+    assert (result.returncode, result.stdout) == (0, "false\tfalse\n"), result.stderr
+    assert list(folder.iterdir()) == []
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("would run: ")]
+    assert skipped == [f"would run: touch {folder}/ran", f"would run: /bin/sh -c 'touch '\"'\"'{folder}/executed'\"'\"''",
+                       f"would run: /bin/sh -c 'touch '\"'\"'{folder}/popened'\"'\"''",
+                       f"would run: mkdir -p {folder}/made", f"would run: file_write {folder}/written '(1 bytes)'"]
+    assert result.stderr.splitlines()[-1] == "herodo: dry run: 5 state-changing commands not run (0 read-only ran)"
+
+
+def test_trace_shows_host_commands(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    result = herodo("--trace", write(tmp_path, HOST), "--", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert f"+ touch {folder}/ran" in result.stderr.splitlines()
+    assert sorted(p.name for p in folder.iterdir()) == ["executed", "made", "popened", "ran", "written"]

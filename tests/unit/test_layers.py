@@ -1,5 +1,6 @@
-"""The package's layers: imports point one way only, cli -> testing -> lua -> nerdctl, and no module
-imports itself back through others.
+"""The package's layers: imports point one way only, cli -> testing -> lua -> (nerdctl | host), the
+two bottom packages side by side (neither imports the other), and no module imports itself back
+through others. Top-level modules (``herodo_py/result.py``, ``processes.py``) sit below them all.
 
 Every import counts, also those inside functions and under ``TYPE_CHECKING`` (an import inside a
 function hides a cycle from Python, not from the design). The checker is tried on planted bad
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYERS = ("nerdctl", "lua", "testing", "cli")  # lowest first; herodo_py/__init__.py sits below them all
+LAYERS = (("nerdctl", "host"), "lua", "testing", "cli")  # lowest first; a tuple: side by side
 
 
 def module_name(package_dir: Path, path: Path) -> str:
@@ -44,14 +45,27 @@ def imports_of(package_dir: Path) -> dict[str, set[str]]:
     return graph
 
 
-def layer_of(module: str, layers: tuple[str, ...]) -> int:
+Layers = tuple["str | tuple[str, ...]", ...]
+
+
+def package_of(module: str) -> str | None:
     parts = module.split(".")
-    return layers.index(parts[1]) if len(parts) > 1 and parts[1] in layers else -1
+    return parts[1] if len(parts) > 1 else None
 
 
-def upward_arrows(graph: dict[str, set[str]], layers: tuple[str, ...]) -> list[str]:
+def layer_of(module: str, layers: Layers) -> int:
+    package = package_of(module)
+    for i, layer in enumerate(layers):
+        if package == layer or (isinstance(layer, tuple) and package in layer):
+            return i
+    return -1
+
+
+def upward_arrows(graph: dict[str, set[str]], layers: Layers) -> list[str]:
+    """Imports of a higher layer, or of another package of the same layer (side by side)."""
     return sorted(f"{a} -> {b}" for a, targets in graph.items() for b in targets
-                  if layer_of(b, layers) > layer_of(a, layers))
+                  if layer_of(b, layers) > layer_of(a, layers)
+                  or (layer_of(b, layers) == layer_of(a, layers) >= 0 and package_of(a) != package_of(b)))
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -88,7 +102,8 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_imports_point_down_the_layers_only():
     graph = imports_of(ROOT / "herodo_py")
-    assert {m.split(".")[1] for m in graph if m.count(".")} >= set(LAYERS), "a layer package is missing"
+    packages = {p for layer in LAYERS for p in (layer if isinstance(layer, tuple) else (layer,))}
+    assert {m.split(".")[1] for m in graph if m.count(".")} >= packages, "a layer package is missing"
     assert upward_arrows(graph, LAYERS) == []
 
 
@@ -121,6 +136,17 @@ def test_the_checker_finds_a_planted_arrow_up_a_layer(tmp_path, bad_import):
     })
     arrows = upward_arrows(imports_of(package), LAYERS)
     assert arrows and all(a.startswith("pkg.nerdctl.run -> pkg.") for a in arrows)
+
+
+@pytest.mark.parametrize("bad_import", ["from ..nerdctl import run\n", "def later():\n    from ..lua import x\n"])
+def test_the_checker_finds_host_importing_its_sibling_or_a_layer_above(tmp_path, bad_import):
+    package = plant(tmp_path, {
+        "nerdctl/__init__.py": "", "nerdctl/run.py": "import os\n", "host/__init__.py": "",
+        "host/process.py": bad_import, "lua/__init__.py": "from ..host import process\n",
+        "lua/x.py": "",
+    })
+    arrows = upward_arrows(imports_of(package), LAYERS)
+    assert arrows and all(a.startswith("pkg.host.process -> pkg.") for a in arrows)
 
 
 def test_the_checker_finds_a_planted_cycle_hidden_in_a_function(tmp_path):

@@ -231,7 +231,7 @@ print(tostring(e))
 """)
     assert outcome.ok, outcome.failure
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "false\tuserdata\tCommandFailed\tNoSuchContainer\t1\tdocker stop web\t2\tfail_engine"
+    assert lines[0] == "false\ttable\tCommandFailed\tNoSuchContainer\t1\tdocker stop web\t2\tfail_engine"
     assert lines[1] == "Error response from daemon: No such container: web"
     assert lines[2] == f"{tmp_path}/main.lua:2: `docker stop web` exited with status 1: No such container: web"
     assert lines[3].startswith("hint: check the name with nerdctl_list(true)")

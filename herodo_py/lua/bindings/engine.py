@@ -54,7 +54,7 @@ def configure(options: dict[str, Any]) -> EngineInfo:
 NOUN = Noun(
     "engine",
     types=(
-        TypeDef(RESULT, "record", "What an engine command did.", "herodo_py.nerdctl.executor:CommandResult", (
+        TypeDef(RESULT, "record", "What an engine command did.", "herodo_py.result:CommandResult", (
             FieldDef("stdout", "string"), FieldDef("stderr", "string"), FieldDef("success", "boolean"),
             FieldDef("code", "integer"), FieldDef("command", "string", "the argv as one shell line"),
             FieldDef("argv", "string[]"), FieldDef("duration", "number", "seconds"), FieldDef("dry_run", "boolean"))),

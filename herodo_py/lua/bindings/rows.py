@@ -29,7 +29,8 @@ RESULT_LIST_FIELDS = (FieldDef("stdout", "string"), FieldDef("stderr", "string")
 class Row:
     """One Lua name: a global function (``owner`` None) or a method of the registered type ``owner``.
 
-    ``call``: the library function of that name in ``herodo_py.nerdctl`` (a string), a callable given
+    ``call``: the library function of that name in ``herodo_py.nerdctl`` (a string; ``"module:function"``
+    names one elsewhere, e.g. ``"herodo_py.host.files:exist"``), a callable given
     the converted arguments, or ``None`` for a method: the Python method of the same name.
     ``guard``: the sandbox check of its arguments (a key of ``herodo_py.lua.sandbox.GUARDS``).
     ``waits``: it may wait on an engine command or a timer (see :class:`~herodo_py.lua.registry.Binding`).
@@ -121,6 +122,14 @@ def _impl(row: Row) -> Callable[..., Any]:
             return getattr(obj, method_name)(*_trim(args))
         return forward
     function_name = row.call
+    if ":" in function_name:
+        module, _, function_name = function_name.partition(":")
+
+        def call_in(*args: Any) -> Any:
+            import importlib  # here: importlib is not on the start-up path; the module loads on first call
+
+            return getattr(importlib.import_module(module), function_name)(*_trim(args))
+        return call_in
 
     def call(*args: Any) -> Any:
         import herodo_py.nerdctl as api  # here: the library loads on a script's first call, not at start-up

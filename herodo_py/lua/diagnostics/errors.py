@@ -50,11 +50,12 @@ class ScriptError(Exception):
     @classmethod
     def from_exception(cls, exc: BaseException, function: str | None) -> ScriptError:
         """Wrap a library error (its fields copied) or an unexpected exception (an internal error)."""
-        from ...nerdctl.errors import NerdctlError  # here: a script that called no binding never loads the library
+        from ...host.errors import HostError  # here: a script that called no binding never loads the libraries
+        from ...nerdctl.errors import NerdctlError
 
         if isinstance(exc, ScriptError):
             return exc
-        if isinstance(exc, NerdctlError):
+        if isinstance(exc, (NerdctlError, HostError)):
             fields = {name: getattr(exc, name, None) for name in ("code", "stdout", "stderr", "field", "expected")}
             if hasattr(exc, "argv"):
                 fields["command"] = exc.command  # type: ignore[attr-defined]
@@ -81,7 +82,18 @@ class ScriptError(Exception):
 
 
 class ScriptStop(Exception):
-    """Raised into Lua when the script must stop (os.exit, Ctrl-C, a limit): no pcall keeps it."""
+    """Raised into Lua when the script must stop (os.exit, Ctrl-C, a limit): no pcall keeps it.
+
+    A ``<close>`` handler reads what happened: ``kind`` (``interrupted``, ``exit``, ``timeout``),
+    ``code`` (herodo's exit code) and ``tostring`` (``interrupted (Ctrl-C)``), as of the prelude's STOP."""
+
+    LUA_FIELDS = ("kind", "code", "message")
+
+    def __init__(self, message: str, *, kind: str = "interrupted", code: int = 130) -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+        self.code = code
 
 
 def exit_code_for(exc: BaseException | None) -> int:
@@ -91,8 +103,8 @@ def exit_code_for(exc: BaseException | None) -> int:
     cause = exc.cause if isinstance(exc, ScriptError) and exc.cause is not None else exc
     if isinstance(exc, ScriptError) and exc.category == "InternalError":
         return EXIT_INTERNAL
-    if isinstance(cause, (e.CommandTimeout, e.WaitTimeout)):
-        return EXIT_TIMEOUT
+    if isinstance(cause, (e.CommandTimeout, e.WaitTimeout)) or getattr(cause, "timed_out", False) is True:
+        return EXIT_TIMEOUT  # (host errors: herodo_py.host.errors.HostError.timed_out)
     if isinstance(cause, (e.CommandExecutionFailed, e.EngineUnreachable)):
         return EXIT_UNAVAILABLE
     return EXIT_FAILED

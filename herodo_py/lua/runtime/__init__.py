@@ -5,6 +5,7 @@
 - ``stop``: the stop protocol (Ctrl-C, time limit, ``os.exit``, the count hook's pacing, signals);
   ``watchdog``: the last resort when a stopped script is stuck in C;
 - ``dispatch``: binding calls; ``attributes``: the per-type attribute whitelist; ``output``: the writers;
+- ``error_values`` (+ ``error_values.lua``): a caught binding error as the script sees it (acts like its message);
 - ``policies``: what each mode leaves of the standard library; ``prelude.lua``: the Lua side of the host.
 """
 

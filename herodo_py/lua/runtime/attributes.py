@@ -5,7 +5,7 @@ field is read-only."""
 from __future__ import annotations
 
 from ..convert import name_text, type_name
-from ..diagnostics.errors import ScriptError
+from ..diagnostics.errors import ScriptError, ScriptStop
 
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
@@ -19,6 +19,10 @@ class Attributes:
     def _get_attr(self, obj: Any, key: Any) -> Any:
         ltype = self.registry.type_of(obj)
         name = name_text(key) if isinstance(key, (bytes, str)) else None
+        if isinstance(obj, ScriptStop):  # what a <close> handler is told of a stop raised by a binding
+            if name in ScriptStop.LUA_FIELDS:
+                return self.to_lua(getattr(obj, name))
+            raise self._unknown("the stop value has no field", name or _show_key(key), ScriptStop.LUA_FIELDS)
         if ltype is None or ltype.kind != "object":
             what = "function" if callable(obj) else type_name(obj, self.registry)
             raise self._located(ScriptError(f"a {what} value has no field {_show_key(key)}", category="UnknownName",

@@ -28,7 +28,10 @@ standard library (``debug.sethook``, ``debug.getinfo``, ``load``), and installs:
   (the host shortens its count when instructions are slow, e.g. big string operations);
 - ``STOP``, the error that ends the script: ``pcall``, ``xpcall``, ``coroutine.resume``/``wrap`` pass
   it on instead of catching it, so ``os.exit`` and Ctrl-C end the script (``<close>`` variables
-  still run). Once the host says "hard", the hook fails on every instruction;
+  still run). Once the host says "hard", the hook fails on every instruction. ``<close>`` handlers
+  receive it as a read-only value saying what happened (``kind``, ``code``, ``tostring``: ``H.stop_info``),
+  and a binding's failure as its error value (``error_values``): the message handler returns those and
+  keeps the failure for the host in ``last``;
 - ``print``, ``io.write``, ``io.stdout``, ``io.stderr`` and ``io.output()`` writing through Python's
   streams (``io.output(file)`` switches ``io.write`` to that file, ``io.close()`` closes it);
 - ``os.exit(code)`` ending the script through the host;
@@ -50,7 +53,8 @@ growing script fails at its own line, with room left for its ``<close>`` handler
 ``string.format`` and ``table.concat`` turn an out-of-memory failure into an error at the caller's
 line (Lua raises out-of-memory errors without calling any message handler).
 
-It returns the functions the host calls: ``compile``, ``run``, ``locate``, ``make_record``, ``remove``.
+It returns the functions the host calls: ``compile``, ``run``, ``locate``, ``make_record``, ``remove``, and
+``last`` (the last failure) with ``same`` (rawequal).
 """
 
 from __future__ import annotations
@@ -60,6 +64,8 @@ import time
 import types
 from collections.abc import Sequence
 
+from ...host.policy import HostPolicy
+from ...processes import StartGuard
 from ..convert import Checker, ToLua, lua_bytes, text
 from ..exit_codes import EXIT_FAILED, EXIT_USAGE
 from ..limits import CLEANUP_MEMORY, DEFAULT, DEFAULT_MAX_MEMORY, PUSH_RESERVE, format_size
@@ -67,6 +73,8 @@ from ..registry import Registry
 from ..sources import lua_source
 from .attributes import Attributes
 from .dispatch import Dispatch
+from .error_values import install as install_error_values
+from .host_stdlib import install as install_host_stdlib
 from .outcome import Outcome, Outcomes, _friendly
 from .output import Output
 from .policies import POLICIES, StdlibPolicy, default_registry
@@ -135,17 +143,27 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
         helpers = {
             b"first_count": min(SLOW_COUNT, hook_count), b"check": self._check, b"stopping": self._stopping,
             b"write": self._writer("stdout"), b"write_err": self._writer("stderr"), b"exit": self._exit,
-            b"global_miss": self._global_miss, b"record_miss": self._record_miss, **self._task_helpers(),
+            b"global_miss": self._global_miss, b"record_miss": self._record_miss, b"stop_info": self._stop_info,
+            **self._task_helpers(),
         }
+        self.error_values = install_error_values(self)  # what pcall & co hand scripts (before the prelude)
+        helpers[b"error_value"] = self.error_values[b"value"]
+        helpers[b"error_origin"] = self.error_values[b"origin"]
         api = self.lua.execute(lua_source(__file__, "prelude.lua"), self.lua.table_from(helpers), name=HOST_CHUNK)
         self._compile, self._run, self._locate_lua = api[b"compile"], api[b"run"], api[b"locate"]
         self._last_position = api[b"last_position"]
+        self._last_failure, self._same = api[b"last"], api[b"same"]
         self._waiting, self._bind, self._parallel_failures = api[b"waiting"], api[b"bind"], api[b"parallel_failures"]
         self.to_lua = ToLua(self.lua, self.registry, api[b"make_record"])
         globals_ = self.lua.globals()
         self._collect_garbage = globals_[b"collectgarbage"]  # (before any script can replace it)
         for name, binding in self.registry.functions.items():
             globals_[lua_bytes(name)] = self._global_function(binding)
+        self.start_guard = StartGuard()  # Ctrl-C held back while a command starts
+        if executor is not None:
+            executor.start_guard = self.start_guard
+        self.host_policy = self._host_policy(None)
+        install_host_stdlib(self)  # os.execute, io.popen, retry, JSON (before a sandbox strips what it forbids)
         for dotted in self.policy.remove:
             api[b"remove"](lua_bytes(dotted))
         self.sandbox = None
@@ -154,6 +172,17 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
 
             self.sandbox = Sandbox(strict=self.policy.strict, env_allow=env_allow)
             self.sandbox.install(self.lua, self._located, self._fitting)
+
+    def _host_policy(self, folder: str | None) -> HostPolicy:
+        """What the script may do on the host (:mod:`herodo_py.host`): its stop checks, and this
+        runtime's executor deciding dry runs and hearing host commands (``--trace``)."""
+        policy = HostPolicy.sandboxed(folder, self._executor_of) if self.policy.sandbox \
+            else HostPolicy(watcher=self._executor_of)
+        policy.guard = self.start_guard
+        return policy
+
+    def _executor_of(self) -> Executor:
+        return self.executor
 
     @property
     def executor(self) -> Executor:
@@ -164,6 +193,7 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
             from ...nerdctl.executor import current_executor  # here: an empty script never loads the library
 
             self._executor = current_executor().child()
+            self._executor.start_guard = self.start_guard
         return self._executor
 
     # -- running ---------------------------------------------------------------------------
@@ -227,6 +257,7 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
         globals_[b"arg"] = self.lua.table_from(arg)
         if self.sandbox is not None:
             self.sandbox.set_script(path)
+            self.host_policy = self._host_policy(self.sandbox.real_folder)
             return
         package = globals_[b"package"]
         if package is not None:

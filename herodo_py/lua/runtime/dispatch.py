@@ -145,10 +145,10 @@ class Dispatch:
             if self._stop is None:  # (the SIGINT handler already asked: asking again would make it hard)
                 self.request_stop("interrupt")
             self._stop_raised()
-            return ScriptStop("interrupted"), None
+            return self._script_stop(), None
         if isinstance(exc, _TimeLimit):
             self._stop_raised()
-            return ScriptStop("script timeout"), None
+            return self._script_stop(), None
         if isinstance(exc, MemoryError):  # LuaMemoryError converting the result: Lua is full
             return ScriptError("not enough memory", category="OutOfMemory", func=binding.name,
                                hint="raise the limit with --max-memory SIZE, or keep less data in Lua"), None

@@ -46,7 +46,7 @@ class Outcomes:
 
     def _outcome(self, values: tuple[Any, ...]) -> Outcome:
         stop = self._stop
-        info = values[1] if values[0] is not True and len(values) > 1 else None
+        info = self._failure_info(values[1]) if values[0] is not True and len(values) > 1 else None
         if stop is not None:
             if stop.reason == "exit":
                 return Outcome(stop.code, "exit")
@@ -71,6 +71,16 @@ class Outcomes:
             return Outcome(EXIT_OK, "ok", returned=returned)
         failure = self._failure(info)
         return Outcome(failure.exit_code, "failed", failure)
+
+    def _failure_info(self, raised: Any) -> Any:
+        """What the prelude's message handler kept of the failure (value, text, frames), if ``raised``
+        (what the script's xpcall returned) is what it handed on; else ``raised`` as it is (an
+        out-of-memory error: Lua calls no message handler for it)."""
+        last = self._last_failure
+        failure = last[b"failure"]
+        if failure is not None and self._same(last[b"shown"], raised):
+            return failure
+        return raised
 
     def _failure(self, info: Any) -> friendly.Failure:
         """A Failure from what the Lua message handler collected (or a bare error text: out of memory)."""

@@ -10,6 +10,7 @@ local sethook, gethook, getinfo = debug.sethook, debug.gethook, debug.getinfo
 local gc = collectgarbage
 local COUNT = H.first_count  -- a new coroutine's first poll comes soon; the host then paces it
 local check, stopping, write, write_err = H.check, H.stopping, H.write, H.write_err
+local error_value, error_origin = H.error_value, H.error_origin  -- error_values.lua
 local rawset, dgetmt, dsetmt = rawset, debug.getmetatable, debug.setmetatable
 
 -- metatables: the host's stay the host's ------------------------------------------------------
@@ -60,7 +61,17 @@ local NO_MEMORY = "not enough memory"
 local OOM = setmetatable({}, protect({__name = "herodo.memory", __tostring = function() return NO_MEMORY end}))
 
 -- stopping --------------------------------------------------------------------------------
-local STOP = setmetatable({}, protect({__name = "herodo.stop", __tostring = function() return "script stopped" end}))
+-- what a <close> handler receives: kind ("interrupted", "exit", "timeout"), code, tostring; read-only
+local stop_info = H.stop_info  -- kind, code, text of the stop under way
+local STOP = setmetatable({}, protect({
+  __name = "herodo.stop",
+  __tostring = function() local _, _, text = stop_info(); return text or "script stopped" end,
+  __index = function(_, key)
+    local kind, code, text = stop_info()
+    if key == "kind" then return kind elseif key == "code" then return code elseif key == "message" then return text end
+  end,
+  __newindex = function(_, key) error(format("the stop value is read-only (cannot set %s)", tostring(key)), 2) end,
+}))
 local soft_kb = nil  -- the soft memory limit of this run (nil: none, or already hit)
 local from_hook = false  -- the error in flight was raised by the hook (hooks are off until a pcall)
 local last_seen = nil  -- where the hook last saw the script under memory pressure
@@ -107,9 +118,11 @@ local function hook()
   end
 end
 
+-- a caught error: STOP goes on; a binding's error is handed to the script as an error value
 local function pass(ok, ...)
-  if not ok and stopping() then error(STOP, 0) end
-  return ok, ...
+  if ok then return ok, ... end
+  if stopping() then error(STOP, 0) end
+  return ok, error_value((...))
 end
 
 -- load runs a reader function protected: a stop raised in the reader comes back as load's failure
@@ -124,7 +137,7 @@ G.xpcall = function(f, handler, ...)
   from_hook = false
   local function handle(err)
     if from_hook then from_hook = false; return err end  -- hooks are off here: no script code
-    return handler(err)
+    return handler(error_value(err))
   end
   return pass(rawxpcall(f, handle, ...))
 end
@@ -432,15 +445,27 @@ function describe(err)
   return tostring(err)
 end
 
+-- The script's failure, for the host (read from Python: no Lua runs after the script, where a hard
+-- stop's hook would fail): the message handler keeps it in `last` and returns what the script's
+-- <close> handlers receive while the stack unwinds (Lua hands them the handler's result): STOP for a
+-- stop, a binding's error as an error value, anything else as it was raised.
+local last = {}  -- failure = {value, text, frames}; shown = what the handler returned
+
 local function handler(err)
   from_hook = false
+  err = error_origin(err)
   local ok, text = rawpcall(describe, err)
-  return {value = err, text = ok and text or "(error object cannot be shown)", frames = frames_of(nil, 2, {})}
+  local handed = STOP
+  if not (rawequal(err, STOP) or (type(err) == "userdata" and stopping())) then handed = error_value(err) end
+  last.failure = {value = err, text = ok and text or "(error object cannot be shown)", frames = frames_of(nil, 2, {})}
+  last.shown = handed
+  return handed
 end
 
 local function run(memory_kb, chunk, ...)
   for i = #active, 1, -1 do active[i] = nil end
   soft_kb, from_hook, last_seen, running_fn = memory_kb, false, nil, chunk
+  last.failure, last.shown = nil, nil
   sethook(hook, "", COUNT)
   return rawxpcall(chunk, handler, ...)
 end
@@ -478,4 +503,5 @@ local function parallel_failures(err)
 end
 
 return {compile = compile, run = run, locate = locate, last_position = last_position, make_record = make_record,
-        remove = remove, waiting = waiting, bind = bind, parallel_failures = parallel_failures}
+        remove = remove, waiting = waiting, bind = bind, parallel_failures = parallel_failures, last = last,
+        same = rawequal}

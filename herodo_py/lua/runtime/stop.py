@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
 from ..convert import type_name
-from ..diagnostics.errors import ScriptError
+from ..diagnostics.errors import ScriptError, ScriptStop
+from ..exit_codes import EXIT_INTERRUPTED, EXIT_TIMEOUT
 from .watchdog import Watchdog
 
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
@@ -60,6 +61,17 @@ class Stop:
 
     def grace_spent(self) -> bool:
         return self.hard or (self.grace_until is not None and time.process_time() > self.grace_until)
+
+    def described(self, script_timeout: float | None) -> tuple[str, int, str]:
+        """What a script's cleanup is told: kind (``interrupted``, ``exit``, ``timeout``), the exit
+        code herodo ends with, and the text (``interrupted (Ctrl-C)``, ``os.exit(3)``,
+        ``script timeout after 2 s``)."""
+        if self.reason == "exit":
+            return "exit", self.code, f"os.exit({self.code})"
+        if self.reason == "timeout":
+            limit = f" after {script_timeout:g} s" if script_timeout else ""
+            return "timeout", EXIT_TIMEOUT, f"script timeout{limit}"
+        return "interrupted", EXIT_INTERRUPTED, "interrupted (Ctrl-C)"
 
 
 class StopControl:
@@ -113,6 +125,19 @@ class StopControl:
         self._stop_raised()
         return True
 
+    def _stop_info(self) -> tuple[bytes, int, bytes] | None:
+        """(kind, code, text) of the stop under way, for the prelude's STOP value (else nothing)."""
+        if self._stop is None:
+            return None
+        kind, code, text = self._stop.described(self.script_timeout)
+        return kind.encode(), code, text.encode()
+
+    def _script_stop(self) -> ScriptStop:
+        """The stop under way as a binding raises it into Lua (its fields are STOP's)."""
+        kind, code, text = self._stop.described(self.script_timeout) if self._stop is not None \
+            else ("interrupted", EXIT_INTERRUPTED, "interrupted (Ctrl-C)")
+        return ScriptStop(text, kind=kind, code=code)
+
     def request_stop(self, reason: str, *, hard: bool = False) -> None:
         """Stop the script (``interrupt`` or ``timeout``); a second interrupt makes it hard."""
         if self._stop is not None and self._stop.reason == reason:
@@ -134,16 +159,25 @@ class StopControl:
         if self._stop is None:
             self._stop = Stop("exit", code=number, raised=True)
 
+    def _starting_command(self) -> bool:
+        """A command (engine or host) is being started: raising now would leave it without a handle
+        to kill it; the stop is deferred (the start raises it once it has one: herodo_py.processes)."""
+        if self.start_guard.starting > 0:
+            self.start_guard.deferred = True
+            return True
+        return False
+
     def _on_sigint(self, signum: int, frame: Any) -> None:
         self.request_stop("interrupt")
-        if self._in_binding:
-            raise KeyboardInterrupt  # a waiting engine command is killed by the executor
+        if self._in_binding and not self._starting_command():
+            raise KeyboardInterrupt  # a waiting command is killed by the executor (or herodo_py.host)
 
     def _on_alarm(self, signum: int, frame: Any) -> None:
         if self._stop is None:
             self._stop = Stop("timeout")
-        if self._in_binding and self._stop.reason == "timeout" and not self._stop.raised:
-            raise _TimeLimit  # a binding that waits (an engine command is killed by the executor)
+        if self._in_binding and self._stop.reason == "timeout" and not self._stop.raised \
+                and not self._starting_command():
+            raise _TimeLimit  # a binding that waits (its command is killed by the executor or herodo_py.host)
 
     def _locate(self) -> list[tuple[str, int, str | None]]:
         """The script frames running now, innermost first. The hook stays quiet meanwhile: a stop
@@ -167,6 +201,7 @@ class StopControl:
         self._deadline = time.monotonic() + self.script_timeout if self.script_timeout else None
         main = threading.current_thread() is threading.main_thread()
         with ExitStack() as stack:
+            stack.enter_context(self.host_policy.active())
             if main:
                 stack.enter_context(_handler(signal.SIGINT, self._on_sigint))
                 if self._deadline is not None:

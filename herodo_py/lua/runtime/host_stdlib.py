@@ -1,0 +1,130 @@
+"""Lua-side host helpers installed in every runtime, before a sandbox strips what its mode forbids:
+
+- ``os.execute`` and ``io.popen`` as in stock Lua 5.4 on Linux (lupa's build returns raw wait
+  statuses and has no ``popen``): ``os.execute(cmd)`` gives ``true, "exit", 0`` / ``nil, "exit", 3`` /
+  ``nil, "signal", 15`` and ``os.execute()`` gives ``true``; ``io.popen(cmd, "r"|"w")`` gives a file
+  with ``read`` (formats ``"a"``, ``"l"``, ``"L"``, ``"n"``, counts), ``lines``, ``write``, ``flush``,
+  ``setvbuf``, ``seek``, ``close`` (the status triple) and ``<close>`` support; ``io.type`` knows it.
+  Both run through :mod:`herodo_py.host.process`: shown by ``--trace``, skipped by ``--dry-run``
+  (a dry ``io.popen`` reads nothing), removed by ``--sandbox``.
+- ``retry(fn, {times=3, delay=1, backoff=1})``: calls ``fn(attempt)`` until it returns without an
+  error; between attempts it sleeps ``delay`` seconds, multiplied by ``backoff`` each time; after
+  the last attempt it raises the last error, its message ending ``(gave up after N attempts)``.
+- ``json_encode``, ``json_decode``, ``json_null``, ``json_array`` (:mod:`herodo_py.lua.json_codec`).
+
+The Python calls behind them are internal bindings (``Runtime._global_function``): a stop (Ctrl-C,
+the time limit) interrupts them like any binding, and their errors point at the script's line.
+"""
+
+from __future__ import annotations
+
+from ..convert import text
+from ..diagnostics.errors import ScriptError
+from ..registry import Binding, Param, lua_signature
+from ..sources import lua_source
+
+TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
+
+P = Param
+PIPE = "PipeFile"
+
+SIGNATURES: tuple[Binding, ...] = (
+    lua_signature("retry", [P("fn", "fun(attempt: integer): any"), P("options", "RetryOptions?")], "any",
+                  "Call fn(attempt) until it returns without an error (its results); after the last attempt the "
+                  "last error is raised, ending '(gave up after N attempts)'."),
+    lua_signature("json_encode", [P("value", "any"), P("options", "JsonEncodeOptions?")], "string",
+                  "JSON text of value (json_null: null; json_array(t) or a decoded array: [])."),
+    lua_signature("json_decode", [P("text", "string")], "any",
+                  "The value of JSON text (null: json_null; arrays stay arrays); errors give line and column."),
+    lua_signature("json_array", [P("t", "table")], "table", "Mark t as a JSON array (an empty one encodes as [])."),
+)
+"""The Lua-side globals, for ``herodo types`` (``json_null`` is a value: declared there apart)."""
+
+
+_POSITION = r"^(?P<file>[^\n]*?):(?P<line>\d+): (?P<rest>.*)$"  # a Lua error message's position
+
+
+def _retry_failed(times: int, err: Any) -> None:
+    """Raise the last error of ``retry`` again, saying how many attempts were made."""
+    suffix = f" (gave up after {times} attempt{'s' if times != 1 else ''})"
+    if isinstance(err, ScriptError):
+        err.message += suffix
+        err.args = (err.message,)
+        raise err
+    message = text(err) if isinstance(err, (bytes, str)) else str(err)
+    error = ScriptError(message + suffix, category="RetryFailed", func="retry")
+    import re  # here: only a failed retry reads a position (re stays off the start-up path)
+
+    m = re.match(_POSITION, message, re.DOTALL)
+    if m and not m["file"].startswith("[string"):
+        error.message = m["rest"] + suffix
+        error.file, error.line = m["file"], int(m["line"])
+        error.frames = [(error.file, error.line, None)]
+    raise error
+
+
+def _internal(runtime: Any, name: str, params: list[Param], impl: Any, returns: str = "any") -> Any:
+    """A Lua-callable treated as a binding (stops, errors at the script's line), not a global."""
+    return runtime._global_function(Binding(name, tuple(params), returns, "", impl))
+
+
+def install(runtime: Any) -> None:
+    """Install the helpers in ``runtime`` (after the prelude and the registry's globals)."""
+    from .. import json_codec
+
+    lua = runtime.lua
+
+    def popen(prog: str, mode: str) -> Any:
+        from ...host.process import PipeFile
+
+        return PipeFile(prog, mode)
+
+    def execute(cmd: str) -> list[Any]:
+        from ...host.process import execute
+
+        return list(execute(cmd))
+
+    def fail(path: bytes, message: bytes) -> None:
+        raise json_codec.encode_error(text(path), text(message))
+
+    json_helpers = {b"fail": _internal(runtime, "json_encode", [P("path", "string"), P("message", "string")], fail),
+                    b"max_depth": json_codec.MAX_DEPTH}
+    json = lua.execute(json_codec.lua(), lua.table_from(json_helpers), name=b"=herodo")
+    builder = json_codec.LuaBuilder(lua, json[b"null"], json[b"mark"])
+
+    def json_decode(source: str) -> Any:
+        return json_codec.decode(source, builder)
+
+    pipe = [P("pipe", PIPE)]
+    helpers = {
+        b"sleep": _internal(runtime, "sleep", [P("seconds", "number")], _sleep),
+        b"execute": _internal(runtime, "execute", [P("command", "string")], execute),
+        b"popen": _internal(runtime, "popen", [P("prog", "string"), P("mode", "string")], popen, PIPE),
+        b"read_line": _internal(runtime, "read", [*pipe, P("keep", "boolean")], lambda p, k: p.read_line(k)),
+        b"read_all": _internal(runtime, "read", pipe, lambda p: p.read_all()),
+        b"read_count": _internal(runtime, "read", [*pipe, P("count", "integer")], lambda p, n: p.read_count(n)),
+        b"read_number": _internal(runtime, "read", pipe, lambda p: p.read_number()),
+        b"write": _internal(runtime, "write", [*pipe, P("data", "any")], lambda p, d: list(p.write(_raw(d)))),
+        b"flush": _internal(runtime, "flush", pipe, lambda p: list(p.flush())),
+        b"close": _internal(runtime, "close", pipe, lambda p: list(p.close())),
+        b"retry_failed": _internal(runtime, "retry", [P("times", "integer"), P("err", "any")], _retry_failed),
+        b"error_origin": runtime.error_values[b"origin"],
+        b"json": json,
+        b"json_decode": _internal(runtime, "json_decode", [P("text", "string")], json_decode),
+    }
+    lua.execute(lua_source(__file__, "host_stdlib.lua"), lua.table_from(helpers), name=b"=herodo")
+
+
+def _sleep(seconds: float) -> None:
+    from ...host.waits import sleep
+
+    sleep(seconds)
+
+
+def _raw(data: Any) -> bytes:
+    return data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+
+
+__all__ = ["install"]
