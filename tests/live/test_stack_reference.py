@@ -8,8 +8,8 @@ records are reduced to their effective configuration, and the two are compared s
 Normalisations (only what must differ between tools), each applied to both sides:
 - container names, ids, creation times: not compared (compose names `p_web_1`, herodo `p-web-1`);
   services are matched by the compose service label each tool sets.
-- labels: the tools' own (`com.docker.compose.*`, `io.podman.compose.*`, `io.herodo.stack*`)
-  are dropped; the file's labels must be equal.
+- labels: the tools' own (`com.docker.compose.*`, `io.podman.compose.*`, `io.herodo.stack*`, and ensure's
+  record `herodo.config*`/`herodo.image-id`) are dropped; the file's labels must be equal.
 - network aliases: the container's short id (added by the engine) and the container's own name
   are dropped.
 - command: entrypoint and command are compared joined (`Entrypoint + Cmd`): the CLIs take one
@@ -37,7 +37,7 @@ from herodo_py.nerdctl.stack import load_compose
 COMPOSE = Path(__file__).resolve().parents[1] / "fixtures" / "compose" / "reference" / "compose.yml"
 TOOLS = {"docker": "docker-compose", "podman": "podman-compose"}
 ENV = {k: v for k, v in os.environ.items() if k != "MODE"}  # the file's ${MODE:-prod} takes its default
-OWN_LABELS = re.compile(r"^(com\.docker\.compose\.|io\.podman\.compose\.|io\.herodo\.stack)")
+OWN_LABELS = re.compile(r"^(com\.docker\.compose\.|io\.podman\.compose\.|io\.herodo\.stack|herodo\.config|herodo\.image-id$)")
 
 
 def _words(value: str | list | None) -> list:

@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -80,10 +81,13 @@ class Run:
 def run_herodo(args: list[str], *, cwd: Path | None = None, engine: str = str(STANDIN), bound: float = BOUND,
                interrupt_on: str | None = None, **env: str) -> Run:
     """Run ``herodo ARGS`` in its own session; kill the whole group after ``bound`` seconds (a hang).
-    ``interrupt_on``: send SIGINT once stdout shows that text. Peak RSS comes from ``os.wait4``."""
+    ``interrupt_on``: send SIGINT once stdout shows that text. Peak RSS is herodo's own (``LAUNCHER``)."""
     argv = [*HERODO, *args]
+    fd, rss_path = tempfile.mkstemp(prefix="herodo-rss-")
+    os.close(fd)
     started = time.monotonic()
-    proc = subprocess.Popen(argv, cwd=cwd, env=herodo_env(engine, **env), stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-c", LAUNCHER, rss_path, *argv], cwd=cwd,
+                            env=herodo_env(engine, **env), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True)
     out: list[bytes] = []
     err: list[bytes] = []
@@ -120,8 +124,38 @@ def run_herodo(args: list[str], *, cwd: Path | None = None, engine: str = str(ST
         pass
     for reader in readers:
         reader.join(timeout=30)
+    with open(rss_path) as f:
+        peak_kib = int(f.read() or usage.ru_maxrss)  # (empty: the launcher was killed with the group)
+    os.unlink(rss_path)
     return Run(proc.returncode, b"".join(out).decode(errors="replace"), b"".join(err).decode(errors="replace"),
-               seconds, usage.ru_maxrss / 1024, killed.is_set(), argv)
+               seconds, peak_kib / 1024, killed.is_set(), argv)
+
+
+# herodo runs under this small launcher: a process forked from the (large) pytest process starts with
+# pytest's peak RSS in its rusage (Linux keeps the old memory's high-water mark across exec), so the
+# launcher forks herodo from itself, waits for it with wait4, writes herodo's own peak RSS (KiB) to the
+# file named first, passes SIGINT/SIGTERM on, and ends as herodo ended.
+LAUNCHER = """
+import os, signal, sys
+out, argv = sys.argv[1], sys.argv[2:]
+pid = os.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+for sig in (signal.SIGINT, signal.SIGTERM):
+    signal.signal(sig, lambda number, frame: os.kill(pid, number))
+while True:
+    try:
+        _, status, usage = os.wait4(pid, 0)
+        break
+    except InterruptedError:
+        continue
+with open(out, "w") as f:
+    f.write(str(usage.ru_maxrss))
+if os.WIFSIGNALED(status):
+    signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+    os.kill(os.getpid(), os.WTERMSIG(status))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
 @dataclass
