@@ -59,7 +59,7 @@ def test_no_tracked_file_refers_outside_the_repository():
 @pytest.mark.parametrize("planted", [
     'FIXTURES = ROOT.parent / "sh' + 'ared" / "fixtures"\n',
     "see " + ".." + "/shared/DESIGN.md\n",
-    'data = Path("/' + 'work/shared/fixtures/x.json")\n',
+    'data = Path("/' + 'work/sh' + 'ared/fix' + 'tures/x.json")\n',
     'FIXTURES = Path(__file__).parents[3] / "sh' + 'ared"\n',
     "cd /" + "home/alice/herodo && make\n",
     "cp /" + "root/notes.txt .\n",
