@@ -1,4 +1,4 @@
-"""herodo_py.host.process: host commands with real processes (no mocked subprocess): argv and shell
+"""herodo_py.host.process: host commands with real processes, nothing replaced: argv and shell
 strings, env, cwd, stdin, timeouts that kill the whole process group, failures, dry-run, listeners,
 the sandbox policy, and the io.popen/os.execute primitives."""
 
