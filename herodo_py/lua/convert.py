@@ -13,7 +13,6 @@ userdata, and anything else (generators, frames, modules...) is refused, never h
 from __future__ import annotations
 
 import functools
-import math
 from collections import namedtuple
 from collections.abc import Callable, Sequence
 
@@ -230,7 +229,7 @@ class Checker:
             if isinstance(value, int) and not isinstance(value, bool):
                 return value
             if isinstance(value, float):
-                if value.is_integer() and math.isfinite(value):
+                if value.is_integer() and -2**63 <= value < 2**63:  # as Lua's math.tointeger: 64 bits
                     return int(value)
                 raise Mismatch("number has no integer representation")
         elif name == "table" and _lua_kind(value) == "table":
