@@ -152,6 +152,11 @@ def type_name(value: Any, registry: Registry | None = None) -> str:
     return ltype.name if ltype else "userdata"
 
 
+def _is_index(key: Any) -> bool:
+    """An integer key (``true`` is no index, though Python's ``True == 1``)."""
+    return isinstance(key, int) and not isinstance(key, bool)
+
+
 def _number_text(value: int | float) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
         return str(int(value))
@@ -256,7 +261,7 @@ class Checker:
     def _list(self, value: Any, item: TypeNode) -> list[Any]:
         pairs = self._items(value, "table")
         keys = [k for k, _ in pairs]
-        if keys and sorted(k for k in keys if isinstance(k, int)) != list(range(1, len(keys) + 1)):
+        if keys and sorted(k for k in keys if _is_index(k)) != list(range(1, len(keys) + 1)):
             raise Mismatch("table expected to be a list like {'a', 'b'}, got a table with keys")
         out = []
         for key, element in sorted(pairs, key=lambda kv: kv[0]):
@@ -357,13 +362,15 @@ class Checker:
                                "cannot be passed here")
             pairs = self._pairs(value)
             keys = [k for k, _ in pairs]
-            if keys and all(isinstance(k, int) for k in keys) and sorted(keys) == list(range(1, len(keys) + 1)):
+            if keys and all(_is_index(k) for k in keys) and sorted(keys) == list(range(1, len(keys) + 1)):
                 return [self._plain(v, depth + 1) for _, v in sorted(pairs, key=lambda kv: kv[0])]
             plain = {}
             for k, v in pairs:
                 key = self._plain(k, depth + 1)
                 if isinstance(key, (dict, list)):
                     raise Mismatch("a table used as a table key cannot be passed here")
+                if key in plain:  # true and 1, false and 0: one key in Python
+                    raise Mismatch("a table with both the keys true and 1 (or false and 0) cannot be passed here")
                 plain[key] = self._plain(v, depth + 1)
             return plain
         if kind in ("function", "thread"):
