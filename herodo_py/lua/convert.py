@@ -379,7 +379,10 @@ class Checker:
 
     @staticmethod
     def show(key: Any) -> str:
-        return repr(text(key)) if isinstance(key, (bytes, str)) else str(key)
+        """A table key as a message shows it: strings quoted, booleans as Lua writes them."""
+        if isinstance(key, (bytes, str)):
+            return repr(text(key))
+        return str(key).lower() if isinstance(key, bool) else str(key)
 
 
 def _count(n: int) -> str:
