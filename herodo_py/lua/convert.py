@@ -238,7 +238,7 @@ class Checker:
                     return int(value)
                 raise Mismatch("number has no integer representation")
         elif name == "table" and _lua_kind(value) == "table":
-            return self.plain(value)
+            return self._plain(value, 0)  # within the call's budget (plain() would start a new one)
         elif name == "function" and _lua_kind(value) == "function":
             return value
         raise self._fail(name, value)
