@@ -238,7 +238,7 @@ class Checker:
                     return int(value)
                 raise Mismatch("number has no integer representation")
         elif name == "table" and _lua_kind(value) == "table":
-            return self._plain(value, 0)  # within the call's budget (plain() would start a new one)
+            return self._plain(value, 0)  # within the call's budget
         elif name == "function" and _lua_kind(value) == "function":
             return value
         raise self._fail(name, value)
@@ -341,14 +341,10 @@ class Checker:
                 raise Mismatch(f"field '{name}' missing in {ltype.name} ({f.type} expected)")
         return out
 
-    def plain(self, value: Any) -> Any:
-        """A Lua value as plain Python data (tables: list when keyed 1..n, else dict); a
-        :class:`Mismatch` for functions, coroutines, tables nested deeper than :data:`MAX_DEPTH`
-        (cycles included) and more than :data:`MAX_ITEMS` entries."""
-        return self.plain_values((value,))[0]
-
     def plain_values(self, values: Sequence[Any]) -> tuple[Any, ...]:
-        """Several Lua values (a script's returned values) as plain data, within one budget."""
+        """Lua values (a script's returned values) as plain Python data (tables: list when keyed 1..n,
+        else dict), within one budget; a :class:`Mismatch` for functions, coroutines, tables nested
+        deeper than :data:`MAX_DEPTH` (cycles included) and more than :data:`MAX_ITEMS` entries."""
         self._budget = MAX_ITEMS
         return tuple(self._plain(value, 0) for value in values)
 

@@ -447,7 +447,7 @@ def test_type_names_of_lua_values_and_without_a_registry(lua):
 
 def test_a_mismatch_carries_its_detail(lua):
     with pytest.raises(Mismatch) as caught:
-        Checker(REGISTRY).plain(lua.eval("print"))
+        Checker(REGISTRY).plain_values((lua.eval("print"),))
     assert str(caught.value) == caught.value.detail == "a Lua function cannot be passed here"
 
 
