@@ -112,6 +112,42 @@ def test_records_get_their_metatable_and_list_records_their_items(lua, to_lua):
         "number:2=Report{string:code=number:1, string:state=string:b}, string:note=string:two}")
 
 
+@dataclass
+class Short:
+    state: str
+
+
+@dataclass
+class Long:
+    state: str
+    detail: str
+
+
+@pytest.mark.parametrize("first", ["record", "lua_size"])
+def test_a_record_type_of_two_classes_reads_the_fields_of_the_value_s_own_class(lua, first):
+    """(Fields are read once per type, from the class of the first value converted.)"""
+    registry = Registry()
+    registry.type("Either", "record", python=[class_key(Short), class_key(Long)])
+    to_lua = ToLua(lua, registry, lua.eval("function(name, t) return setmetatable(t, {__name = name}) end"))
+    value = Long("up", "ok")
+    reads = {"record": lambda: lua_show(lua, to_lua(value)), "lua_size": lambda: to_lua.lua_size(value)}
+    expected = {"record": "Either{string:detail=string:ok, string:state=string:up}",
+                "lua_size": 64 + (80 + 42) + (80 + 42)}
+    for name in sorted(reads, key=lambda n: n != first):
+        assert reads[name]() == expected[name]
+
+
+def test_a_declared_field_the_value_lacks_is_nil(lua):
+    registry = Registry()
+    registry.type("Bag", "record", python=class_key(Bag), fields=[FieldDef("note", "string"), FieldDef("size", "integer")],
+                  item="Report")
+    registry.type("Report", "record", python=class_key(Report))
+    to_lua = ToLua(lua, registry, lua.eval("function(name, t) return setmetatable(t, {__name = name}) end"))
+    bag = Bag([], note="empty")
+    assert lua_show(lua, to_lua(bag)) == "Bag{string:note=string:empty}"
+    assert to_lua.lua_size(bag) == (64 + (80 + 45) + 80) + 64
+
+
 def test_objects_and_lua_values_pass_as_themselves(lua, to_lua):
     box = Box("web")
     assert to_lua(box) is box

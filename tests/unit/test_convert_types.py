@@ -9,6 +9,13 @@ from herodo_py.lua.convert import TypeNode, parse_type
 PRIMITIVES = ["string", "number", "integer", "boolean", "table", "any", "nil", "function"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_parse():
+    """Each test parses anew: parse_type caches its results, and a cache filled earlier (by another test, or a
+    process this one was forked from) would answer without running the parser at all."""
+    parse_type.cache_clear()
+
+
 @pytest.mark.parametrize("name", PRIMITIVES)
 def test_each_primitive_type_name(name):
     assert parse_type(name) == TypeNode("prim", name)

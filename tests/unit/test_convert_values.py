@@ -19,6 +19,7 @@ from herodo_py.lua.convert import (
     TypeNode,
     lua_bytes,
     name_text,
+    parse_type,
     text,
     type_name,
 )
@@ -291,10 +292,17 @@ def test_map_refusals_name_the_key(lua, spec, source, detail):
     assert refusal(lua, spec, source) == bad(detail)
 
 
+def test_an_object_used_as_a_key_is_named_by_its_python_form(lua):
+    with pytest.raises(BadArgument) as caught:
+        Checker(REGISTRY).args(binding("table<string,string>"), [lua.eval("function(k) return {[k] = 'x'} end")(
+            Box("Web"))])
+    assert caught.value.message == bad("key Box(name='Web'): string expected, got Box")
+
+
 # --- unions and optionals -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("spec", ["string|number", "number|string"])
+@pytest.mark.parametrize("spec", ["string|number", "number|string", "string|(number|boolean)"])
 @pytest.mark.parametrize("source, expected", [("5", 5), ("2.5", 2.5), ('"5"', "5")], ids=["int", "float", "string"])
 def test_a_union_keeps_the_exact_kind_first(lua, spec, source, expected):
     """A number given to "string|number" stays a number: the string alternative, which takes numbers too, is last."""
@@ -322,7 +330,7 @@ def test_unions(lua, spec, source, expected):
     ("string|table", "{print}", "a Lua function cannot be passed here"),
     ("number|any", "{print}", "a Lua function cannot be passed here"),
     ("string|Opts", "{bogus = 1}", "unknown field 'bogus' in Opts (known: cmd, retries, tags)"),
-    ("number|string[]?", "{{}}", "item 1: string expected, got table"),
+    ("string[]?|number", "{{}}", "item 1: string expected, got table"),
     ("Box|string[]", "{{}}", "item 1: string expected, got table"),
     ("string[]|table<string,string>", "{k = {}}", "table expected, got table"),
     ("boolean|(number|string[])", "{{}}", "boolean or number or table expected, got table"),
@@ -489,25 +497,57 @@ def test_nested_entries_count_too(lua):
                    "return t end)()") == bad("item 50000: table too large to hand over (more than 100000 entries in all)")
 
 
+TOO_DEEP = "a table nested more than 100 levels deep (or holding itself) cannot be passed here"
+
+
+def depth_of(value) -> int:
+    """How many tables deep a converted value is (a list of one or a dict of one "x" at each level)."""
+    depth = 1
+    while value:
+        value, depth = (value[0] if isinstance(value, list) else value["x"]), depth + 1
+    return depth
+
+
+@pytest.mark.parametrize("key", ["1", "'x'"], ids=["list", "map"])
 @pytest.mark.parametrize("spec", ["any", "table"])
-def test_tables_nest_at_most_100_deep(lua, spec):
-    nested = lua.eval(NESTED)
-    converted = Checker(REGISTRY).args(binding(spec), [nested(100)])[0]
-    depth = 0
-    while converted:
-        converted, depth = converted[0], depth + 1
-    assert depth == 99  # (the innermost, empty, table reads as {})
-    too_deep = bad("a table nested more than 100 levels deep (or holding itself) cannot be passed here")
+def test_tables_nest_at_most_100_deep(lua, spec, key):
+    nested = lua.eval(NESTED.replace("c[1]", f"c[{key}]"))
+    checker = Checker(REGISTRY)
+    assert depth_of(checker.args(binding(spec), [nested(100)])[0]) == 100
     with pytest.raises(BadArgument) as caught:
-        Checker(REGISTRY).args(binding(spec), [nested(101)])
-    assert caught.value.message == too_deep
-    assert refusal(lua, spec, "(function() local t = {} t[1] = t return t end)()") == too_deep
+        checker.args(binding(spec), [nested(101)])
+    assert caught.value.message == bad(TOO_DEEP)
+    assert refusal(lua, spec, f"(function() local t = {{}} t[{key}] = t return t end)()") == bad(TOO_DEEP)
 
 
-def test_a_table_key_deep_down_is_refused_as_a_key(lua):
-    """A table used as a key 99 levels down is a key, not too deep (keys are read one level below their table)."""
-    source = "(function() local t = {} local c = t for i = 2, 99 do c[1] = {} c = c[1] end c[{}] = 1 return t end)()"
-    assert refusal(lua, "any", source) == bad("a table used as a table key cannot be passed here")
+@pytest.mark.parametrize("key", ["1", "'x'"], ids=["list", "map"])
+def test_returned_values_nest_at_most_100_deep(lua, key):
+    nested = lua.eval(NESTED.replace("c[1]", f"c[{key}]"))
+    checker = Checker(REGISTRY)
+    assert [depth_of(v) for v in checker.plain_values((nested(100), nested(100)))] == [100, 100]
+    with pytest.raises(Mismatch) as caught:
+        checker.plain_values((nested(100), nested(101)))
+    assert caught.value.detail == TOO_DEEP
+
+
+@pytest.mark.parametrize("key, detail", [
+    ("{}", "a table used as a table key cannot be passed here"),
+    ("{{}}", TOO_DEEP),
+], ids=["empty-key", "key-holding-a-table"])
+def test_a_table_key_is_read_one_level_below_its_table(lua, key, detail):
+    """99 tables down, a table key is level 100 (refused as a key); a table inside it would be level 101."""
+    source = f"(function() local t = {{}} local c = t for i = 2, 99 do c[1] = {{}} c = c[1] end c[{key}] = 1 " \
+             "return t end)()"
+    assert refusal(lua, "any", source) == bad(detail)
+
+
+def test_the_budget_holds_for_a_value_checked_on_its_own(lua):
+    """Checker.value (the check of one value against one type) has the whole budget from the start."""
+    make = lua.eval(LIST_OF)
+    assert len(Checker(REGISTRY).value(make(100_000), parse_type("integer[]"))) == 100_000
+    with pytest.raises(Mismatch) as caught:
+        Checker(REGISTRY).value(make(100_001), parse_type("integer[]"))
+    assert caught.value.detail == "table too large to hand over (more than 100000 entries in all)"
 
 
 def test_returned_values_share_one_budget_of_100000_entries(lua):
