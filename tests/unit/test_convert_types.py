@@ -66,12 +66,13 @@ def optional(inner):
     ("table<string,string>|string[]", union(mapping(prim("string"), prim("string")), lst(prim("string")))),
     ("string[]|table<string,string>", union(lst(prim("string")), mapping(prim("string"), prim("string")))),
     ("(string|string[])?|number", union(optional(union(prim("string"), lst(prim("string")))), prim("number"))),
+    ("XmlDoc|string", union(TypeNode("named", "XmlDoc"), prim("string"))),
     ("tables", TypeNode("named", "tables")),
     ("table<", TypeNode("named", "table<")),
 ], ids=["spaces", "union-spaces", "three-way-union", "parenthesised", "list-of-union", "nested-union",
         "list-of-lists", "optional-list", "list-of-optionals", "map-value-spaces", "nested-map", "map-key-map",
         "deeply-nested-map", "map-of-union", "map-or-list", "list-or-map", "optional-union-in-union",
-        "name-like-table", "unclosed-map"])
+        "named-in-union", "name-like-table", "unclosed-map"])
 def test_type_language_nesting(spec, node):
     """Separators count only outside <...> and (...), at any depth; spaces around parts do not matter."""
     assert parse_type(spec) == node
