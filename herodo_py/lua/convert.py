@@ -365,7 +365,12 @@ class Checker:
                 key = self._plain(k, depth + 1)
                 if isinstance(key, (dict, list)):
                     raise Mismatch("a table used as a table key cannot be passed here")
-                if key in plain:  # true and 1, false and 0: one key in Python
+                try:
+                    taken = key in plain  # true and 1, false and 0: one key in Python
+                except TypeError:  # an object Python cannot key by (a Container)
+                    raise Mismatch(f"a {type_name(key, self.registry)} used as a table key cannot be passed here") \
+                        from None
+                if taken:
                     raise Mismatch("a table with both the keys true and 1 (or false and 0) cannot be passed here")
                 plain[key] = self._plain(v, depth + 1)
             return plain

@@ -234,6 +234,17 @@ def test_table_refuses_non_tables_and_what_has_no_plain_form(lua):
 def test_python_objects_inside_tables_pass_as_they_are(lua):
     box = Box("web")
     assert Checker(REGISTRY).args(binding("any"), [lua.table_from({b"b": box})])[0] == {"b": box}
+    keyed_by = lua.eval("function(k) return {[k] = 'x'} end")
+    hashable = object()
+    assert Checker(REGISTRY).args(binding("any"), [keyed_by(hashable)])[0] == {hashable: "x"}
+
+
+@pytest.mark.parametrize("key, name", [(Box("web"), "Box"), ({1}, "userdata")], ids=["registered", "unregistered"])
+def test_an_object_python_cannot_key_by_is_refused_as_a_key(lua, key, name):
+    """(A Container is such an object: a dataclass compared by value.)"""
+    with pytest.raises(BadArgument) as caught:
+        Checker(REGISTRY).args(binding("any"), [lua.eval("function(k) return {[k] = 'x'} end")(key)])
+    assert caught.value.message == bad(f"a {name} used as a table key cannot be passed here")
 
 
 # --- lists and maps -------------------------------------------------------------------------------------------------
@@ -591,6 +602,8 @@ def runtime_registry() -> Registry:
     r.function("with_port", [Param("port", "string"), Param("count", "integer?")], "any", waits=False)(
         lambda port, count=None: [port, count])
     r.function("echo", [Param("value", "any")], "any", waits=False)(lambda value: value)
+    r.type("Box", "object", python=class_key(Box))
+    r.function("box", [], "Box", waits=False)(lambda: Box("web"))
     return r
 
 
@@ -635,7 +648,8 @@ def test_returned_values_are_plain_data(source, returned):
     ("local t = {} local c = t for i = 2, 101 do c[1] = {} c = c[1] end return t",
      "a table nested more than 100 levels deep (or holding itself) cannot be passed here"),
     ("return {print}", "a Lua function cannot be passed here"),
-], ids=["100001-entries", "101-deep", "function"])
+    ("return {[box()] = true}", "a Box used as a table key cannot be passed here"),
+], ids=["100001-entries", "101-deep", "function", "object-key"])
 def test_returned_values_beyond_the_limits_fail_the_script(source, detail):
     outcome = run(source)
     assert (outcome.exit_code, outcome.failure.title) == (1, "BAD RETURN VALUE")
