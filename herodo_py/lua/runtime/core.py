@@ -62,7 +62,7 @@ from __future__ import annotations
 import os
 import time
 import types
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ...host.policy import HostPolicy
 from ...processes import StartGuard
@@ -105,12 +105,14 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
     def __init__(self, registry: Registry | None = None, *, policy: str | StdlibPolicy = "trusted",
                  max_memory: int | None = DEFAULT_MAX_MEMORY, script_timeout: float | None = DEFAULT,
                  env_allow: Sequence[str] = (), watchdog: bool = False, hook_count: int = HOOK_COUNT,
-                 executor: Executor | None = None, debug: bool = False) -> None:
+                 executor: Executor | None = None, make_executor: Callable[[], Executor] | None = None,
+                 debug: bool = False) -> None:
         """``max_memory``: bytes of Lua memory (``None`` or 0: no limit). ``script_timeout``: seconds
         per script or call (``None`` or 0: none; default: the policy's). ``env_allow``: more variables
         a sandboxed ``os.getenv`` reads. ``watchdog``: end the process when a stopped script hangs in
         C (:class:`~herodo_py.lua.runtime.watchdog.Watchdog`; for the ``herodo`` command only). ``executor``:
-        the engine executor bindings run on (default: a child of the current one, made on first use).
+        the engine executor bindings run on (default: ``make_executor()``, else a child of the current one,
+        made on first use: a script that calls no binding never loads the engine library).
         ``debug``: a failing binding's error keeps its Python frames (``herodo --debug`` shows them; by default
         they are dropped, as they can hold large converted arguments)."""
         # here: importing the runtime does not load Lua (herodo types, the registry). Not `from lupa import
@@ -140,6 +142,7 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
         self._methods: dict[int, types.FunctionType] = {}
         self._waiting_methods: dict[int, Any] = {}
         self._executor = executor
+        self._make_executor = make_executor
         helpers = {
             b"first_count": min(SLOW_COUNT, hook_count), b"check": self._check, b"stopping": self._stopping,
             b"write": self._writer("stdout"), b"write_err": self._writer("stderr"), b"exit": self._exit,
@@ -190,10 +193,18 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
         changes its settings only. By default a child of the executor current when first needed (it
         inherits the command's engine options, and ``--trace`` hears its commands)."""
         if self._executor is None:
-            from ...nerdctl.executor import current_executor  # here: an empty script never loads the library
+            if self._make_executor is not None:
+                self._executor = self._make_executor()
+            else:
+                from ...nerdctl.executor import current_executor  # here: an empty script never loads the library
 
-            self._executor = current_executor().child()
+                self._executor = current_executor().child()
             self._executor.start_guard = self.start_guard
+        return self._executor
+
+    @property
+    def executor_made(self) -> Executor | None:
+        """The executor if a binding has made it already, else ``None`` (made on first use)."""
         return self._executor
 
     # -- running ---------------------------------------------------------------------------
