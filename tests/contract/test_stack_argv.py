@@ -282,3 +282,15 @@ return n, ok, tostring(err)
     _, ok, err = returned(run_lua(path, "strict"))
     assert not ok and "--sandbox=strict removed it" in err
     assert [c[0] for c in standin.calls()] == ["ps"] or all(c[0] in ("ps", "container") for c in standin.calls())
+
+
+def test_one_inspect_reads_every_replica_and_image_from_nerdctls_one_array_per_argument(standin):
+    """nerdctl's top-level ``inspect`` prints one JSON array per argument (an image reference as an
+    image): the stack's first read takes containers by name and the image by reference from it."""
+    from herodo_py.nerdctl.desired.reads import containers_and_images
+
+    containers, images = containers_and_images(["web-1", "missing-web-2", "db-1"], [IMAGE])
+    assert standin.calls() == [["inspect", "web-1", "missing-web-2", "db-1", IMAGE]]
+    assert sorted(containers) == ["db-1", "web-1"]
+    assert containers["web-1"]["Name"] == "web-1" and containers["web-1"]["State"]["Running"]
+    assert images[IMAGE]["Id"] == IMAGE_ID  # (the record image_record() gives the stand-in)
