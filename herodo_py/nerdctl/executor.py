@@ -18,12 +18,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import Any, Literal
 
-from ..processes import StartGuard, kill_group, shown_command, start
+from ..processes import StartGuard, kill_group, shown_command, start, which
 from ..result import CommandResult
-from .concurrency import TaskCancelled, current_scope
 from .context_setting import ContextSetting
 from .engine_settings import ENGINE_VARIABLE, EngineSettings
 from .errors import (
@@ -36,8 +33,24 @@ from .errors import (
 )
 from .validate import BIG_DATA_HINT, MAX_ARGUMENT_BYTES
 
-EngineKind = Literal["nerdctl", "docker", "podman"]
+TYPE_CHECKING = False  # typing stays off herodo's first engine call (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    from .concurrency import CancelScope
+
+    EngineKind = Literal["nerdctl", "docker", "podman"]
+
 KINDS: tuple[EngineKind, ...] = ("nerdctl", "docker", "podman")
+
+
+def __getattr__(name: str) -> object:
+    """``EngineKind`` for modules that import it at run time, made on first use (it needs typing)."""
+    if name == "EngineKind":
+        from typing import Literal
+
+        return Literal["nerdctl", "docker", "podman"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # Subcommands that move or build whole images get the long timeout.
 LONG_SUBCOMMANDS = frozenset({"pull", "push", "build", "load", "save", "import", "export", "commit"})
@@ -54,12 +67,33 @@ DRY_PREFIX = "dry-run:"  # the placeholder id of a container built in a dry run 
 GROUP_WORDS = frozenset({"container", "image", "network", "volume", "system", "builder"})
 
 
-@dataclass(frozen=True)
 class Engine:
-    """A resolved engine CLI."""
+    """A resolved engine CLI: its ``path`` and ``kind`` (read-only, compared by value). A plain class,
+    not a frozen dataclass: the ``dataclasses`` module would cost every first engine call ~6 ms."""
 
+    __slots__ = ("path", "kind")
     path: str
     kind: EngineKind
+
+    def __init__(self, path: str, kind: EngineKind) -> None:
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "kind", kind)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: an Engine is read-only")
+
+    __delattr__ = __setattr__  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Engine:
+            return NotImplemented
+        return (self.path, self.kind) == (other.path, other.kind)  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.kind))
+
+    def __repr__(self) -> str:
+        return f"Engine(path={self.path!r}, kind={self.kind!r})"
 
     @property
     def name(self) -> str:
@@ -68,6 +102,16 @@ class Engine:
 
 CommandListener = Callable[[str, list[str], "CommandResult | None"], None]
 """Called with ("start" | "end" | "skip", argv, result-or-None) around every command."""
+
+_CONCURRENCY = f"{__package__}.concurrency"
+
+
+def current_scope() -> CancelScope | None:
+    """The cancel scope of the ``parallel()`` task running here, if any. None can exist before
+    :mod:`herodo_py.nerdctl.concurrency` is loaded (``parallel()`` loads it), so a script that runs
+    no task does not import it (queue, threads...) for its first engine call."""
+    concurrency = sys.modules.get(_CONCURRENCY)
+    return None if concurrency is None else concurrency.current_scope()  # type: ignore[no-any-return]
 
 
 def _kind_from_version(path: str) -> EngineKind | None:
@@ -220,6 +264,8 @@ class Executor:
                                         stream and sys.stderr.isatty())
         self.notify("end", argv, result)
         if scope is not None and scope.cancelled:
+            from .concurrency import TaskCancelled  # (loaded: a task is running)
+
             raise TaskCancelled(f"`{result.command}` was killed: {scope.reason}")
         if timed_out:
             raise CommandTimeout(
@@ -276,17 +322,6 @@ class Executor:
         code = -9 if timed_out else proc.returncode
         return CommandResult(_decode(out), _decode(err), code, argv, time.monotonic() - started), timed_out
 
-
-
-def which(name: str) -> str | None:
-    """``shutil.which(name)`` for an executable on PATH (POSIX): shutil itself imports zlib, bz2 and
-    lzma, which herodo's first engine call does not need."""
-    path = os.environ.get("PATH") or os.confstr("CS_PATH") or os.defpath
-    for folder in dict.fromkeys(path.split(os.pathsep)):
-        candidate = os.path.join(folder, name)
-        if os.access(candidate, os.F_OK | os.X_OK) and not os.path.isdir(candidate):
-            return candidate
-    return None
 
 
 def _temp_folders() -> Iterator[str]:

@@ -11,12 +11,9 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Self
 
 from ..errors import CommandFailed, NameInUse, NoSuchContainer, UnsupportedByEngine
-from ..executor import DRY_PREFIX, CommandResult, EngineKind, current_engine, execute_nerdctl_command, settings
-from ..image import run_registry_flags  # podman: plain-HTTP loopback registries, as pull does
-from ..labels import label_flags
+from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdctl_command, settings
 from ..parse import load_records
 from ..validate import (
     check_count,
@@ -41,8 +38,13 @@ from ..validate import (
     fail,
 )
 from .health import prepare_health_check_command
-from .leftover import remove_leftover
 from .types import ContainerConfig, ContainerNotBuilt, HealthCheck
+
+TYPE_CHECKING = False  # typing stays off a first exec() or inspect() (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any, Self
+
+    from ..executor import EngineKind
 
 __all__ = ["ContainerBuilder", "ContainerConfig", "rm_args", "run_args", "shell_command"]
 
@@ -133,6 +135,9 @@ def run_args(config: ContainerConfig, engine_kind: EngineKind) -> list[str]:
         args += ["--workdir", check_path(config.workdir, "workdir", absolute=True)]
     if config.user is not None:
         args += ["--user", check_user(config.user)]
+    from ..image import run_registry_flags  # here: exec() and inspect() on a Container do not load them
+    from ..labels import label_flags
+
     labels = {**config.labels, **settings().labels}
     args += label_flags(labels)
     args += run_registry_flags(check_image(config.image), engine_kind)
@@ -335,6 +340,8 @@ class ContainerBuilder(ContainerConfig):
         except CommandFailed as exc:
             # all or nothing: what the engine created before failing goes (a foreground container
             # that ran and exited non-zero stays, with its id and output)
+            from .leftover import remove_leftover  # here: only a failed build cleans up
+
             labels = {**self.labels, **settings().labels}
             remove_leftover(name, image=str(self.image), labels=labels, since=began,
                             remove_argv=rm_args(name, force=True, engine_kind=engine.kind),

@@ -3,6 +3,9 @@
 Each checks its input before anything runs. ``run`` builds its argv with the builder's
 ``run_args`` (one run-argv builder for the whole library); ``exec``, ``copy``, ``stop``,
 ``remove`` and ``logs`` run the same-named ``Container`` operations on a handle to the container.
+
+Light to import (issue 17): a script's first ``list()`` loads this module, so the builder, the
+``Container`` operations and the labels are imported by the functions that use them.
 """
 
 from __future__ import annotations
@@ -11,11 +14,9 @@ import builtins
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..errors import CommandFailed
 from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdctl_command
-from ..labels import Swept
 from ..parse import first, load_records, normalize_time, parse_labels
 from ..result_list import ResultList
 from ..validate import (
@@ -27,9 +28,13 @@ from ..validate import (
     check_string_list,
     fail,
 )
-from .builder import run_args, shell_command
-from .operations import PS_ID_FORMAT, Container
-from .types import ContainerConfig
+
+TYPE_CHECKING = False  # typing stays off herodo's first engine call (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ..labels import Swept
+    from .operations import Container
 
 __all__ = [
     "ContainerSummary", "ContainerList", "parse_containers", "state_from_status",
@@ -166,6 +171,9 @@ def run(
 ) -> str:
     """Run a container. Detached (default): returns its full id. Foreground: waits for it to
     exit and returns its output. ``command`` as a list is the argv; a string runs with ``sh -c``."""
+    from .builder import run_args, shell_command  # here: list() and exec() do not load the builder
+    from .types import ContainerConfig
+
     if not isinstance(detach, bool):
         raise fail("detach", detach, "true or false")
     config = ContainerConfig(
@@ -203,6 +211,8 @@ def run_with_port(image: str, name: str, port: str) -> str:
 def attached(container: str) -> Container:
     """A ``Container`` on an existing container (name or id), without looking it up: the static
     functions run the Container's operations, so each operation has one implementation."""
+    from .operations import Container  # here: list() does not load the Container operations
+
     ref = check_container_ref(container)
     return Container(ref, container_id=ref)
 
@@ -297,6 +307,8 @@ def port(container: str, container_port: Any) -> builtins.list[str]:
 
 
 def _labelled(label: str) -> builtins.list[dict[str, Any]]:
+    from .operations import PS_ID_FORMAT  # here: only herodo test's janitor sweeps
+
     argv = ["ps", "-a", "--no-trunc", "--filter", f"label={label}", "--format", PS_ID_FORMAT]
     return load_records(execute_nerdctl_command(argv).stdout, "ps")
 
@@ -304,6 +316,8 @@ def _labelled(label: str) -> builtins.list[dict[str, Any]]:
 def remove_labelled(label: str, keep: bool = False) -> Swept:
     """Remove (``rm -f``) the containers carrying ``label`` (``key=value``); with ``keep`` only list
     them. Their names (a short id for one without), and how many are still there afterwards."""
+    from ..labels import Swept  # here: only herodo test's janitor sweeps
+
     records = _labelled(label)
     ids = [str(r["ID"]) for r in records if r.get("ID")]
     names = [next(iter(_names(r.get("Names"))), "").lstrip("/") or i[:12] for r, i in zip(records, ids, strict=False)]

@@ -12,10 +12,7 @@ import os
 import re
 import time
 from collections.abc import Sequence
-from typing import Any, Self, cast
 
-from ..concurrency import pause  # (a cancelled parallel task stops waiting at once)
-from ..desired.outcome import Outcome
 from ..errors import (
     CommandFailed,
     CommandTimeout,
@@ -30,13 +27,17 @@ from ..errors import (
     engine_message,
 )
 from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdctl_command
-from ..image import image_pull  # (its registry flags: podman and plain-HTTP registries)
 from ..parse import load_records
 from ..validate import check_copy_location, check_count, check_image, check_name, check_path, check_timeout, fail
-from . import ensure as ensuring
 from .builder import ContainerBuilder, rm_args, shell_command
 from .control import ContainerControl
 from .types import ContainerStatus, ResourceUsage
+
+TYPE_CHECKING = False  # typing stays off a first exec() or inspect() (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any, Self
+
+    from ..desired.outcome import Outcome  # noqa: F401  (the type comment of Container.outcome)
 
 __all__ = ["Container", "find_container_id", "STATS_FORMAT", "PODMAN_STATS_FORMAT"]
 
@@ -69,7 +70,10 @@ def _unwritable(where: str, exc: OSError) -> OtherError:
 class Container(ContainerControl, ContainerBuilder):
     """A container: configure with ``with_*``, create with ``build()``/``start()``/``ensure()``, then operate."""
 
-    outcome: Outcome | None = None  # what the last ensure()/ensure_absent() did (nerdctl/desired/outcome.py)
+    # What the last ensure()/ensure_absent() did (nerdctl/desired/outcome.py). A type comment, not an
+    # annotation: the registry resolves the class's annotations at run time, and desired/ is not loaded
+    # until a script ensures something.
+    outcome = None  # type: Outcome | None
 
     # -- constructors ----------------------------------------------------------------------
 
@@ -122,8 +126,10 @@ class Container(ContainerControl, ContainerBuilder):
                 raise fail("image", None, "an image to build from",
                            hint=f"use nerdctl_container_from_image({self.name!r}, IMAGE)")
             if not self._run("inspect", "--type", "image", image, check=False).success:
+                from ..image import image_pull  # here: exec() and inspect() do not load the image functions
+
                 image_pull(image, snapshotter=self.snapshotter)
-            result = cast(CommandResult, self.build().result)  # build() always sets it
+            result: CommandResult = self.build().result  # type: ignore[assignment]  # build() always sets it
             if not self.detach:
                 return result  # a foreground run has already ended
         else:
@@ -147,11 +153,15 @@ class Container(ContainerControl, ContainerBuilder):
         done is in ``outcome`` (``action``, ``changed``, ``diff``). ``policy`` on drift: ``recreate``,
         ``fail`` (raise ``ConfigurationDrift`` with the diff) or ``leave``. ``must_run=False``: a caller
         that waits for its own conditions (stacks). See ``container/ensure.py``."""
+        from . import ensure as ensuring  # here: ensure and desired/ load only for a script that ensures
+
         ensuring.ensure(self, policy, stop_timeout, must_run=must_run)
         return self
 
     def ensure_absent(self) -> Self:
         """Make sure no container of this name exists (removed, forced, when there is one)."""
+        from . import ensure as ensuring  # (as in ensure())
+
         ensuring.ensure_absent(self)
         return self
 
@@ -304,7 +314,7 @@ class Container(ContainerControl, ContainerBuilder):
                 raise self._not_running(status, "(it exited)")
             if time.monotonic() >= deadline:
                 raise WaitTimeout(f"container {self.name!r} was not running after {timeout}s (state {status.state})")
-            pause(0.2)
+            _pause(0.2)
 
     def _trigger_health_check(self, within: float) -> None:
         """Run one health check where no scheduler does (podman and nerdctl without systemd), for at
@@ -343,4 +353,12 @@ class Container(ContainerControl, ContainerBuilder):
             if time.monotonic() >= deadline:
                 raise WaitTimeout(f"container {self.name!r} was not healthy after {timeout}s "
                                   f"(health {status.health_status or 'not reported yet'})")
-            pause(0.5)
+            _pause(0.5)
+
+
+def _pause(seconds: float) -> None:
+    """:func:`~herodo_py.nerdctl.concurrency.pause`: a cancelled ``parallel()`` task stops waiting at
+    once (imported here: a script that never waits does not load the concurrency module)."""
+    from ..concurrency import pause
+
+    pause(seconds)
