@@ -37,8 +37,9 @@ from ..validate import (
     check_volume,
     fail,
 )
+from .actions import reference, rm_args, shell_command
 from .health import prepare_health_check_command
-from .types import ContainerConfig, ContainerNotBuilt, HealthCheck
+from .types import ContainerConfig, HealthCheck
 
 TYPE_CHECKING = False  # typing stays off a first exec() or inspect() (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
@@ -52,18 +53,6 @@ NETWORK_ALIAS_HINT = (
     "nerdctl has no --network-alias; containers on one network reach each other by name "
     "(use the container name, or pick the name you wanted as alias)"
 )
-
-
-def shell_command(command: str | Sequence[str], field_name: str = "command") -> list[str]:
-    """A command as argv: a list is the argv itself; a string runs through ``sh -c`` (after ``--``
-    when it starts with '-', which sh would otherwise read as its own option)."""
-    if isinstance(command, str):
-        check_text(command, field_name)
-        return ["sh", "-c", *(["--"] if command.startswith("-") else []), command]
-    argv = check_string_list(command, field_name)
-    if not argv or not argv[0]:
-        raise fail(field_name, command, "a non-empty list like {'ls', '-l'} or a shell string")
-    return argv
 
 
 # --- argv ---------------------------------------------------------------------------------
@@ -146,13 +135,6 @@ def run_args(config: ContainerConfig, engine_kind: EngineKind) -> list[str]:
     return args
 
 
-def rm_args(ref: str, *, force: bool, engine_kind: EngineKind) -> list[str]:
-    """``rm`` argv; a forced remove kills at once on every engine (podman would wait 10s for SIGTERM)."""
-    if not force:
-        return ["rm", ref]
-    return ["rm", "-f", *(["--time", "0"] if engine_kind == "podman" else []), ref]
-
-
 # --- the builder --------------------------------------------------------------------------
 
 
@@ -172,9 +154,7 @@ class ContainerBuilder(ContainerConfig):
 
     def _ref(self) -> str:
         """The full id to operate on; a clear error when the container was never built."""
-        if not self.container_id:
-            raise ContainerNotBuilt(f"container {self.name!r} has not been built yet (it has no id)")
-        return self.container_id
+        return reference(self.name, self.container_id)
 
     # -- ports, volumes, env, network ------------------------------------------------------
 

@@ -4,8 +4,9 @@ Each checks its input before anything runs. ``run`` builds its argv with the bui
 ``run_args`` (one run-argv builder for the whole library); ``exec``, ``copy``, ``stop``,
 ``remove`` and ``logs`` run the same-named ``Container`` operations on a handle to the container.
 
-Light to import (issue 17): a script's first ``list()`` loads this module, so the builder, the
-``Container`` operations and the labels are imported by the functions that use them.
+The functions on one existing container (``exec``, ``inspect``, ``stop`` ...) are
+:mod:`.actions`'s, re-exported here. Light to import (issue 17): a script's first ``list()`` loads
+this module, so the builder and the labels are imported by the functions that use them.
 """
 
 from __future__ import annotations
@@ -16,17 +17,32 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..errors import CommandFailed
-from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdctl_command
+from ..executor import DRY_PREFIX, current_engine, execute_nerdctl_command
 from ..parse import first, load_records, normalize_time, parse_labels
 from ..result_list import ResultList
 from ..validate import (
-    check_container_ref,
-    check_copy_location,
     check_image,
     check_name,
     check_port,
     check_string_list,
     fail,
+)
+from .actions import (  # the functions on one existing container (re-exported)
+    attached,
+    copy,
+    exec,
+    image_commit,
+    inspect,
+    kill,
+    logs,
+    pause,
+    port,
+    remove,
+    restart,
+    shell_command,
+    stop,
+    unpause,
+    wait,
 )
 
 TYPE_CHECKING = False  # typing stays off herodo's first engine call (tests/unit/test_startup_imports.py)
@@ -34,7 +50,6 @@ if TYPE_CHECKING:
     from typing import Any
 
     from ..labels import Swept
-    from .operations import Container
 
 __all__ = [
     "ContainerSummary", "ContainerList", "parse_containers", "state_from_status",
@@ -171,7 +186,7 @@ def run(
 ) -> str:
     """Run a container. Detached (default): returns its full id. Foreground: waits for it to
     exit and returns its output. ``command`` as a list is the argv; a string runs with ``sh -c``."""
-    from .builder import run_args, shell_command  # here: list() and exec() do not load the builder
+    from .builder import run_args  # here: list() and exec() do not load the builder
     from .types import ContainerConfig
 
     if not isinstance(detach, bool):
@@ -208,54 +223,6 @@ def run_with_port(image: str, name: str, port: str) -> str:
     return run(image, name=name, ports=[port])
 
 
-def attached(container: str) -> Container:
-    """A ``Container`` on an existing container (name or id), without looking it up: the static
-    functions run the Container's operations, so each operation has one implementation."""
-    from .operations import Container  # here: list() does not load the Container operations
-
-    ref = check_container_ref(container)
-    return Container(ref, container_id=ref)
-
-
-def image_commit(container: str, image_name: str) -> CommandResult:
-    """Save a container's filesystem as the image ``image_name`` (``Container.commit`` does the work)."""
-    check_image(image_name, "image_name")
-    return attached(container).commit(image_name)
-
-
-def exec(container: str, command: str | Sequence[str]) -> CommandResult:
-    """Run a command in a running container: a string through ``sh -c``, a list as the argv.
-    A non-zero exit raises ``CommandFailed`` with the command's real exit code (on every engine)."""
-    return attached(container).exec(command)
-
-
-def _container_side(location: str) -> str | None:
-    head, sep, _ = location.partition(":")
-    return head if sep and head and "/" not in head else None
-
-
-def copy(source: str, dest: str) -> CommandResult:
-    """Copy between the host and a container: one side is ``container:/path``, the other a local path."""
-    check_copy_location(source, "source")
-    check_copy_location(dest, "dest")
-    sides = [side for side in (_container_side(source), _container_side(dest)) if side]
-    if len(sides) != 1:
-        raise fail("copy locations", f"{source} -> {dest}",
-                   "one side 'container:/path' and the other a local path",
-                   hint="copy('web:/etc/hosts', '/tmp/hosts') or copy('/tmp/app.conf', 'web:/etc/app.conf')")
-    return attached(sides[0]).copy(source, dest)
-
-
-def stop(container: str, timeout: int | None = None) -> CommandResult:
-    """Stop a container; ``timeout``: seconds before the engine kills it (engine default 10)."""
-    return attached(container).stop(timeout)
-
-
-def remove(container: str, force: bool = False) -> CommandResult:
-    """Remove a container; ``force`` also removes a running one (at once)."""
-    return attached(container).remove(force)
-
-
 def list(all: bool = False) -> ContainerList:
     """Running containers (``all``: stopped and created ones too)."""
     if not isinstance(all, bool):
@@ -263,47 +230,6 @@ def list(all: bool = False) -> ContainerList:
     args = ["ps", *(["--all"] if all else []), "--no-trunc", "--format", "{{json .}}"]
     result = execute_nerdctl_command(args)
     return ContainerList(parse_containers(result.stdout), result)
-
-
-def logs(container: str, tail: int | str | None = None) -> CommandResult:
-    """A container's output so far (its stdout in ``stdout``, its stderr in ``stderr``);
-    ``tail``: only the last N lines."""
-    return attached(container).logs(tail)
-
-
-def restart(container: str, timeout: Any = None) -> CommandResult:
-    """Restart a container (``timeout``: seconds before the engine kills it)."""
-    return attached(container).restart(timeout)
-
-
-def kill(container: str, signal: Any = None) -> CommandResult:
-    """Send ``signal`` (default KILL) to a container."""
-    return attached(container).kill(signal)
-
-
-def pause(container: str) -> CommandResult:
-    """Freeze every process of a container."""
-    return attached(container).pause()
-
-
-def unpause(container: str) -> CommandResult:
-    """Thaw a paused container."""
-    return attached(container).unpause()
-
-
-def wait(container: str, timeout: Any = None) -> int:
-    """Wait for a container to exit; its exit code (``WaitTimeout`` after ``timeout`` seconds)."""
-    return attached(container).wait(timeout)
-
-
-def inspect(container: str) -> dict[str, Any]:
-    """A container's whole inspect document."""
-    return attached(container).inspect()
-
-
-def port(container: str, container_port: Any) -> builtins.list[str]:
-    """The host addresses that publish ``container_port`` of a container."""
-    return attached(container).port(container_port)
 
 
 def _labelled(label: str) -> builtins.list[dict[str, Any]]:
