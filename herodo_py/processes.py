@@ -21,14 +21,23 @@ if TYPE_CHECKING:
 def shown_command(argv: Sequence[str]) -> str:
     """The argv as one shell line, the program by its name when that name finds the same binary
     (``docker ps``, not ``/usr/bin/docker ps``): how ``--trace`` and error messages show a command."""
-    import shlex  # here: a runtime that shows no command does not load it
-
     argv = list(argv)
     if argv and os.sep in argv[0]:
         name = os.path.basename(argv[0])
         if _found_on_path(name) == argv[0]:
             argv = [name, *argv[1:]]
-    return shlex.join(argv)
+    return " ".join(map(_quoted, argv))
+
+
+def _quoted(arg: str) -> str:
+    """``shlex.quote`` (the same rule and result), without importing shlex for every shown command."""
+    import re  # (loaded with the engine library already)
+
+    if not arg:
+        return "''"
+    if re.search(r"[^\w@%+=:,./-]", arg, re.ASCII) is None:
+        return arg
+    return "'" + arg.replace("'", "'\"'\"'") + "'"
 
 
 _FOUND: dict[tuple[str, str | None], str | None] = {}

@@ -44,8 +44,8 @@ __all__ = [
     "wait", "inspect", "port",
 ]
 
-_NERDCTL_EXEC_CODE = re.compile(r"exec failed with exit code (\d+)")
-_GLOB = re.compile(r"[*?\[\\]")  # podman cp globs its source path with these
+_NERDCTL_EXEC_CODE = r"exec failed with exit code (\d+)"  # (patterns compile on first use, in re's cache)
+_GLOB = r"[*?\[\\]"  # podman cp globs its source path with these
 
 
 def shell_command(command: str | Sequence[str], field_name: str = "command") -> list[str]:
@@ -120,9 +120,9 @@ class ContainerActions(ContainerControl):
             raise error
         stderr = result.stderr
         code = result.code
-        if (m := _NERDCTL_EXEC_CODE.search(stderr)) and current_engine().kind == "nerdctl":
+        if (m := re.search(_NERDCTL_EXEC_CODE, stderr)) and current_engine().kind == "nerdctl":
             code = int(m[1])
-            stderr = "\n".join(line for line in stderr.splitlines() if not _NERDCTL_EXEC_CODE.search(line))
+            stderr = "\n".join(line for line in stderr.splitlines() if not re.search(_NERDCTL_EXEC_CODE, line))
         shown = command if isinstance(command, str) else " ".join(command)
         message = f"command {shown!r} in container {self.name!r} exited with status {code}"
         if words := engine_message(stderr, result.stdout):
@@ -134,7 +134,7 @@ class ContainerActions(ContainerControl):
         self._ref()
         check_copy_location(source, "source")
         check_copy_location(dest, "dest")
-        if _GLOB.search(source) and current_engine().kind == "podman":
+        if re.search(_GLOB, source) and current_engine().kind == "podman":
             raise UnsupportedByEngine(
                 field="source", value=source, expected="a source path without * ? [ or \\ on podman",
                 hint="podman cp reads the source as a glob pattern: it would copy other files too, or find "

@@ -84,22 +84,22 @@ class ContainerList(ResultList[ContainerSummary]):
     """``list()``: a list of :class:`ContainerSummary` that also carries ``stdout``, ``code``..."""
 
 
-_STATUS_STATES = (
-    (re.compile(r"^up\b.*\(paused\)", re.I), "paused"),
-    (re.compile(r"^up\b", re.I), "running"),
-    (re.compile(r"^exited\b", re.I), "exited"),
-    (re.compile(r"^created\b", re.I), "created"),
-    (re.compile(r"^paused\b", re.I), "paused"),
-    (re.compile(r"^restarting\b", re.I), "restarting"),
-    (re.compile(r"^remov", re.I), "removing"),
-    (re.compile(r"^dead\b", re.I), "dead"),
+_STATUS_STATES = (  # (compiled on first use, by re's cache: only nerdctl's ps needs them)
+    (r"^up\b.*\(paused\)", "paused"),
+    (r"^up\b", "running"),
+    (r"^exited\b", "exited"),
+    (r"^created\b", "created"),
+    (r"^paused\b", "paused"),
+    (r"^restarting\b", "restarting"),
+    (r"^remov", "removing"),
+    (r"^dead\b", "dead"),
 )
 
 
 def state_from_status(status: str) -> str:
     """nerdctl's ``ps`` has no State: ``'Up 5 minutes'`` -> running, ``'Exited (0) ...'`` -> exited."""
     for pattern, state in _STATUS_STATES:
-        if pattern.search(status.strip()):
+        if re.search(pattern, status.strip(), re.I):
             return state
     words = status.strip().split()
     return words[0].lower() if words else ""
