@@ -8,10 +8,14 @@ is the engine's own words, taken from logrus ``msg="..."`` lines or ``Error: ...
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Any, ClassVar
 
 from ..processes import shown_command
+from .lazy_pattern import LazyPattern
+
+TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any, ClassVar
 
 __all__ = [
     "NerdctlError",
@@ -279,10 +283,10 @@ class WaitTimeout(OtherError):
 
 # --- classification -----------------------------------------------------------------------
 
-_LOGRUS = re.compile(r'level=(?P<level>\w+)\s+msg="(?P<msg>(?:[^"\\]|\\.)*)"')
-_TTY_LOGRUS = re.compile(r"^(?P<level>FATA|ERRO|WARN|INFO|DEBU)\[\d+\]\s*(?P<msg>.*)$")
-_ERROR_PREFIX = re.compile(r"^(?:\w+: )?Error(?: response from daemon)?:\s*(?P<msg>.*)$")
-_N_ERRORS = re.compile(r"^\d+ errors?:\s*")
+_LOGRUS = LazyPattern(r'level=(?P<level>\w+)\s+msg="(?P<msg>(?:[^"\\]|\\.)*)"')
+_TTY_LOGRUS = LazyPattern(r"^(?P<level>FATA|ERRO|WARN|INFO|DEBU)\[\d+\]\s*(?P<msg>.*)$")
+_ERROR_PREFIX = LazyPattern(r"^(?:\w+: )?Error(?: response from daemon)?:\s*(?P<msg>.*)$")
+_N_ERRORS = LazyPattern(r"^\d+ errors?:\s*")
 
 
 def _unescape_logrus(text: str) -> str:
@@ -348,28 +352,28 @@ def engine_message(stderr: str, stdout: str = "") -> str:
     return stdout.strip().splitlines()[-1] if stdout.strip() else ""
 
 
-_RULES: list[tuple[re.Pattern[str], type[CommandFailed]]] = [
-    (re.compile(r"cannot access containerd socket|cannot connect to the docker daemon|"
+_RULES: list[tuple[LazyPattern, type[CommandFailed]]] = [
+    (LazyPattern(r"cannot access containerd socket|cannot connect to the docker daemon|"
                 r"is the docker daemon running|rootless containerd not running|"
                 r"unable to connect to podman|dial unix \S+: connect: connection refused", re.I), EngineUnreachable),
-    (re.compile(r"no such container|no container with (?:name or )?id|container \"[^\"]*\" does not exist|"
+    (LazyPattern(r"no such container|no container with (?:name or )?id|container \"[^\"]*\" does not exist|"
                 r"container \"[^\"]*\" in namespace \"[^\"]*\": not found", re.I), NoSuchContainer),
-    (re.compile(r"no such image|image not known|pull access denied|does not exist locally|"
+    (LazyPattern(r"no such image|image not known|pull access denied|does not exist locally|"
                 r"repository does not exist|name unknown|manifest unknown|"
                 r"failed to resolve reference", re.I), NoSuchImage),
-    (re.compile(r"is already used by id|container name \"[^\"]*\" is already in use|"
+    (LazyPattern(r"is already used by id|container name \"[^\"]*\" is already in use|"
                 r"name is already in use", re.I), NameInUse),
-    (re.compile(r"port is already allocated|address already in use", re.I), PortInUse),
-    (re.compile(r"`buildctl` needs to be installed|buildkitd", re.I), BuildKitMissing),
-    (re.compile(r"permission denied|operation not permitted|access denied", re.I), PermissionDenied),
+    (LazyPattern(r"port is already allocated|address already in use", re.I), PortInUse),
+    (LazyPattern(r"`buildctl` needs to be installed|buildkitd", re.I), BuildKitMissing),
+    (LazyPattern(r"permission denied|operation not permitted|access denied", re.I), PermissionDenied),
 ]
 
 
 # An image missing here that run/create could not pull either: the final error names the registry
 # (connection refused, no such host), the line before it the image (docker, podman); podman short names.
-_MISSING_LOCALLY = re.compile(r"^Unable to find image '[^']*' locally$|^Trying to pull \S+\.\.\.$|"
+_MISSING_LOCALLY = LazyPattern(r"^Unable to find image '[^']*' locally$|^Trying to pull \S+\.\.\.$|"
                               r"short-name \"[^\"]*\" did not resolve to an alias", re.M)
-_PULLED = re.compile(r"^Status: Downloaded newer image|^Writing manifest to image destination", re.M)
+_PULLED = LazyPattern(r"^Status: Downloaded newer image|^Writing manifest to image destination", re.M)
 
 
 def _signal_name(number: int) -> str:

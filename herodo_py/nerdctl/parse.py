@@ -3,17 +3,19 @@ percentages, labels and zero times. Record-specific parsers live beside their re
 
 from __future__ import annotations
 
-import datetime
 import json
-import re
-from typing import Any
 
 from .errors import JsonParseError
+from .lazy_pattern import LazyPattern
 from .units import parse_size as parse_size  # engine-printed sizes are defined in units (re-exported)
+
+TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 ZERO_TIMES = frozenset({"", "0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000000000Z"})
 
-_LABEL_KEY = re.compile(r"[\w./-]+=")
+_LABEL_KEY = LazyPattern(r"[\w./-]+=")
 
 
 def load_json(text: str, what: str) -> Any:
@@ -100,6 +102,8 @@ def normalize_time(value: Any) -> str:
     """Engine zero times (``""``, ``0001-01-01T00:00:00Z``) become ``""``; others stay as given.
     Unix seconds (podman's ``ps``/``images`` JSON) become ``'2026-11-28T15:50:31Z'``."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        import datetime  # here: only podman's numeric times need it
+
         if value < 0:  # podman writes the zero time as -62135596800
             return ""
         try:

@@ -3,34 +3,37 @@ the value and the expected form. Each check returns the value in the form the en
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import re
 from collections.abc import Mapping
-from typing import Any
 
 from .errors import ConversionError
+from .lazy_pattern import LazyPattern
 from .units import GO_DURATION, MAX_SECONDS, MIN_MEMORY, parse_memory
 
-_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")
+TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
+
+_NAME = LazyPattern(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")
 # Docker's reference grammar (distribution/reference), simplified but strict enough to refuse flags,
 # spaces, upper case in the path and empty parts.
 _DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?)"
 _PATH_COMPONENT = r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*"
-_IMAGE = re.compile(
+_IMAGE = LazyPattern(
     rf"(?:{_DOMAIN}/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
     r"(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?",
     re.ASCII,  # \w and \d as Go's regexps read them: '٣' or 'é' are no digits or tag letters
 )
-_IMAGE_ID = re.compile(r"(?:sha256:)?[0-9a-f]{12,64}")
+_IMAGE_ID = LazyPattern(r"(?:sha256:)?[0-9a-f]{12,64}")
 _PORT_RANGE = r"\d{1,5}(?:-\d{1,5})?"
-_RESTART = re.compile(r"no|always|unless-stopped|on-failure(?::(?P<n>\d+))?", re.ASCII)
-_ENV_KEY = re.compile(r"[^=\x00\s]+")
-_LABEL_KEY = re.compile(r"[^=\x00\s]+")  # docker refuses spaces and tabs in label keys
-_VOLUME_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
+_RESTART = LazyPattern(r"no|always|unless-stopped|on-failure(?::(?P<n>\d+))?", re.ASCII)
+_ENV_KEY = LazyPattern(r"[^=\x00\s]+")
+_LABEL_KEY = LazyPattern(r"[^=\x00\s]+")  # docker refuses spaces and tabs in label keys
+_VOLUME_NAME = LazyPattern(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
 _VOLUME_OPTIONS = frozenset({"ro", "rw", "z", "Z", "shared", "slave", "private", "rshared", "rslave",
                              "rprivate", "nocopy", "delegated", "cached", "consistent", "rro"})
-_USER = re.compile(r"[a-zA-Z0-9_][a-zA-Z0-9_.-]*(?::[a-zA-Z0-9_][a-zA-Z0-9_.-]*)?")
+_USER = LazyPattern(r"[a-zA-Z0-9_][a-zA-Z0-9_.-]*(?::[a-zA-Z0-9_][a-zA-Z0-9_.-]*)?")
 # Linux holds one argv string in at most 32 pages, its NUL included (MAX_ARG_STRLEN); a value also
 # travels with its flag's prefix ('KEY=' of -e KEY=VALUE), which cmd.check_argv_size checks once more.
 MAX_ARGUMENT_BYTES = 32 * 4096 - 1
@@ -114,6 +117,8 @@ def check_port(value: Any, field: str = "port") -> str:
     if len(parts) > 2 or (ip is not None and len(parts) != 2):
         raise fail(field, value, expected)
     if ip is not None:
+        import ipaddress  # here: only a port with an IP address needs it
+
         try:
             ipaddress.ip_address(ip)
         except ValueError:

@@ -1,5 +1,6 @@
 """Hypothesis profiles for the property tests: ~200 examples, no deadline; in CI (CI=true)
-derandomized (a fixed seed per test) and without the example database, so a run is repeatable."""
+derandomized (a fixed seed per test) and without the example database, so a run is repeatable.
+HYPOTHESIS_PROFILE=NAME chooses one (dev, ci, mutation)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from hypothesis import HealthCheck, settings
 _COMMON = {"max_examples": 200, "deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 settings.register_profile("dev", **_COMMON)
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True, **_COMMON)
+# Mutation runs (HYPOTHESIS_PROFILE=mutation mutmut run, docs/MUTATION.md) run the covering tests once per mutant:
+# fewer examples (tests with their own max_examples keep it), repeatable, so a verdict does not depend on luck.
+settings.register_profile("mutation", **{**_COMMON, "max_examples": 25}, derandomize=True, database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev"))
 
 
