@@ -51,23 +51,22 @@ ENGINE_STDLIB = {
     "subprocess", "_posixsubprocess", "selectors", "fcntl", "locale", "_locale", "warnings", "contextvars",
     "_contextvars", "json", "json.decoder", "json.scanner", "json.encoder", "_json", *RE,
 }
-# Still on the path of a first engine call, to be cut (this set only shrinks): typing (nerdctl/errors.py,
-# validate.py, parse.py), datetime (parse.py) and ipaddress (validate.py).
-PENDING = {"typing", "typing.io", "typing.re", "_typing", "datetime", "_datetime", "ipaddress"}
-# ... and on a first nerdctl_list() only: the dataclasses machinery (dataclasses imports inspect, ast, dis,
-# tokenize...). ContainerSummary is a dataclass because the Lua registry reads a record's fields from the
-# dataclass when its TypeDef lists none (lua/registry.py dataclass_fields); exec, inspect do without it.
-PENDING_DATACLASSES = {
+# Still on the path of a first nerdctl_list(), to be cut (this set only shrinks): the dataclasses machinery
+# (dataclasses imports inspect, ast, dis, tokenize...) and typing. The Lua registry reads a record's fields
+# from its dataclass and their types with typing.get_type_hints when its TypeDef lists none
+# (lua/registry.py dataclass_fields): ContainerSummary's. A call on one container does without both.
+PENDING = {
     "dataclasses", "inspect", "ast", "_ast", "dis", "opcode", "_opcode", "token", "tokenize", "linecache", "copy",
     "weakref", "importlib", "importlib._bootstrap", "importlib._bootstrap_external", "importlib.machinery",
+    "typing", "typing.io", "typing.re", "_typing",
 }
 # Never on a first engine call: what herodo avoids by design (temporary files, archives, URLs, shell
 # quoting by shlex, the cancel machinery) and the library's heavy parts a call on an existing container
 # does not need (the builder and its dataclasses, ensure and desired state, labels, images).
 HEAVY = {"tempfile", "shutil", "zipfile", "urllib", "urllib.parse", "shlex", "queue", "bz2", "lzma", "zlib",
-         "hashlib", "random"}
+         "hashlib", "random", "datetime", "ipaddress"}
 HEAVY_FOR_ONE_CONTAINER = {
-    *PENDING_DATACLASSES, "herodo_py.nerdctl.container.builder", "herodo_py.nerdctl.container.types",
+    *PENDING, "herodo_py.nerdctl.container.builder", "herodo_py.nerdctl.container.types",
     "herodo_py.nerdctl.container.operations", "herodo_py.nerdctl.container.ensure", "herodo_py.nerdctl.concurrency",
     "herodo_py.nerdctl.labels", "herodo_py.nerdctl.image", "herodo_py.nerdctl.desired.outcome",
     "herodo_py.nerdctl.container.functions",
@@ -131,8 +130,7 @@ def test_version_loads_nothing_heavy(tmp_path):
 def test_a_first_engine_call_loads_only_what_running_a_command_needs(tmp_path):
     loaded = herodo_modules(tmp_path, script(tmp_path, "one.lua", "assert(#nerdctl_list(true) > 0)"))
     assert "herodo_py.nerdctl.executor" in loaded  # the call did run through the engine library
-    extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | ENGINE_STDLIB | PENDING | PENDING_DATACLASSES,
-                       ("herodo_py.",))
+    extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | ENGINE_STDLIB | PENDING, ("herodo_py.",))
     assert extra == [], f"a first nerdctl_list() imports {extra}"
     assert sorted(loaded & HEAVY) == [], "a first nerdctl_list() imports heavy modules"
     assert "herodo_py.nerdctl.container.builder" not in loaded, "list() needs no container builder"
@@ -143,7 +141,7 @@ def test_a_first_engine_call_loads_only_what_running_a_command_needs(tmp_path):
 def test_a_first_call_on_one_container_loads_no_builder_and_no_dataclasses(tmp_path, call):
     loaded = herodo_modules(tmp_path, script(tmp_path, "one.lua", call))
     assert "herodo_py.nerdctl.container.actions" in loaded  # the call did run through the engine library
-    extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | ENGINE_STDLIB | PENDING, ("herodo_py.",))
+    extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | ENGINE_STDLIB, ("herodo_py.",))
     assert extra == [], f"a first {call} imports {extra}"
     assert sorted(loaded & (HEAVY | HEAVY_FOR_ONE_CONTAINER)) == [], f"a first {call} imports heavy modules"
 
@@ -152,7 +150,7 @@ def test_herodo_test_with_one_test_loads_only_the_test_runner_more(tmp_path):
     test_file = script(tmp_path, "one_test.lua", 'test("adds", function() assert(1 + 1 == 2) end)\n')
     loaded = herodo_modules(tmp_path, "test", test_file)
     extra = unexpected(loaded - HOST_MODULES,
-                       STARTUP_STDLIB | ENGINE_STDLIB | TEST_STDLIB | PENDING | PENDING_DATACLASSES, ("herodo_py.",))
+                       STARTUP_STDLIB | ENGINE_STDLIB | TEST_STDLIB | PENDING, ("herodo_py.",))
     assert extra == [], f"herodo test with one test imports {extra}"
 
 
