@@ -42,14 +42,15 @@ sys.exit(code)
 """
 
 RE = {"re", "re._casefix", "re._compiler", "re._constants", "re._parser", "_sre", "copyreg"}
-# Beyond the floor, on every herodo run: the Ctrl-C and watchdog machinery.
-STARTUP_STDLIB = {"signal", "enum", "select", "threading", "_weakrefset", "__future__", "errno", "math",
-                  "contextvars", "_contextvars"}
-# A first engine command adds starting processes (subprocess needs locale, selectors, warnings) and
-# reading JSON (json.decoder needs re). parallel()'s queue and threads load only with parallel().
+# Beyond the floor, on every herodo run: select (in the watchdog's thread), the run's recap (contextvars),
+# the converter (math). Not signal (its enums) nor threading: the host uses _signal and _thread.
+STARTUP_STDLIB = {"select", "__future__", "math", "contextvars", "_contextvars"}
+# A first engine command adds starting processes (subprocess needs locale, selectors, warnings, threading;
+# herodo_py.processes imports signal, which builds its enums) and reading JSON (json.decoder needs re).
+# parallel()'s queue loads only with parallel().
 ENGINE_STDLIB = {
-    "subprocess", "_posixsubprocess", "selectors", "fcntl", "locale", "_locale", "warnings", "contextvars",
-    "_contextvars", "json", "json.decoder", "json.scanner", "json.encoder", "_json", *RE,
+    "subprocess", "_posixsubprocess", "selectors", "fcntl", "locale", "_locale", "warnings", "signal", "enum",
+    "errno", "threading", "_weakrefset", "json", "json.decoder", "json.scanner", "json.encoder", "_json", *RE,
 }
 # Still on the path of a first nerdctl_list(), to be cut (this set only shrinks): the dataclasses machinery
 # (dataclasses imports inspect, ast, dis, tokenize...) and typing. The Lua registry reads a record's fields
@@ -71,13 +72,10 @@ HEAVY_FOR_ONE_CONTAINER = {
     "herodo_py.nerdctl.labels", "herodo_py.nerdctl.image", "herodo_py.nerdctl.desired.outcome",
     "herodo_py.nerdctl.container.functions",
 }
-# herodo test also loads the test runner: run ids (secrets, hashlib), the janitor and reports
-# (tempfile, shutil and what they import).
-TEST_STDLIB = {
-    "hashlib", "_hashlib", "_blake2", "hmac", "secrets", "base64", "binascii", "struct", "_struct", "random",
-    "_random", "_sha512", "bisect", "_bisect", "tempfile", "shutil", "fnmatch", "bz2", "_bz2", "lzma", "_lzma",
-    "_compression",
-}
+# herodo test also loads the test runner: its runner, reporter, janitor and test API, nothing else (re,
+# friendly errors, JUnit and the engine library come with a failure, --filter, --junit or an engine call).
+TEST_RUNNER = {"herodo_py.testing", "herodo_py.testing.runner", "herodo_py.testing.reporting",
+               "herodo_py.testing.janitor", "herodo_py.testing.testapi"}
 
 
 def herodo_modules(tmp_path: Path, *argv: str) -> set[str]:
@@ -108,9 +106,7 @@ def script(tmp_path: Path, name: str, text: str) -> str:
 # herodo_py packages an empty script may load: the command and the Lua host, not the engine library.
 HOST = ("herodo_py.cli", "herodo_py.lua")
 # ... and the run's recap (herodo_py.cli.recap makes one current before any script runs), light on purpose.
-HOST_MODULES = {"herodo_py", "herodo_py.nerdctl", "herodo_py.nerdctl.desired", "herodo_py.nerdctl.desired.recap",
-                # ... and the host policy each runtime makes (its start guard: os, signal, threading only)
-                "herodo_py.host", "herodo_py.host.policy", "herodo_py.processes"}
+HOST_MODULES = {"herodo_py", "herodo_py.nerdctl", "herodo_py.nerdctl.desired", "herodo_py.nerdctl.desired.recap"}
 
 
 def test_an_empty_script_loads_no_engine_library_and_nothing_heavy(tmp_path):
@@ -149,9 +145,17 @@ def test_a_first_call_on_one_container_loads_no_builder_and_no_dataclasses(tmp_p
 def test_herodo_test_with_one_test_loads_only_the_test_runner_more(tmp_path):
     test_file = script(tmp_path, "one_test.lua", 'test("adds", function() assert(1 + 1 == 2) end)\n')
     loaded = herodo_modules(tmp_path, "test", test_file)
-    extra = unexpected(loaded - HOST_MODULES,
-                       STARTUP_STDLIB | ENGINE_STDLIB | TEST_STDLIB | PENDING, ("herodo_py.",))
-    assert extra == [], f"herodo test with one test imports {extra}"
+    assert "herodo_py.testing.runner" in loaded  # the tests did run through the test runner
+    extra = unexpected(loaded - HOST_MODULES - TEST_RUNNER, STARTUP_STDLIB, HOST)
+    assert extra == [], f"herodo test with one test imports {extra}: import them where they are needed"
+
+
+def test_herodo_test_with_an_engine_call_loads_the_library_then(tmp_path):
+    test_file = script(tmp_path, "list_test.lua", 'test("lists", function() assert(#nerdctl_list(true) > 0) end)\n')
+    loaded = herodo_modules(tmp_path, "test", test_file)
+    assert "herodo_py.nerdctl.executor" in loaded  # the janitor's executor, made for the test's first call
+    extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | ENGINE_STDLIB | PENDING, ("herodo_py.",))
+    assert extra == [], f"herodo test with an engine call imports {extra}"
 
 
 @pytest.mark.parametrize("heavy", ["dataclasses", "subprocess", "json"])
