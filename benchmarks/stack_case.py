@@ -1,8 +1,9 @@
-"""Case 6 (issue 15): a ten-service stack up and down, side by side: herodo (default jobs),
+"""Case 9 (issue 15): a ten-service stack up and down, side by side: herodo (default jobs),
 herodo with jobs = 1, docker-compose 1.29 on docker, podman-compose 1.0.3 on podman, all from the
-same compose file (``cases/stack10/compose.yml``). Each tool is a whole process, start-up included.
-Rounds are interleaved; before each timed ``up`` the stack is taken down (untimed) and each timed
-``down`` follows its own ``up``.
+same compose file (``cases/stack10/compose.yml``). Each tool is a whole process, start-up included:
+herodo as users run it, the ``herodo`` command running a Lua playbook (``cases/stack10/up.lua``,
+``down.lua``: ``nerdctl_compose_load(...):up()`` / ``:down()``). Rounds are interleaved; before each
+timed ``up`` the stack is taken down (untimed) and each timed ``down`` follows its own ``up``.
 """
 
 from __future__ import annotations
@@ -17,16 +18,18 @@ from pathlib import Path
 from harness import run_once, summarize
 from report import Row, Section, Target
 
-COMPOSE = Path(__file__).resolve().parent / "cases" / "stack10" / "compose.yml"
+CASE = Path(__file__).resolve().parent / "cases" / "stack10"
+COMPOSE = CASE / "compose.yml"
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = "herodobench10"
-HERODO = "from herodo_py.nerdctl.stack import load_compose as l; import sys; s = l(sys.argv[1], name=sys.argv[2]); "
 
 
-def _herodo(action: str, engine: str, jobs: int | None = None) -> tuple[list[str], dict[str, str]]:
-    call = f"s.up(jobs={jobs})" if action == "up" else "s.down()"
-    env = {**os.environ, "HERODO_ENGINE": engine, "PYTHONPATH": str(ROOT)}
-    return [sys.executable, "-c", HERODO + call, str(COMPOSE), PROJECT], env
+def _herodo(ctx, action: str, engine: str, jobs: int | None = None) -> tuple[list[str], dict[str, str]]:
+    """The ``herodo`` command (this checkout's code: PYTHONPATH) running the case's playbook."""
+    runner = [ctx.herodo] if ctx.herodo else [sys.executable, "-m", "herodo_py.cli"]
+    args = [str(COMPOSE), PROJECT, *([str(jobs)] if jobs is not None else [])]
+    env = {**ctx.env, "HERODO_ENGINE": engine, "PYTHONPATH": str(ROOT)}
+    return [*runner, str(CASE / f"{action}.lua"), "--", *args], env
 
 
 def _tool(tool: str, action: str) -> tuple[list[str], dict[str, str]]:
@@ -34,12 +37,13 @@ def _tool(tool: str, action: str) -> tuple[list[str], dict[str, str]]:
     return [tool, "-f", str(COMPOSE), "-p", PROJECT, *args], dict(os.environ)
 
 
-def variants() -> dict[str, tuple[str, dict[str, tuple[list[str], dict[str, str]]]]]:
+def variants(ctx) -> dict[str, tuple[str, dict[str, tuple[list[str], dict[str, str]]]]]:
     """name -> (engine, {"up": (argv, env), "down": (argv, env)})."""
     found = {
-        "herodo (docker)": ("docker", {a: _herodo(a, "docker") for a in ("up", "down")}),
-        "herodo jobs=1 (docker)": ("docker", {"up": _herodo("up", "docker", 1), "down": _herodo("down", "docker")}),
-        "herodo (podman)": ("podman", {a: _herodo(a, "podman") for a in ("up", "down")}),
+        "herodo (docker)": ("docker", {a: _herodo(ctx, a, "docker") for a in ("up", "down")}),
+        "herodo jobs=1 (docker)": ("docker", {"up": _herodo(ctx, "up", "docker", 1),
+                                              "down": _herodo(ctx, "down", "docker")}),
+        "herodo (podman)": ("podman", {a: _herodo(ctx, a, "podman") for a in ("up", "down")}),
     }
     if shutil.which("docker-compose"):
         found["docker-compose 1.29 (docker)"] = ("docker", {a: _tool("docker-compose", a) for a in ("up", "down")})
@@ -48,9 +52,9 @@ def variants() -> dict[str, tuple[str, dict[str, tuple[list[str], dict[str, str]
     return found
 
 
-def _clean(engine: str) -> None:
+def _clean(ctx, engine: str) -> None:
     """Untimed: nothing of the project on ``engine`` (either tool's containers and networks)."""
-    down, env = _herodo("down", engine)
+    down, env = _herodo(ctx, "down", engine)
     run_once(down, env)
     for label in (f"com.docker.compose.project={PROJECT}",):
         ids = subprocess.run([engine, "ps", "-aq", "--filter", f"label={label}"], check=False, capture_output=True,
@@ -71,14 +75,14 @@ def _timed(argv: list[str], env: dict[str, str]) -> float:
 
 
 def stack10(ctx) -> Section:
-    found = variants()
+    found = variants(ctx)
     samples: dict[str, dict[str, list[float]]] = {name: {"up": [], "down": []} for name in found}
     for round_number in range(ctx.runs + 1):  # round 0 is the warm-up
         for name, (engine, commands) in found.items():
-            _clean(engine)
+            _clean(ctx, engine)
             up_time = _timed(*commands["up"])
             down_time = _timed(*commands["down"])
-            _clean(engine)
+            _clean(ctx, engine)
             if round_number:
                 samples[name]["up"].append(up_time)
                 samples[name]["down"].append(down_time)
@@ -100,7 +104,8 @@ def stack10(ctx) -> Section:
         ctx.targets.append(Target("case 9: herodo jobs=1 up / default up", ">= 1.5x", f"{slow:.2f}x", slow >= 1.5))
     notes = [("podman-compose 1.0.3 does not wait for `condition: service_healthy` (it starts in order only); "
               "docker-compose 1.29 and herodo wait until the three databases are healthy.")]
-    return Section("6. a ten-service stack up and down (issue 15)",
+    return Section("9. A ten-service stack up and down (issue 15)",
                    "3 databases with a 1 s health check, 7 services waiting for all three healthy; "
-                   "whole processes from the same compose file; down removes containers and networks (-t 0).",
+                   "whole processes from the same compose file (herodo: the `herodo` command running a Lua playbook); "
+                   "down removes containers and networks (-t 0).",
                    rows, "", notes)

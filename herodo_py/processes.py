@@ -21,15 +21,51 @@ if TYPE_CHECKING:
 def shown_command(argv: Sequence[str]) -> str:
     """The argv as one shell line, the program by its name when that name finds the same binary
     (``docker ps``, not ``/usr/bin/docker ps``): how ``--trace`` and error messages show a command."""
-    import shlex  # here: a runtime that shows no command does not load them
-    import shutil
-
     argv = list(argv)
     if argv and os.sep in argv[0]:
         name = os.path.basename(argv[0])
-        if shutil.which(name) == argv[0]:
+        if _found_on_path(name) == argv[0]:
             argv = [name, *argv[1:]]
-    return shlex.join(argv)
+    return " ".join(map(_quoted, argv))
+
+
+def _quoted(arg: str) -> str:
+    """``shlex.quote`` (the same rule and result), without importing shlex for every shown command."""
+    import re  # (loaded with the engine library already)
+
+    if not arg:
+        return "''"
+    if re.search(r"[^\w@%+=:,./-]", arg, re.ASCII) is None:
+        return arg
+    return "'" + arg.replace("'", "'\"'\"'") + "'"
+
+
+_FOUND: dict[tuple[str, str | None], str | None] = {}
+
+
+def _found_on_path(name: str) -> str | None:
+    """:func:`which` remembered per PATH: every engine result shown to Lua (its ``command``) asks it
+    again, and the answer only decides how a command is displayed."""
+    key = (name, os.environ.get("PATH"))
+    if key not in _FOUND:
+        if len(_FOUND) > 64:
+            _FOUND.clear()
+        _FOUND[key] = which(name)
+    return _FOUND[key]
+
+
+def which(name: str) -> str | None:
+    """``shutil.which(name)`` for an executable on PATH (POSIX): shutil itself imports zlib, bz2 and
+    lzma, which herodo's first engine call does not need."""
+    path = os.environ.get("PATH") or os.confstr("CS_PATH") or os.defpath
+    for folder in dict.fromkeys(path.split(os.pathsep)):
+        candidate = os.path.join(folder, name)
+        try:
+            if os.access(candidate, os.F_OK | os.X_OK) and not os.path.isdir(candidate):
+                return candidate
+        except ValueError:  # a name the file system cannot hold (a lone surrogate, a NUL): not there
+            continue
+    return None
 
 
 SPAWNED: Callable[[subprocess.Popen[bytes]], None] | None = None
@@ -100,4 +136,4 @@ def kill_group(proc: subprocess.Popen[bytes], *, reap: bool = False) -> None:
     proc.wait()
 
 
-__all__ = ["StartGuard", "kill_group", "shown_command", "start"]
+__all__ = ["StartGuard", "kill_group", "shown_command", "start", "which"]

@@ -3,22 +3,41 @@ and host commands (:mod:`herodo_py.host.process`): scripts see one ``CommandResu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .processes import shown_command
 
 
-@dataclass
 class CommandResult:
     """What a command did. ``success`` is judged by the exit code alone; ``code`` is -9 when a time
-    limit killed it (host commands killed by signal N report 128 + N, as a shell does)."""
+    limit killed it (host commands killed by signal N report 128 + N, as a shell does).
 
-    stdout: str
-    stderr: str
-    code: int
-    argv: list[str]
-    duration: float = 0.0
-    dry_run: bool = False
+    A plain class with the behaviour of a dataclass (keyword or positional fields, ``==`` field by
+    field, a field-by-field repr): every engine call makes one, and the ``dataclasses`` module costs
+    a first engine call about 6 ms of imports (issue 17)."""
+
+    __slots__ = ("stdout", "stderr", "code", "argv", "duration", "dry_run")
+
+    def __init__(self, stdout: str, stderr: str, code: int, argv: list[str], duration: float = 0.0,
+                 dry_run: bool = False) -> None:
+        self.stdout = stdout
+        self.stderr = stderr
+        self.code = code
+        self.argv = argv
+        self.duration = duration
+        self.dry_run = dry_run
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.stdout, self.stderr, self.code, self.argv, self.duration, self.dry_run)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()  # type: ignore[attr-defined,no-any-return]
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value (as a dataclass)
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__qualname__}(stdout={self.stdout!r}, stderr={self.stderr!r}, code={self.code!r}, "
+                f"argv={self.argv!r}, duration={self.duration!r}, dry_run={self.dry_run!r})")
 
     @property
     def success(self) -> bool:

@@ -61,12 +61,13 @@ _EXPORTS: dict[str, str] = {
     "ConfigurationDrift": "desired.compare",
     # stacks
     **dict.fromkeys(("Stack", "StackUpFailed", "load_compose"), "stack"),
-    # static container functions
+    # static container functions: list and run, and (light: no builder) those on one existing container
+    **dict.fromkeys(("ContainerSummary", "ContainerList", "run", "run_with_name", "run_with_port", "list"),
+                    "container.functions"),
     **dict.fromkeys((
-        "ContainerSummary", "ContainerList", "run", "run_with_name", "run_with_port", "exec", "copy",
-        "stop", "remove", "list", "logs", "image_commit", "restart", "kill", "pause", "unpause", "wait", "inspect",
-        "port",
-    ), "container.functions"),
+        "exec", "copy", "stop", "remove", "logs", "image_commit", "restart", "kill", "pause", "unpause", "wait",
+        "inspect", "port",
+    ), "container.actions"),
 }
 
 __all__ = sorted(_EXPORTS)

@@ -6,8 +6,10 @@ cheapest way. Used for the current executor, the current cancel scope and the cu
 
 from __future__ import annotations
 
-from contextvars import ContextVar, Token
-from typing import Any
+TYPE_CHECKING = False  # typing stays off herodo's first engine call (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from contextvars import ContextVar, Token
+    from typing import Any
 
 
 class ContextSetting:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, fields, replace
 
 DEFAULT_TIMEOUT = 120.0
 LONG_TIMEOUT = 1800.0
@@ -24,19 +23,50 @@ CONTAINERD_VARIABLES = {  # setting -> nerdctl's environment variable for it
 """nerdctl's own environment fallbacks; docker and podman do not read them."""
 
 
-@dataclass
 class EngineSettings:
-    """One executor's engine settings. ``None`` means: from the environment, or the engine's default."""
+    """One executor's engine settings. ``None`` means: from the environment, or the engine's default.
 
-    engine: str | None = None  # name or path; else HERODO_ENGINE; else first of nerdctl, docker, podman
-    namespace: str | None = None  # nerdctl --namespace; else CONTAINERD_NAMESPACE
-    address: str | None = None  # nerdctl --address (docker --host, podman --url); else CONTAINERD_ADDRESS
-    snapshotter: str | None = None  # nerdctl --snapshotter; else CONTAINERD_SNAPSHOTTER
-    timeout: float = DEFAULT_TIMEOUT  # seconds per command
-    long_timeout: float = LONG_TIMEOUT  # seconds for pull, push, build, save, load, export, commit
-    dry_run: bool = False  # report state-changing commands instead of running them
-    labels: dict[str, str] = field(default_factory=dict)  # added to every container and network we make
-    hidden_variables: frozenset[str] = frozenset()  # CONTAINERD_* variables not read (a sandbox hides them)
+    A plain class that behaves as a dataclass would (keyword or positional fields, ``==`` field by
+    field, a field-by-field repr): every run makes one, and ``dataclasses`` costs ~6 ms of imports."""
+
+    __slots__ = ("engine", "namespace", "address", "snapshotter", "timeout", "long_timeout", "dry_run", "labels",
+                 "hidden_variables")
+
+    def __init__(
+        self,
+        engine: str | None = None,  # name or path; else HERODO_ENGINE; else first of nerdctl, docker, podman
+        namespace: str | None = None,  # nerdctl --namespace; else CONTAINERD_NAMESPACE
+        address: str | None = None,  # nerdctl --address (docker --host, podman --url); else CONTAINERD_ADDRESS
+        snapshotter: str | None = None,  # nerdctl --snapshotter; else CONTAINERD_SNAPSHOTTER
+        timeout: float = DEFAULT_TIMEOUT,  # seconds per command
+        long_timeout: float = LONG_TIMEOUT,  # seconds for pull, push, build, save, load, export, commit
+        dry_run: bool = False,  # report state-changing commands instead of running them
+        labels: dict[str, str] | None = None,  # added to every container and network we make ({} when None)
+        hidden_variables: frozenset[str] = frozenset(),  # CONTAINERD_* variables not read (a sandbox hides them)
+    ) -> None:
+        self.engine = engine
+        self.namespace = namespace
+        self.address = address
+        self.snapshotter = snapshotter
+        self.timeout = timeout
+        self.long_timeout = long_timeout
+        self.dry_run = dry_run
+        self.labels: dict[str, str] = {} if labels is None else labels
+        self.hidden_variables = hidden_variables
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined,no-any-return]
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__qualname__}({fields})"
 
     def effective(self, name: str, engine_kind: str) -> str | None:
         """``namespace``, ``address`` or ``snapshotter`` as the engine will get it: the setting, else
@@ -49,12 +79,16 @@ class EngineSettings:
 
     def copy(self) -> EngineSettings:
         """An independent copy (the labels too)."""
-        return replace(self, labels=dict(self.labels))
+        copy = EngineSettings.__new__(EngineSettings)
+        for name in self.__slots__:
+            setattr(copy, name, getattr(self, name))
+        copy.labels = dict(self.labels)
+        return copy
 
     def changed(self, **changes: object) -> EngineSettings:
         """These settings with ``changes`` applied in place; unknown names and bad values are refused
         before anything changes."""
-        known = {f.name for f in fields(self)} - {"hidden_variables"}
+        known = set(self.__slots__) - {"hidden_variables"}
         checked: dict[str, object] = {}
         for key, value in changes.items():
             if key not in known:

@@ -12,18 +12,15 @@ test`` janitor and each test owns one (see :class:`Executor`).
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import Any, Literal
 
-from ..processes import StartGuard, kill_group, shown_command, start
+from ..processes import StartGuard, kill_group, shown_command, start, which
 from ..result import CommandResult
-from .concurrency import TaskCancelled, current_scope
 from .context_setting import ContextSetting
 from .engine_settings import ENGINE_VARIABLE, EngineSettings
 from .errors import (
@@ -36,8 +33,24 @@ from .errors import (
 )
 from .validate import BIG_DATA_HINT, MAX_ARGUMENT_BYTES
 
-EngineKind = Literal["nerdctl", "docker", "podman"]
+TYPE_CHECKING = False  # typing stays off herodo's first engine call (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    from .concurrency import CancelScope
+
+    EngineKind = Literal["nerdctl", "docker", "podman"]
+
 KINDS: tuple[EngineKind, ...] = ("nerdctl", "docker", "podman")
+
+
+def __getattr__(name: str) -> object:
+    """``EngineKind`` for modules that import it at run time, made on first use (it needs typing)."""
+    if name == "EngineKind":
+        from typing import Literal
+
+        return Literal["nerdctl", "docker", "podman"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # Subcommands that move or build whole images get the long timeout.
 LONG_SUBCOMMANDS = frozenset({"pull", "push", "build", "load", "save", "import", "export", "commit"})
@@ -54,12 +67,33 @@ DRY_PREFIX = "dry-run:"  # the placeholder id of a container built in a dry run 
 GROUP_WORDS = frozenset({"container", "image", "network", "volume", "system", "builder"})
 
 
-@dataclass(frozen=True)
 class Engine:
-    """A resolved engine CLI."""
+    """A resolved engine CLI: its ``path`` and ``kind`` (read-only, compared by value). A plain class,
+    not a frozen dataclass: the ``dataclasses`` module would cost every first engine call ~6 ms."""
 
+    __slots__ = ("path", "kind")
     path: str
     kind: EngineKind
+
+    def __init__(self, path: str, kind: EngineKind) -> None:
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "kind", kind)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: an Engine is read-only")
+
+    __delattr__ = __setattr__  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Engine:
+            return NotImplemented
+        return (self.path, self.kind) == (other.path, other.kind)  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.kind))
+
+    def __repr__(self) -> str:
+        return f"Engine(path={self.path!r}, kind={self.kind!r})"
 
     @property
     def name(self) -> str:
@@ -68,6 +102,16 @@ class Engine:
 
 CommandListener = Callable[[str, list[str], "CommandResult | None"], None]
 """Called with ("start" | "end" | "skip", argv, result-or-None) around every command."""
+
+_CONCURRENCY = f"{__package__}.concurrency"
+
+
+def current_scope() -> CancelScope | None:
+    """The cancel scope of the ``parallel()`` task running here, if any. None can exist before
+    :mod:`herodo_py.nerdctl.concurrency` is loaded (``parallel()`` loads it), so a script that runs
+    no task does not import it (queue, threads...) for its first engine call."""
+    concurrency = sys.modules.get(_CONCURRENCY)
+    return None if concurrency is None else concurrency.current_scope()  # type: ignore[no-any-return]
 
 
 def _kind_from_version(path: str) -> EngineKind | None:
@@ -220,6 +264,8 @@ class Executor:
                                         stream and sys.stderr.isatty())
         self.notify("end", argv, result)
         if scope is not None and scope.cancelled:
+            from .concurrency import TaskCancelled  # (loaded: a task is running)
+
             raise TaskCancelled(f"`{result.command}` was killed: {scope.reason}")
         if timed_out:
             raise CommandTimeout(
@@ -276,17 +322,6 @@ class Executor:
         code = -9 if timed_out else proc.returncode
         return CommandResult(_decode(out), _decode(err), code, argv, time.monotonic() - started), timed_out
 
-
-
-def which(name: str) -> str | None:
-    """``shutil.which(name)`` for an executable on PATH (POSIX): shutil itself imports zlib, bz2 and
-    lzma, which herodo's first engine call does not need."""
-    path = os.environ.get("PATH") or os.confstr("CS_PATH") or os.defpath
-    for folder in dict.fromkeys(path.split(os.pathsep)):
-        candidate = os.path.join(folder, name)
-        if os.access(candidate, os.F_OK | os.X_OK) and not os.path.isdir(candidate):
-            return candidate
-    return None
 
 
 def _temp_folders() -> Iterator[str]:
@@ -394,71 +429,137 @@ class _DrainedTimeout(subprocess.TimeoutExpired):
     """The command timed out and was killed; ``output``/``stderr``: what it had written."""
 
 
-class _Budget:
-    """Output bytes a command may still write (both pipes together); past it, the group is killed."""
-
-    def __init__(self, proc: subprocess.Popen[bytes], limit: int | None) -> None:
-        self.proc, self.left, self.exceeded = proc, limit, False
-        self.lock = threading.Lock()
-
-    def take(self, n: int) -> bool:
-        """Count ``n`` more bytes; False (and the command killed) once the limit is passed."""
-        if self.left is None:
-            return True
-        with self.lock:
-            self.left -= n
-            if self.left < 0 and not self.exceeded:
-                self.exceeded = True
-                kill_group(self.proc)
-        return not self.exceeded
-
-
-def _pump(stream: object, sink: list[bytes], echo: object | None, budget: _Budget) -> None:
-    read = getattr(stream, "read1", None) or stream.read  # type: ignore[attr-defined]
-    while chunk := read(65536):
-        if not budget.take(len(chunk)):
-            sink.clear()
-            return
-        sink.append(chunk)
-        if echo is not None:
-            echo.write(chunk)  # type: ignore[attr-defined]
-            echo.flush()  # type: ignore[attr-defined]
+EXITED_GRACE = 5.0
+"""Once the command has exited: how long its output pipes may stay open (a helper it started outside
+its group may hold them) before herodo stops reading and returns."""
 
 
 def _communicate(proc: subprocess.Popen[bytes], input_bytes: bytes | None, timeout: float,
                  echo: bool, limit: int | None = None) -> tuple[bytes, bytes]:
     """The command's (stdout, stderr): echoed to the terminal as they come when ``echo``, and
-    :class:`OutputTooLarge` past ``limit`` bytes."""
+    :class:`OutputTooLarge` past ``limit`` bytes; ``_DrainedTimeout`` (the group killed) after ``timeout``."""
     if not echo and limit is None:
         return proc.communicate(input_bytes, timeout=timeout)
-    out: list[bytes] = []
-    err: list[bytes] = []
-    terminal = sys.stderr.buffer if echo else None
-    budget = _Budget(proc, limit)
-    threads = [threading.Thread(target=_pump, args=(proc.stdout, out, terminal, budget), daemon=True),
-               threading.Thread(target=_pump, args=(proc.stderr, err, terminal, budget), daemon=True)]
-    for t in threads:
-        t.start()
-    if proc.stdin:
+    return _Pipes(proc, input_bytes, echo, limit).read(timeout)
+
+
+class _Pipes:
+    """Reads a command's two output pipes (and writes its input) in this thread with one ``poll``
+    loop: no reader threads to start per command, and the command's exit is an event (a pidfd), not
+    a sleep-and-retry wait. Bindings run every command under an output limit, so this is their path."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], input_bytes: bytes | None, echo: bool,
+                 limit: int | None) -> None:
+        self.proc = proc
+        self.out: list[bytes] = []
+        self.err: list[bytes] = []
+        self.sinks = {proc.stdout.fileno(): self.out, proc.stderr.fileno(): self.err}  # type: ignore[union-attr]
+        self.terminal = sys.stderr.buffer if echo else None
+        self.limit = limit
+        self.left = limit
+        self.pending = memoryview(input_bytes or b"")
+
+    def read(self, timeout: float) -> tuple[bytes, bytes]:
+        import selectors  # (loaded with subprocess already)
+
+        proc = self.proc
+        stdin = proc.stdin.fileno() if proc.stdin else None
+        exit_fd = _exit_event(proc)
+        timed_out = False
+        with selectors.PollSelector() as poll:
+            for fd in self.sinks:
+                poll.register(fd, selectors.EVENT_READ)
+            if stdin is not None:
+                if self.pending:
+                    poll.register(stdin, selectors.EVENT_WRITE)
+                else:
+                    _close(proc.stdin)
+            if exit_fd is not None:
+                poll.register(exit_fd, selectors.EVENT_READ)
+            try:
+                deadline = time.monotonic() + timeout
+                grace_end = float("inf")  # set when it exits: its pipes may stay open that long
+                while self.sinks:
+                    now = time.monotonic()
+                    if now >= grace_end:
+                        break
+                    if now >= deadline:
+                        if timed_out:  # drained as long as we wait after a kill
+                            break
+                        kill_group(proc)
+                        timed_out = True
+                        deadline = now + DRAIN_SECONDS
+                        continue
+                    for key, _ in poll.select(min(deadline, grace_end) - now):
+                        if key.fd == exit_fd:
+                            poll.unregister(exit_fd)
+                            grace_end = time.monotonic() + EXITED_GRACE
+                        elif key.fd == stdin:
+                            if self._write(key.fd):
+                                poll.unregister(key.fd)
+                                _close(proc.stdin)
+                        elif not self._take(key.fd):
+                            poll.unregister(key.fd)
+            finally:
+                if exit_fd is not None:
+                    os.close(exit_fd)
+        for pipe in (proc.stdin, proc.stdout, proc.stderr):
+            _close(pipe)
+        if not timed_out:
+            try:
+                proc.wait(timeout=max(deadline - time.monotonic(), 0.0))
+            except subprocess.TimeoutExpired:  # (its pipes closed but it still runs)
+                kill_group(proc)
+                timed_out = True
+        if timed_out:
+            proc.wait()
+            raise _DrainedTimeout(proc.args, timeout, b"".join(self.out), b"".join(self.err))
+        return b"".join(self.out), b"".join(self.err)
+
+    def _write(self, fd: int) -> bool:
+        """Write the next piece of the input; True once it is all written (or the command stopped reading)."""
         try:
-            if input_bytes:
-                proc.stdin.write(input_bytes)
-            proc.stdin.close()
+            written = os.write(fd, self.pending[:_PIPE_BUF])
         except BrokenPipeError:  # (it ended, or was killed, without reading it all)
-            pass
+            written = len(self.pending)
+        self.pending = self.pending[written:]
+        return not self.pending
+
+    def _take(self, fd: int) -> bool:
+        """Read what ``fd`` has; False at its end. Past the limit: the group is killed, OutputTooLarge."""
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            del self.sinks[fd]
+            return False
+        if self.left is not None:
+            self.left -= len(chunk)
+            if self.left < 0:
+                kill_group(self.proc, reap=True)
+                raise OutputTooLarge(self.proc.args, self.limit or 0)  # type: ignore[arg-type]
+        self.sinks[fd].append(chunk)
+        if self.terminal is not None:
+            self.terminal.write(chunk)
+            self.terminal.flush()
+        return True
+
+
+_PIPE_BUF = getattr(select, "PIPE_BUF", 512)  # a write of this much never blocks on a writable pipe (as subprocess)
+
+
+def _exit_event(proc: subprocess.Popen[bytes]) -> int | None:
+    """A pidfd of the command (readable once it exits), or None where Linux has none (before 5.3)."""
     try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        kill_group(proc)
-        proc.wait()
-        for t in threads:
-            t.join(DRAIN_SECONDS)
-        raise _DrainedTimeout(proc.args, timeout, b"".join(out), b"".join(err)) from None
-    for t in threads:
-        t.join(5)
-    if budget.exceeded:
-        raise OutputTooLarge(proc.args, limit or 0)  # type: ignore[arg-type]
-    return b"".join(out), b"".join(err)
+        return os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):
+        return None
+
+
+def _close(pipe: object | None) -> None:
+    if pipe is not None:
+        try:
+            pipe.close()  # type: ignore[attr-defined]
+        except OSError:
+            pass
 
 
 def check_argv_size(argv: Sequence[str]) -> None:

@@ -5,7 +5,6 @@ push and build stream the engine's progress to a terminal and get the long timeo
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -181,6 +180,8 @@ def is_loopback_registry(reference: str) -> bool:
         host = host.split(":")[0]
     if host == "localhost":
         return True
+    import ipaddress  # here: only a registry host that is an address needs it (not every run())
+
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:

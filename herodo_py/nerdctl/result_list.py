@@ -7,14 +7,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TypeVar
 
 from .executor import CommandResult
 
-T = TypeVar("T")
+TYPE_CHECKING = False  # typing stays off herodo's first engine call (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    T = TypeVar("T")
+    _Records = list[T]
+else:
+    _Records = list  # ``ResultList[X]`` still works at run time (list's own __class_getitem__)
 
 
-class ResultList(list[T]):
+class ResultList(_Records):
     """A ``list`` of records plus ``result``, the raw :class:`CommandResult`."""
 
     def __init__(self, items: Iterable[T], result: CommandResult) -> None:

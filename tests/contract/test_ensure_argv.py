@@ -10,6 +10,7 @@ import pytest
 
 from herodo_py.nerdctl import Container, configure
 from herodo_py.nerdctl.desired.canonical import canonical_config, record_labels
+from herodo_py.nerdctl.errors import NerdctlError
 
 IMAGE = "localhost/app:1"
 IMAGE_ID = "sha256:" + "ab" * 32
@@ -28,19 +29,29 @@ def inspect_answer(standin, name: str, labels: dict[str, str]) -> str:
 
 
 def test_an_absent_container_is_created_with_its_record_labels(standin, monkeypatch):
-    # (the stand-in has no recorded `image inspect` output: the pulled image's record is given here)
+    # (the stand-in has no recorded `image inspect` output: the image's record is given here; its
+    # `inspect NAME IMAGE` answers the image as nerdctl does, so nothing is pulled)
     monkeypatch.setenv("NERDCTL_STANDIN_STDOUT_IMAGE_INSPECT",
                        json.dumps([{"Id": IMAGE_ID, "RepoTags": [IMAGE], "RootFS": {"Type": "layers"}}]))
     c = desired("missing-web").ensure()
     calls = standin.calls()
     assert calls[0] == ["inspect", "missing-web", IMAGE]
-    assert calls[1][0] == "pull" and calls[2] == ["image", "inspect", IMAGE]
-    run = calls[3]
+    run = calls[1]
     assert run[:8] == ["run", "-d", "--name", "missing-web", "-p", "127.0.0.1:8080:80", "-e", "MODE=prod"]
     labels = dict(run[i + 1].split("=", 1) for i, a in enumerate(run) if a == "--label")
     assert labels == record_labels(canonical_config(c), IMAGE_ID.removeprefix("sha256:"))
-    assert calls[4][:2] == ["container", "inspect"]
+    assert calls[2][:2] == ["container", "inspect"] and len(calls) == 3
     assert c.outcome.action == "created"
+
+
+def test_an_absent_container_of_a_missing_image_pulls_it_first(standin, monkeypatch):
+    monkeypatch.setenv("NERDCTL_STANDIN_STDOUT_IMAGE_INSPECT",
+                       json.dumps([{"Id": IMAGE_ID, "RepoTags": ["missing-app:1"], "RootFS": {"Type": "layers"}}]))
+    with pytest.raises(NerdctlError):  # (the stand-in's registry has no missing-* image: the pull fails)
+        Container(name="missing-web", image="missing-app:1").ensure()
+    calls = standin.calls()
+    assert calls[0] == ["inspect", "missing-web", "missing-app:1"]
+    assert calls[1] == ["pull", "missing-app:1"] and len(calls) == 2
 
 
 def test_an_unchanged_container_costs_one_inspect(standin, monkeypatch):

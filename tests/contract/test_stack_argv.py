@@ -50,10 +50,6 @@ def test_up_of_two_services_with_depends_on_runs_these_commands_in_this_order(st
     calls = standin.calls()
     digests = {c[c.index("--name") + 1]: next(a for a in c if a.startswith("io.herodo.stack.config-hash=")).split("=")[1]
                for c in calls if c[0] == "run"}
-    # (the stand-in answers `inspect NAME IMAGE` for a missing container with an error only: ensure
-    # pulls the image, then reads its record)
-    def ensured(name: str, run: list[str]) -> list[list[str]]:
-        return [["inspect", name, IMAGE], ["pull", IMAGE], ["image", "inspect", IMAGE], run]
 
     def unrecorded(call: list[str]) -> list[str]:  # ensure's record labels (herodo.*) checked apart
         record = {i for i, a in enumerate(call) if a == "--label" and call[i + 1].startswith("herodo.")}
@@ -61,24 +57,44 @@ def test_up_of_two_services_with_depends_on_runs_these_commands_in_this_order(st
 
     assert all(any(a.startswith("herodo.config-hash=") for a in c) for c in calls if c[0] == "run")
     calls = [unrecorded(c) if c[0] == "run" else c for c in calls]
-    assert calls == [
-        ["image", "inspect", IMAGE],
+    # first the reads, at once (in any order): one inspect of every replica and image, the stack's
+    # containers and networks by label; then the containers ps listed that the names did not find
+    assert sorted(calls[:3]) == sorted([
+        ["inspect", "missing-c15app-db-1", "missing-c15app-web-1", IMAGE],
+        ["ps", "-a", "-q", "--no-trunc", "--filter", "label=io.herodo.stack=missing-c15app"],
         ["network", "ls", "--filter", "label=io.herodo.stack=missing-c15app", "--format", "{{.Name}}"],
+    ])
+    assert calls[3:] == [
+        ["container", "inspect", *standin_ps_ids()],  # what ps listed (canned ids)
         ["network", "create", "--label", "io.herodo.stack=missing-c15app", "--label",
          "io.herodo.stack.network=default", "missing-c15app_default"],
-        ["ps", "-a", "-q", "--no-trunc", "--filter", "label=io.herodo.stack=missing-c15app"],
-        ["container", "inspect", *calls[4][2:]],  # (checked below)
-        *ensured("missing-c15app-db-1", ["run", "-d", "--network", "missing-c15app_default", "--name",
-                                         "missing-c15app-db-1", *labels("missing-c15app", "db",
-                                                                        digests["missing-c15app-db-1"]),
-                                         IMAGE, "sh", "-c", "sleep 600"]),
-        *ensured("missing-c15app-web-1", ["run", "-d", "--network", "missing-c15app_default", "--name",
-                                          "missing-c15app-web-1", "-p", "8080:80",
-                                          *labels("missing-c15app", "web", digests["missing-c15app-web-1"]),
-                                          IMAGE, "sh", "-c", "sleep 600"]),
+        # each replica: no read of its own, no pull (the image was found)
+        ["run", "-d", "--network", "missing-c15app_default", "--name", "missing-c15app-db-1",
+         *labels("missing-c15app", "db", digests["missing-c15app-db-1"]), IMAGE, "sh", "-c", "sleep 600"],
+        ["run", "-d", "--network", "missing-c15app_default", "--name", "missing-c15app-web-1", "-p", "8080:80",
+         *labels("missing-c15app", "web", digests["missing-c15app-web-1"]), IMAGE, "sh", "-c", "sleep 600"],
     ]
-    assert calls[4][2:] == [line.strip() for line in standin_ps_ids()]  # what ps listed (canned ids)
     assert result.by_action("created") == ["missing-c15app_default", "missing-c15app-db-1", "missing-c15app-web-1"]
+
+
+def test_a_dependent_waiting_for_healthy_is_created_early_and_started_once_healthy(standin, monkeypatch):
+    """``create`` while the dependency becomes healthy, ``start`` after: on nerdctl's argv."""
+    entry = json.loads((standin.fixtures / "inspect-running.json").read_text())[0]
+    entry["State"]["Health"] = {"Status": "healthy", "FailingStreak": 0, "Log": []}  # (what the check made it)
+    monkeypatch.setenv("NERDCTL_STANDIN_STDOUT_CONTAINER_INSPECT", json.dumps([entry]))
+    spec = {"services": {
+        "db": {"image": IMAGE, "command": "sleep 600", "health_check": {"cmd": "true", "interval": "1s"}},
+        "web": {"image": IMAGE, "command": "sleep 600", "depends_on": {"db": "healthy"}}}}
+    Stack("missing-c15early", spec).up()
+    calls = standin.calls()
+    verbs = [c[0] if c[0] != "container" else " ".join(c[:2]) for c in calls]
+    create = verbs.index("create")
+    start = verbs.index("start")
+    check = verbs.index("container healthcheck")  # (nerdctl runs no checks itself: herodo runs one)
+    assert verbs.index("run") < create < start and check < start
+    assert calls[create][calls[create].index("--name") + 1] == "missing-c15early-web-1"
+    assert "-d" not in calls[create] and verbs.count("run") == 1  # (db's)
+    assert calls[start] == ["start", calls[start][1]] and len(calls[start][1]) == 64
 
 
 def test_network_aliases_are_refused_on_nerdctl_before_anything_runs(standin):
@@ -154,8 +170,8 @@ def test_dry_run_reports_the_plan_in_dependency_order_with_each_service_named(st
     assert runs == [("[cache]", "missing-c15plan-cache-1"), ("[db]", "missing-c15plan-db-1"), ("[api]", "missing-c15plan-api-1"),
                     ("[web]", "missing-c15plan-web-1")]
     assert not [c for c in standin.calls() if c[0] in ("run", "create", "pull") or c[:2] == ["network", "create"]]
-    # network create, and per service ensure's pull (the stand-in: see above) and run
-    assert lines[-1].startswith("herodo: dry run: 9 state-changing commands not run")
+    # network create and a run per service (the stack's one inspect found the image: no pull)
+    assert lines[-1].startswith("herodo: dry run: 5 state-changing commands not run")
 
 
 # --- the sandbox: every host path of a stack stays in the script's folder ----------------------------
@@ -266,3 +282,15 @@ return n, ok, tostring(err)
     _, ok, err = returned(run_lua(path, "strict"))
     assert not ok and "--sandbox=strict removed it" in err
     assert [c[0] for c in standin.calls()] == ["ps"] or all(c[0] in ("ps", "container") for c in standin.calls())
+
+
+def test_one_inspect_reads_every_replica_and_image_from_nerdctls_one_array_per_argument(standin):
+    """nerdctl's top-level ``inspect`` prints one JSON array per argument (an image reference as an
+    image): the stack's first read takes containers by name and the image by reference from it."""
+    from herodo_py.nerdctl.desired.reads import containers_and_images
+
+    containers, images = containers_and_images(["web-1", "missing-web-2", "db-1"], [IMAGE])
+    assert standin.calls() == [["inspect", "web-1", "missing-web-2", "db-1", IMAGE]]
+    assert sorted(containers) == ["db-1", "web-1"]
+    assert containers["web-1"]["Name"] == "web-1" and containers["web-1"]["State"]["Running"]
+    assert images[IMAGE]["Id"] == IMAGE_ID  # (the record image_record() gives the stand-in)

@@ -170,3 +170,26 @@ def test_sleep_for_timeout_tests(standin, monkeypatch):
     with pytest.raises(subprocess.TimeoutExpired):
         nerdctl("version", timeout=0.5)
     assert time.monotonic() - start < 4
+
+
+def test_top_level_inspect_answers_each_argument_apart_as_nerdctl(standin, monkeypatch):
+    """cmd/nerdctl/inspect/inspect.go: each argument is looked up alone (an image first, then a
+    container) and printed as its own array; --type narrows the lookup."""
+    image = {"Id": "sha256:" + "ab" * 32, "RepoTags": ["localhost/app:1"], "RootFS": {"Type": "layers"}}
+    monkeypatch.setenv("NERDCTL_STANDIN_STDOUT_IMAGE_INSPECT", json.dumps([image]))
+    result = nerdctl("inspect", "web", "localhost/app:1", "missing-db")
+    decoder, text, arrays = json.JSONDecoder(), result.stdout.strip(), []
+    while text:
+        value, end = decoder.raw_decode(text)
+        arrays.append(value)
+        text = text[end:].strip()
+    assert [[e.get("Name") for e in a] for a in arrays] == [["web"], [None]]
+    assert arrays[1] == [image]
+    assert fatal_msg(result) == "1 errors: [no such object missing-db]"
+    as_container = nerdctl("inspect", "--type", "container", "localhost/app:1")
+    assert fatal_msg(as_container) == "1 errors: [no such object localhost/app:1]"
+    as_image = nerdctl("inspect", "--type", "image", "web")
+    assert fatal_msg(as_image) == "1 errors: [no such object web]"
+    assert fatal_msg(nerdctl("inspect", "--type", "volume", "web")) == '"volume" is not a valid value for --type'
+    # container inspect: one call for all its arguments, one array
+    assert [e["Name"] for e in json.loads(nerdctl("container", "inspect", "web", "db").stdout)] == ["web", "db"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import stat
 import time
 from pathlib import Path
@@ -30,6 +32,8 @@ case "$FAKE_MODE" in
   docker-missing) printf 'Error response from daemon: No such container: web\\n' >&2; exit 1 ;;
   hang) sleep 300 & echo $! > "$FAKE_DIR/child"; wait ;;
   flood) echo "partial" >&2; while :; do printf '%065536d' 0; done ;;
+  cat) cat; echo "read all" >&2 ;;
+  detach) echo "started"; setsid sleep 60 & echo $! > "$FAKE_DIR/child"; exit 3 ;;
 esac
 """
 
@@ -259,3 +263,29 @@ def test_under_an_output_limit_commands_answer_and_time_out_as_without(fake_engi
         executor.configure(engine=str(fake_engine("nerdctl", "hang")))
         with pytest.raises(CommandTimeout):
             executor.execute_nerdctl_command(["pull", "big"], timeout=0.5)
+
+
+def test_under_an_output_limit_a_big_input_and_its_echo_flow_both_ways(fake_engine):
+    """More input than a pipe holds, echoed back while it is written: neither side blocks the other."""
+    data = bytes(range(256)) * 4096  # 1 MiB
+    executor.configure(engine=str(fake_engine("nerdctl", "cat")))
+    with executor.OutputLimit(4 * 1024 * 1024):
+        result = executor.execute_nerdctl_command(["load"], input=data, timeout=30)
+    assert len(result.stdout) == len(data.decode("utf-8", errors="replace"))
+    assert result.stderr == "read all\n" and result.success
+
+
+def test_under_an_output_limit_a_helper_holding_the_pipes_does_not_hold_an_exited_command(
+        fake_engine, tmp_path, monkeypatch):
+    """The command exits; a helper it started outside its group keeps the output pipe open: herodo
+    answers with the command's own exit code, and no timeout."""
+    monkeypatch.setattr(executor, "EXITED_GRACE", 0.5)
+    executor.configure(engine=str(fake_engine("nerdctl", "detach")))
+    try:
+        with executor.OutputLimit(1024 * 1024):
+            result = executor.execute_nerdctl_command(["ps"], check=False, timeout=30)  # (the helper sleeps 60)
+        assert (result.code, result.stdout) == (3, "started\n")
+    finally:
+        child = tmp_path / "child"
+        if child.exists():
+            os.kill(int(child.read_text()), signal.SIGKILL)  # not herodo's: outside its process group

@@ -45,20 +45,32 @@ RE = {"re", "re._casefix", "re._compiler", "re._constants", "re._parser", "_sre"
 # Beyond the floor, on every herodo run: select (in the watchdog's thread), the run's recap (contextvars),
 # the converter (math). Not signal (its enums) nor threading: the host uses _signal and _thread.
 STARTUP_STDLIB = {"select", "__future__", "math", "contextvars", "_contextvars"}
-# A first engine command adds starting processes (subprocess needs locale; herodo_py.processes imports signal,
-# which builds its enums), the executor's context variable and reading JSON (json.decoder needs re).
+# A first engine command adds starting processes (subprocess needs locale, selectors, warnings, threading;
+# herodo_py.processes imports signal, which builds its enums) and reading JSON (json.decoder needs re).
+# parallel()'s queue loads only with parallel().
 ENGINE_STDLIB = {
-    "subprocess", "_posixsubprocess", "selectors", "fcntl", "locale", "_locale", "signal", "enum", "errno",
-    "threading", "_weakrefset",  # (herodo_py.host.policy's lock, subprocess's communicate threads)
-    "queue", "_queue", "heapq", "_heapq",  # parallel()'s workers (nerdctl/concurrency.py)
-    "json", "json.decoder", "json.scanner", "json.encoder", "_json", *RE,
+    "subprocess", "_posixsubprocess", "selectors", "fcntl", "locale", "_locale", "warnings", "signal", "enum",
+    "errno", "threading", "_weakrefset", "json", "json.decoder", "json.scanner", "json.encoder", "_json", *RE,
 }
-# Still on the path of a first engine call, to be cut (this set only shrinks): the library's dataclasses
-# (dataclasses imports inspect, ast, dis, tokenize...) and typing, datetime (parse) and ipaddress (validate).
+# Still on the path of a first nerdctl_list(), to be cut (this set only shrinks): the dataclasses machinery
+# (dataclasses imports inspect, ast, dis, tokenize...) and typing. The Lua registry reads a record's fields
+# from its dataclass and their types with typing.get_type_hints when its TypeDef lists none
+# (lua/registry.py dataclass_fields): ContainerSummary's. A call on one container does without both.
 PENDING = {
     "dataclasses", "inspect", "ast", "_ast", "dis", "opcode", "_opcode", "token", "tokenize", "linecache", "copy",
-    "weakref", "typing", "typing.io", "typing.re", "_typing", "warnings", "importlib", "importlib._bootstrap",
-    "importlib._bootstrap_external", "importlib.machinery", "datetime", "_datetime", "ipaddress",
+    "weakref", "importlib", "importlib._bootstrap", "importlib._bootstrap_external", "importlib.machinery",
+    "typing", "typing.io", "typing.re", "_typing",
+}
+# Never on a first engine call: what herodo avoids by design (temporary files, archives, URLs, shell
+# quoting by shlex, the cancel machinery) and the library's heavy parts a call on an existing container
+# does not need (the builder and its dataclasses, ensure and desired state, labels, images).
+HEAVY = {"tempfile", "shutil", "zipfile", "urllib", "urllib.parse", "shlex", "queue", "bz2", "lzma", "zlib",
+         "hashlib", "random", "datetime", "ipaddress"}
+HEAVY_FOR_ONE_CONTAINER = {
+    *PENDING, "herodo_py.nerdctl.container.builder", "herodo_py.nerdctl.container.types",
+    "herodo_py.nerdctl.container.operations", "herodo_py.nerdctl.container.ensure", "herodo_py.nerdctl.concurrency",
+    "herodo_py.nerdctl.labels", "herodo_py.nerdctl.image", "herodo_py.nerdctl.desired.outcome",
+    "herodo_py.nerdctl.container.functions",
 }
 # herodo test also loads the test runner: its runner, reporter, janitor and test API, nothing else (re,
 # friendly errors, JUnit and the engine library come with a failure, --filter, --junit or an engine call).
@@ -116,6 +128,18 @@ def test_a_first_engine_call_loads_only_what_running_a_command_needs(tmp_path):
     assert "herodo_py.nerdctl.executor" in loaded  # the call did run through the engine library
     extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | ENGINE_STDLIB | PENDING, ("herodo_py.",))
     assert extra == [], f"a first nerdctl_list() imports {extra}"
+    assert sorted(loaded & HEAVY) == [], "a first nerdctl_list() imports heavy modules"
+    assert "herodo_py.nerdctl.container.builder" not in loaded, "list() needs no container builder"
+
+
+@pytest.mark.parametrize("call", ['nerdctl_exec("web", "true")', 'assert(nerdctl_inspect("web").Id)',
+                                  'nerdctl_stop("web")', 'assert(nerdctl_logs("web").success)'])
+def test_a_first_call_on_one_container_loads_no_builder_and_no_dataclasses(tmp_path, call):
+    loaded = herodo_modules(tmp_path, script(tmp_path, "one.lua", call))
+    assert "herodo_py.nerdctl.container.actions" in loaded  # the call did run through the engine library
+    extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | ENGINE_STDLIB, ("herodo_py.",))
+    assert extra == [], f"a first {call} imports {extra}"
+    assert sorted(loaded & (HEAVY | HEAVY_FOR_ONE_CONTAINER)) == [], f"a first {call} imports heavy modules"
 
 
 def test_herodo_test_with_one_test_loads_only_the_test_runner_more(tmp_path):

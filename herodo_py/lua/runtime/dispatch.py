@@ -107,6 +107,11 @@ class Dispatch:
         if self._in_binding == 1:
             self._binding_since = time.monotonic()
         try:
+            stop = self._stop
+            if stop is not None and not stop.raised:
+                # asked for (Ctrl-C, the time limit) after the hook's last poll and before this call counted as
+                # a binding (the handler only asks then): raised now, not after a wait that may be long
+                raise KeyboardInterrupt if stop.reason == "interrupt" else _TimeLimit
             return step()
         except BaseException as exc:
             error, cause = self._binding_failure(binding, exc)

@@ -8,6 +8,7 @@ A binding that waits is interrupted by the signal handlers (the executor kills i
 
 from __future__ import annotations
 
+import _imp
 import _signal  # the C module: ``signal`` builds its enums at import (some 4 ms of every start-up)
 import time
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ HOOK_COUNT = 1_000  # at most this many Lua instructions between two polls of th
 SLOW_COUNT = 10  # the count of a new coroutine, and after a slow poll (instructions on big strings or tables)
 SLOW_GAP = 0.05  # seconds between two polls that make the count SLOW_COUNT; it grows x10 per poll 10 times faster
 STOP_GRACE = 0.5  # seconds of CPU a stopping script may spend in cleanup before every instruction fails
+RETRY_AFTER = 0.01  # seconds: a stop held back by an import is raised again this soon
 
 
 class _TimeLimit(BaseException):
@@ -169,15 +171,26 @@ class StopControl:
 
     def _on_sigint(self, signum: int, frame: Any) -> None:
         self.request_stop("interrupt")
-        if self._in_binding and not self._starting_command():
-            raise KeyboardInterrupt  # a waiting command is killed by the executor (or herodo_py.host)
+        self._interrupt_binding(frame, KeyboardInterrupt)  # a waiting command is killed by the executor
 
     def _on_alarm(self, signum: int, frame: Any) -> None:
+        """The script's deadline, or the retry of a stop an import held back (:meth:`_interrupt_binding`)."""
         if self._stop is None:
             self._stop = Stop("timeout")
-        if self._in_binding and self._stop.reason == "timeout" and not self._stop.raised \
-                and not self._starting_command():
-            raise _TimeLimit  # a binding that waits (its command is killed by the executor or herodo_py.host)
+        if not self._stop.raised:
+            self._interrupt_binding(frame, KeyboardInterrupt if self._stop.reason == "interrupt" else _TimeLimit)
+
+    def _interrupt_binding(self, frame: Any, stop: type[BaseException]) -> None:
+        """Raise ``stop`` into the binding that is running (outside one, the hook raises the stop). Not
+        while a command is being started (see :meth:`_starting_command`) nor inside an import: Python's
+        import machinery leaks its locks to an exception raised there (a later import in another thread
+        would wait forever) and swallows it in places; the alarm tries again a moment later."""
+        if not self._in_binding or self._starting_command():
+            return
+        if _importing(frame):
+            _signal.setitimer(_signal.ITIMER_REAL, RETRY_AFTER)
+            return
+        raise stop
 
     def _locate(self) -> list[tuple[str, int, str | None]]:
         """The script frames running now, innermost first. The hook stays quiet meanwhile: a stop
@@ -206,16 +219,27 @@ class StopControl:
             except ValueError:  # not the main thread: only there can signal handlers be set
                 main = False
             if main:
+                stack.enter_context(_handler(_signal.SIGALRM, self._on_alarm))  # (also retries held-back stops)
+                stack.callback(_signal.setitimer, _signal.ITIMER_REAL, 0)
                 if self._deadline is not None:
-                    stack.enter_context(_handler(_signal.SIGALRM, self._on_alarm))
                     _signal.setitimer(_signal.ITIMER_REAL, max(self._deadline - time.monotonic(), 0.001))
-                    stack.callback(_signal.setitimer, _signal.ITIMER_REAL, 0)
                 if self.watchdog:
                     stack.enter_context(Watchdog(self))
             try:
                 yield
             finally:
                 self._deadline = None
+
+
+def _importing(frame: Any) -> bool:
+    """Is Python importing a module in this thread (``frame``: where a signal handler interrupted it)?"""
+    if _imp.lock_held():
+        return True
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
 
 
 @contextmanager

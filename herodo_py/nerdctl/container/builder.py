@@ -11,12 +11,9 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Self
 
 from ..errors import CommandFailed, NameInUse, NoSuchContainer, UnsupportedByEngine
-from ..executor import DRY_PREFIX, CommandResult, EngineKind, current_engine, execute_nerdctl_command, settings
-from ..image import run_registry_flags  # podman: plain-HTTP loopback registries, as pull does
-from ..labels import label_flags
+from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdctl_command, settings
 from ..parse import load_records
 from ..validate import (
     check_count,
@@ -40,9 +37,15 @@ from ..validate import (
     check_volume,
     fail,
 )
+from .actions import reference, rm_args, shell_command
 from .health import prepare_health_check_command
-from .leftover import remove_leftover
-from .types import ContainerConfig, ContainerNotBuilt, HealthCheck
+from .types import ContainerConfig, HealthCheck
+
+TYPE_CHECKING = False  # typing stays off a first exec() or inspect() (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any, Self
+
+    from ..executor import EngineKind
 
 __all__ = ["ContainerBuilder", "ContainerConfig", "rm_args", "run_args", "shell_command"]
 
@@ -50,18 +53,6 @@ NETWORK_ALIAS_HINT = (
     "nerdctl has no --network-alias; containers on one network reach each other by name "
     "(use the container name, or pick the name you wanted as alias)"
 )
-
-
-def shell_command(command: str | Sequence[str], field_name: str = "command") -> list[str]:
-    """A command as argv: a list is the argv itself; a string runs through ``sh -c`` (after ``--``
-    when it starts with '-', which sh would otherwise read as its own option)."""
-    if isinstance(command, str):
-        check_text(command, field_name)
-        return ["sh", "-c", *(["--"] if command.startswith("-") else []), command]
-    argv = check_string_list(command, field_name)
-    if not argv or not argv[0]:
-        raise fail(field_name, command, "a non-empty list like {'ls', '-l'} or a shell string")
-    return argv
 
 
 # --- argv ---------------------------------------------------------------------------------
@@ -133,19 +124,15 @@ def run_args(config: ContainerConfig, engine_kind: EngineKind) -> list[str]:
         args += ["--workdir", check_path(config.workdir, "workdir", absolute=True)]
     if config.user is not None:
         args += ["--user", check_user(config.user)]
+    from ..image import run_registry_flags  # here: exec() and inspect() on a Container do not load them
+    from ..labels import label_flags
+
     labels = {**config.labels, **settings().labels}
     args += label_flags(labels)
     args += run_registry_flags(check_image(config.image), engine_kind)
     args.append(config.image)
     args += check_string_list(config.command, "command")
     return args
-
-
-def rm_args(ref: str, *, force: bool, engine_kind: EngineKind) -> list[str]:
-    """``rm`` argv; a forced remove kills at once on every engine (podman would wait 10s for SIGTERM)."""
-    if not force:
-        return ["rm", ref]
-    return ["rm", "-f", *(["--time", "0"] if engine_kind == "podman" else []), ref]
 
 
 # --- the builder --------------------------------------------------------------------------
@@ -167,9 +154,7 @@ class ContainerBuilder(ContainerConfig):
 
     def _ref(self) -> str:
         """The full id to operate on; a clear error when the container was never built."""
-        if not self.container_id:
-            raise ContainerNotBuilt(f"container {self.name!r} has not been built yet (it has no id)")
-        return self.container_id
+        return reference(self.name, self.container_id)
 
     # -- ports, volumes, env, network ------------------------------------------------------
 
@@ -335,6 +320,8 @@ class ContainerBuilder(ContainerConfig):
         except CommandFailed as exc:
             # all or nothing: what the engine created before failing goes (a foreground container
             # that ran and exited non-zero stays, with its id and output)
+            from .leftover import remove_leftover  # here: only a failed build cleans up
+
             labels = {**self.labels, **settings().labels}
             remove_leftover(name, image=str(self.image), labels=labels, since=began,
                             remove_argv=rm_args(name, force=True, engine_kind=engine.kind),

@@ -8,19 +8,28 @@ placeholder container answer as if it were running.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import signal as _signal
-from typing import Any
 
 from ..errors import CommandFailed, CommandTimeout, NoSuchContainer, WaitTimeout
 from ..executor import CommandResult, execute_nerdctl_command
 from ..parse import load_records
 from ..validate import check_count, check_path, check_text, check_timeout, fail
 
+TYPE_CHECKING = False  # typing stays off a first exec() or inspect() (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
+
 __all__ = ["ContainerControl", "check_container_port", "check_signal", "published_addresses"]
 
-_SIGNAL_NAMES = frozenset(s.name for s in _signal.Signals if s.name.startswith("SIG") and "_" not in s.name)
+
+
+@functools.cache
+def _signal_names() -> frozenset[str]:
+    """SIGTERM, SIGKILL...: made on first use (a script that sends no signal does not pay for it)."""
+    return frozenset(s.name for s in _signal.Signals if s.name.startswith("SIG") and "_" not in s.name)
 
 
 def check_signal(value: Any, field: str = "signal") -> str:
@@ -36,7 +45,7 @@ def check_signal(value: Any, field: str = "signal") -> str:
     if re.fullmatch(r"[0-9]{1,2}", value) and 1 <= int(value) <= 64:
         return str(int(value))
     name = value.upper()
-    if name in _SIGNAL_NAMES or f"SIG{name}" in _SIGNAL_NAMES:
+    if name in _signal_names() or f"SIG{name}" in _signal_names():
         return name
     raise fail(field, value, expected)
 

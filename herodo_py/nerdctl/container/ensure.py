@@ -10,7 +10,10 @@ exactly its configuration, changing only what differs, and say what was done and
 
 ``must_run=False`` (stacks: their own waits judge started / healthy / completed) does not check that
 a created or started container still runs, and leaves as it is one that ran and exited 0 without a
-restart policy (a one-shot job that did its work).
+restart policy (a one-shot job that did its work). Stacks also hand in what they read already
+(``known``: the container and image records of one ``inspect`` for the whole stack) and may ask for
+a missing container to be created without starting it (``start=False``: a dependent made while its
+dependencies become healthy, started by the stack once they are).
 
 Recreating keeps the old container until the new one runs: it is stopped and renamed, the new one
 created, then the old one removed; if creating fails the old one gets its name back (and is started
@@ -24,17 +27,19 @@ What "different" means is ``nerdctl/desired/compare.py``; the outcome goes to th
 from __future__ import annotations
 
 import copy
+import time
 from typing import Any, Protocol
 
 from ..desired import reads
 from ..desired.canonical import canonical_config, record_labels
 from ..desired.compare import POLICIES, ConfigurationDrift, config_changes, image_change
 from ..desired.outcome import Outcome, checking, record
-from ..errors import ContainerNotRunning, NerdctlError
-from ..executor import CommandResult, current_engine, execute_nerdctl_command
+from ..errors import CommandFailed, ContainerNotRunning, NerdctlError
+from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdctl_command, settings
 from ..image import image_pull
 from ..validate import check_count, check_image, check_name, fail
 from .builder import rm_args, run_args
+from .leftover import remove_leftover
 from .types import ContainerConfig, ContainerStatus
 
 
@@ -81,17 +86,39 @@ def _pull(container: Ensurable) -> dict[str, Any] | None:
 
 
 def _create(container: Ensurable, desired: dict[str, Any], image: dict[str, Any] | None,
-            must_run: bool = True) -> None:
-    """Run it with the record labels; check that it runs (``must_run``)."""
+            must_run: bool = True, start: bool = True) -> None:
+    """Run it with the record labels; check that it runs (``must_run``). ``start=False``:
+    ``create`` instead of ``run -d`` (the same flags), for the caller to start."""
     made = copy.copy(container)
     made.labels = {**container.labels, **record_labels(desired, reads.image_id(image))}
     made.container_id = None
+    if not start:
+        _create_stopped(made)
+        container.container_id, container.result = made.container_id, made.result
+        return
     made.build()
     container.container_id, container.result = made.container_id, made.result
     if must_run and not container._dry:
         status = container.status()
         if not status.running:
             raise container._not_running(status, "after ensure created it")
+
+
+def _create_stopped(made: Ensurable) -> None:
+    """``create`` with ``run -d``'s flags; on a failure nothing it made stays (as ``build()``)."""
+    name = check_name(made.name)
+    engine = current_engine()
+    args = run_args(cast_config(made), engine.kind)
+    assert args[:2] == ["run", "-d"]  # (ensure keeps containers detached: _validate)
+    began = time.time()
+    try:
+        result = execute_nerdctl_command(["create", *args[2:]], snapshotter=made.snapshotter, engine=engine)
+    except CommandFailed:
+        remove_leftover(name, image=str(made.image), labels={**made.labels, **settings().labels}, since=began,
+                        remove_argv=rm_args(name, force=True, engine_kind=engine.kind), only_unstarted=True)
+        raise
+    made.result = result
+    made.container_id = f"{DRY_PREFIX}{name}" if result.dry_run else result.stdout.split()[-1]
 
 
 def _recreate(container: Ensurable, old: dict[str, Any], desired: dict[str, Any],
@@ -123,14 +150,20 @@ def _remove_failed(name: str, old_id: str) -> None:
         execute_nerdctl_command(rm_args(str(found["Id"]), force=True, engine_kind=current_engine().kind))
 
 
+Known = tuple[dict[str, Any] | None, dict[str, Any] | None]  # a container record and its image record
+
+
 def ensure(container: Ensurable, policy: str = "recreate", stop_timeout: Any = None, *,
-           must_run: bool = True) -> Outcome:
-    """Make ``container`` exist and run with exactly its configuration; return what was done."""
+           must_run: bool = True, known: Known | None = None, start: bool = True) -> Outcome:
+    """Make ``container`` exist and run with exactly its configuration; return what was done.
+    ``known``: its container record (``None``: it does not exist) and its image's record
+    (``None``: missing), just read by the caller. ``start=False``: a container that has to be
+    created is created but not started (the outcome says ``created``; the caller starts it)."""
     _validate(container, policy, stop_timeout)
     name = check_name(container.name)
     assert container.image is not None
     try:
-        outcome = _ensure(container, name, policy, stop_timeout, must_run)
+        outcome = _ensure(container, name, policy, stop_timeout, must_run, known, start)
     except NerdctlError as exc:
         container.outcome = record(Outcome("container", name, "failed", diff=getattr(exc, "diff", []),
                                            reason=str(exc).splitlines()[0], error=type(exc).__name__))
@@ -139,14 +172,15 @@ def ensure(container: Ensurable, policy: str = "recreate", stop_timeout: Any = N
     return container.outcome
 
 
-def _ensure(container: Ensurable, name: str, policy: str, stop_timeout: int | None, must_run: bool) -> Outcome:
+def _ensure(container: Ensurable, name: str, policy: str, stop_timeout: int | None, must_run: bool,
+            known: Known | None = None, start: bool = True) -> Outcome:
     assert container.image is not None
     desired = canonical_config(cast_config(container))
-    found, image = reads.container_and_image(name, container.image)
+    found, image = known if known is not None else reads.container_and_image(name, container.image)
     if found is None:
         if image is None:
             image = _pull(container)
-        _create(container, desired, image, must_run)
+        _create(container, desired, image, must_run, start)
         return Outcome("container", name, "created", reason="it did not exist")
     container.container_id = str(found.get("Id"))
     if image is None:

@@ -3,6 +3,10 @@
 Each checks its input before anything runs. ``run`` builds its argv with the builder's
 ``run_args`` (one run-argv builder for the whole library); ``exec``, ``copy``, ``stop``,
 ``remove`` and ``logs`` run the same-named ``Container`` operations on a handle to the container.
+
+The functions on one existing container (``exec``, ``inspect``, ``stop`` ...) are
+:mod:`.actions`'s, re-exported here. Light to import (issue 17): a script's first ``list()`` loads
+this module, so the builder and the labels are imported by the functions that use them.
 """
 
 from __future__ import annotations
@@ -11,25 +15,41 @@ import builtins
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..errors import CommandFailed
-from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdctl_command
-from ..labels import Swept
+from ..executor import DRY_PREFIX, current_engine, execute_nerdctl_command
 from ..parse import first, load_records, normalize_time, parse_labels
 from ..result_list import ResultList
 from ..validate import (
-    check_container_ref,
-    check_copy_location,
     check_image,
     check_name,
     check_port,
     check_string_list,
     fail,
 )
-from .builder import run_args, shell_command
-from .operations import PS_ID_FORMAT, Container
-from .types import ContainerConfig
+from .actions import (  # the functions on one existing container (re-exported)
+    attached,
+    copy,
+    exec,
+    image_commit,
+    inspect,
+    kill,
+    logs,
+    pause,
+    port,
+    remove,
+    restart,
+    shell_command,
+    stop,
+    unpause,
+    wait,
+)
+
+TYPE_CHECKING = False  # typing stays off herodo's first engine call (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ..labels import Swept
 
 __all__ = [
     "ContainerSummary", "ContainerList", "parse_containers", "state_from_status",
@@ -64,22 +84,22 @@ class ContainerList(ResultList[ContainerSummary]):
     """``list()``: a list of :class:`ContainerSummary` that also carries ``stdout``, ``code``..."""
 
 
-_STATUS_STATES = (
-    (re.compile(r"^up\b.*\(paused\)", re.I), "paused"),
-    (re.compile(r"^up\b", re.I), "running"),
-    (re.compile(r"^exited\b", re.I), "exited"),
-    (re.compile(r"^created\b", re.I), "created"),
-    (re.compile(r"^paused\b", re.I), "paused"),
-    (re.compile(r"^restarting\b", re.I), "restarting"),
-    (re.compile(r"^remov", re.I), "removing"),
-    (re.compile(r"^dead\b", re.I), "dead"),
+_STATUS_STATES = (  # (compiled on first use, by re's cache: only nerdctl's ps needs them)
+    (r"^up\b.*\(paused\)", "paused"),
+    (r"^up\b", "running"),
+    (r"^exited\b", "exited"),
+    (r"^created\b", "created"),
+    (r"^paused\b", "paused"),
+    (r"^restarting\b", "restarting"),
+    (r"^remov", "removing"),
+    (r"^dead\b", "dead"),
 )
 
 
 def state_from_status(status: str) -> str:
     """nerdctl's ``ps`` has no State: ``'Up 5 minutes'`` -> running, ``'Exited (0) ...'`` -> exited."""
     for pattern, state in _STATUS_STATES:
-        if pattern.search(status.strip()):
+        if re.search(pattern, status.strip(), re.I):
             return state
     words = status.strip().split()
     return words[0].lower() if words else ""
@@ -166,6 +186,9 @@ def run(
 ) -> str:
     """Run a container. Detached (default): returns its full id. Foreground: waits for it to
     exit and returns its output. ``command`` as a list is the argv; a string runs with ``sh -c``."""
+    from .builder import run_args  # here: list() and exec() do not load the builder
+    from .types import ContainerConfig
+
     if not isinstance(detach, bool):
         raise fail("detach", detach, "true or false")
     config = ContainerConfig(
@@ -200,52 +223,6 @@ def run_with_port(image: str, name: str, port: str) -> str:
     return run(image, name=name, ports=[port])
 
 
-def attached(container: str) -> Container:
-    """A ``Container`` on an existing container (name or id), without looking it up: the static
-    functions run the Container's operations, so each operation has one implementation."""
-    ref = check_container_ref(container)
-    return Container(ref, container_id=ref)
-
-
-def image_commit(container: str, image_name: str) -> CommandResult:
-    """Save a container's filesystem as the image ``image_name`` (``Container.commit`` does the work)."""
-    check_image(image_name, "image_name")
-    return attached(container).commit(image_name)
-
-
-def exec(container: str, command: str | Sequence[str]) -> CommandResult:
-    """Run a command in a running container: a string through ``sh -c``, a list as the argv.
-    A non-zero exit raises ``CommandFailed`` with the command's real exit code (on every engine)."""
-    return attached(container).exec(command)
-
-
-def _container_side(location: str) -> str | None:
-    head, sep, _ = location.partition(":")
-    return head if sep and head and "/" not in head else None
-
-
-def copy(source: str, dest: str) -> CommandResult:
-    """Copy between the host and a container: one side is ``container:/path``, the other a local path."""
-    check_copy_location(source, "source")
-    check_copy_location(dest, "dest")
-    sides = [side for side in (_container_side(source), _container_side(dest)) if side]
-    if len(sides) != 1:
-        raise fail("copy locations", f"{source} -> {dest}",
-                   "one side 'container:/path' and the other a local path",
-                   hint="copy('web:/etc/hosts', '/tmp/hosts') or copy('/tmp/app.conf', 'web:/etc/app.conf')")
-    return attached(sides[0]).copy(source, dest)
-
-
-def stop(container: str, timeout: int | None = None) -> CommandResult:
-    """Stop a container; ``timeout``: seconds before the engine kills it (engine default 10)."""
-    return attached(container).stop(timeout)
-
-
-def remove(container: str, force: bool = False) -> CommandResult:
-    """Remove a container; ``force`` also removes a running one (at once)."""
-    return attached(container).remove(force)
-
-
 def list(all: bool = False) -> ContainerList:
     """Running containers (``all``: stopped and created ones too)."""
     if not isinstance(all, bool):
@@ -255,48 +232,9 @@ def list(all: bool = False) -> ContainerList:
     return ContainerList(parse_containers(result.stdout), result)
 
 
-def logs(container: str, tail: int | str | None = None) -> CommandResult:
-    """A container's output so far (its stdout in ``stdout``, its stderr in ``stderr``);
-    ``tail``: only the last N lines."""
-    return attached(container).logs(tail)
-
-
-def restart(container: str, timeout: Any = None) -> CommandResult:
-    """Restart a container (``timeout``: seconds before the engine kills it)."""
-    return attached(container).restart(timeout)
-
-
-def kill(container: str, signal: Any = None) -> CommandResult:
-    """Send ``signal`` (default KILL) to a container."""
-    return attached(container).kill(signal)
-
-
-def pause(container: str) -> CommandResult:
-    """Freeze every process of a container."""
-    return attached(container).pause()
-
-
-def unpause(container: str) -> CommandResult:
-    """Thaw a paused container."""
-    return attached(container).unpause()
-
-
-def wait(container: str, timeout: Any = None) -> int:
-    """Wait for a container to exit; its exit code (``WaitTimeout`` after ``timeout`` seconds)."""
-    return attached(container).wait(timeout)
-
-
-def inspect(container: str) -> dict[str, Any]:
-    """A container's whole inspect document."""
-    return attached(container).inspect()
-
-
-def port(container: str, container_port: Any) -> builtins.list[str]:
-    """The host addresses that publish ``container_port`` of a container."""
-    return attached(container).port(container_port)
-
-
 def _labelled(label: str) -> builtins.list[dict[str, Any]]:
+    from .operations import PS_ID_FORMAT  # here: only herodo test's janitor sweeps
+
     argv = ["ps", "-a", "--no-trunc", "--filter", f"label={label}", "--format", PS_ID_FORMAT]
     return load_records(execute_nerdctl_command(argv).stdout, "ps")
 
@@ -304,6 +242,8 @@ def _labelled(label: str) -> builtins.list[dict[str, Any]]:
 def remove_labelled(label: str, keep: bool = False) -> Swept:
     """Remove (``rm -f``) the containers carrying ``label`` (``key=value``); with ``keep`` only list
     them. Their names (a short id for one without), and how many are still there afterwards."""
+    from ..labels import Swept  # here: only herodo test's janitor sweeps
+
     records = _labelled(label)
     ids = [str(r["ID"]) for r in records if r.get("ID")]
     names = [next(iter(_names(r.get("Names"))), "").lstrip("/") or i[:12] for r, i in zip(records, ids, strict=False)]

@@ -9,13 +9,8 @@ Commands that only change state return the engine's :class:`CommandResult`; ``st
 from __future__ import annotations
 
 import os
-import re
 import time
-from collections.abc import Sequence
-from typing import Any, Self, cast
 
-from ..concurrency import pause  # (a cancelled parallel task stops waiting at once)
-from ..desired.outcome import Outcome
 from ..errors import (
     CommandFailed,
     CommandTimeout,
@@ -24,19 +19,20 @@ from ..errors import (
     EngineUnreachable,
     NoSuchContainer,
     OtherError,
-    UnsupportedByEngine,
     WaitTimeout,
-    classify_failure,
-    engine_message,
 )
-from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdctl_command
-from ..image import image_pull  # (its registry flags: podman and plain-HTTP registries)
+from ..executor import CommandResult, current_engine, execute_nerdctl_command
 from ..parse import load_records
-from ..validate import check_copy_location, check_count, check_image, check_name, check_path, check_timeout, fail
-from . import ensure as ensuring
-from .builder import ContainerBuilder, rm_args, shell_command
-from .control import ContainerControl
+from ..validate import check_image, check_name, check_path, check_timeout, fail
+from .actions import ContainerActions
+from .builder import ContainerBuilder
 from .types import ContainerStatus, ResourceUsage
+
+TYPE_CHECKING = False  # typing stays off a first exec() or inspect() (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any, Self
+
+    from ..desired.outcome import Outcome  # noqa: F401  (the type comment of Container.outcome)
 
 __all__ = ["Container", "find_container_id", "STATS_FORMAT", "PODMAN_STATS_FORMAT"]
 
@@ -46,8 +42,6 @@ STATS_FIELDS = ("ID", "Name", "CPUPerc", "MemUsage", "MemPerc", "NetIO", "BlockI
 STATS_FORMAT = "{" + ",".join(f'"{f}":{{{{json .{f}}}}}' for f in STATS_FIELDS) + "}"
 PODMAN_STATS_FORMAT = STATS_FORMAT[:-1] + ',"MemLimit":{{json .MemLimit}}}'  # the exact limit, not "67.11MB"
 PS_ID_FORMAT = '{"ID":{{json .ID}},"Names":{{json .Names}}}'
-_NERDCTL_EXEC_CODE = re.compile(r"exec failed with exit code (\d+)")
-_GLOB = re.compile(r"[*?\[\\]")  # podman cp globs its source path with these
 
 
 def find_container_id(name: str) -> str | None:
@@ -66,10 +60,13 @@ def _unwritable(where: str, exc: OSError) -> OtherError:
                       hint="choose a writable directory with room for the tarball")
 
 
-class Container(ContainerControl, ContainerBuilder):
+class Container(ContainerActions, ContainerBuilder):
     """A container: configure with ``with_*``, create with ``build()``/``start()``/``ensure()``, then operate."""
 
-    outcome: Outcome | None = None  # what the last ensure()/ensure_absent() did (nerdctl/desired/outcome.py)
+    # What the last ensure()/ensure_absent() did (nerdctl/desired/outcome.py). A type comment, not an
+    # annotation: the registry resolves the class's annotations at run time, and desired/ is not loaded
+    # until a script ensures something.
+    outcome = None  # type: Outcome | None
 
     # -- constructors ----------------------------------------------------------------------
 
@@ -89,13 +86,6 @@ class Container(ContainerControl, ContainerBuilder):
         return container
 
     # -- helpers ---------------------------------------------------------------------------
-
-    @property
-    def _dry(self) -> bool:
-        return bool(self.container_id and self.container_id.startswith(DRY_PREFIX))
-
-    def _run(self, *args: str, check: bool = True) -> CommandResult:
-        return execute_nerdctl_command(list(args), check=check)
 
     def _failure_logs(self) -> str:
         result = self._run("logs", "--tail", str(LOG_LINES_ON_FAILURE), self._ref(), check=False)
@@ -122,8 +112,10 @@ class Container(ContainerControl, ContainerBuilder):
                 raise fail("image", None, "an image to build from",
                            hint=f"use nerdctl_container_from_image({self.name!r}, IMAGE)")
             if not self._run("inspect", "--type", "image", image, check=False).success:
+                from ..image import image_pull  # here: exec() and inspect() do not load the image functions
+
                 image_pull(image, snapshotter=self.snapshotter)
-            result = cast(CommandResult, self.build().result)  # build() always sets it
+            result: CommandResult = self.build().result  # type: ignore[assignment]  # build() always sets it
             if not self.detach:
                 return result  # a foreground run has already ended
         else:
@@ -147,73 +139,17 @@ class Container(ContainerControl, ContainerBuilder):
         done is in ``outcome`` (``action``, ``changed``, ``diff``). ``policy`` on drift: ``recreate``,
         ``fail`` (raise ``ConfigurationDrift`` with the diff) or ``leave``. ``must_run=False``: a caller
         that waits for its own conditions (stacks). See ``container/ensure.py``."""
+        from . import ensure as ensuring  # here: ensure and desired/ load only for a script that ensures
+
         ensuring.ensure(self, policy, stop_timeout, must_run=must_run)
         return self
 
     def ensure_absent(self) -> Self:
         """Make sure no container of this name exists (removed, forced, when there is one)."""
+        from . import ensure as ensuring  # (as in ensure())
+
         ensuring.ensure_absent(self)
         return self
-
-    def stop(self, timeout: Any = None) -> CommandResult:
-        """Stop it; ``timeout`` seconds before the engine kills it (engine default: 10)."""
-        args = ["stop"]
-        if timeout is not None:
-            args += ["-t", str(check_count(timeout, "stop timeout"))]
-        return self._run(*args, self._ref())
-
-    def remove(self, force: bool = False) -> CommandResult:
-        """Remove it (``force``: even when running) and forget its id."""
-        if not isinstance(force, bool):
-            raise fail("force", force, "true or false")
-        result = self._run(*rm_args(self._ref(), force=force, engine_kind=current_engine().kind))
-        self.container_id = None
-        return result
-
-    # -- inside the container --------------------------------------------------------------
-
-    def exec(self, command: str | Sequence[str]) -> CommandResult:
-        """Run a command in the container: a string through ``sh -c``, a list as argv. A non-zero
-        exit raises ``CommandFailed`` with the command's real exit code and output."""
-        argv = ["exec", self._ref(), *shell_command(command)]
-        result = self._run(*argv, check=False)
-        if result.success:
-            return result
-        error = classify_failure(result.argv, result.code, result.stdout, result.stderr)
-        if isinstance(error, (NoSuchContainer, EngineUnreachable)):
-            raise error
-        stderr = result.stderr
-        code = result.code
-        if (m := _NERDCTL_EXEC_CODE.search(stderr)) and current_engine().kind == "nerdctl":
-            code = int(m[1])
-            stderr = "\n".join(line for line in stderr.splitlines() if not _NERDCTL_EXEC_CODE.search(line))
-        shown = command if isinstance(command, str) else " ".join(command)
-        message = f"command {shown!r} in container {self.name!r} exited with status {code}"
-        if words := engine_message(stderr, result.stdout):
-            message += f": {words}"
-        raise CommandFailed(message, argv=result.argv, code=code, stdout=result.stdout, stderr=result.stderr)
-
-    def copy(self, source: str, dest: str) -> CommandResult:
-        """Copy between host and container: each side ``/local/path`` or ``container:/path``."""
-        self._ref()
-        check_copy_location(source, "source")
-        check_copy_location(dest, "dest")
-        if _GLOB.search(source) and current_engine().kind == "podman":
-            raise UnsupportedByEngine(
-                field="source", value=source, expected="a source path without * ? [ or \\ on podman",
-                hint="podman cp reads the source as a glob pattern: it would copy other files too, or find "
-                     "none; rename the file, or copy the directory that holds it",
-            )
-        return self._run("cp", source, dest)
-
-    def logs(self, tail: Any = None) -> CommandResult:
-        """The container's output (``stdout`` and ``stderr``); ``tail``: only the last N lines."""
-        args = ["logs"]
-        if tail is not None:
-            args += ["--tail", str(check_count(tail, "tail"))]
-        if self._dry:
-            return CommandResult("", "", 0, args, dry_run=True)
-        return self._run(*args, self._ref())
 
     # -- reading state ---------------------------------------------------------------------
 
@@ -250,10 +186,6 @@ class Container(ContainerControl, ContainerBuilder):
         return usage
 
     # -- images and archives ---------------------------------------------------------------
-
-    def commit(self, image_name: str) -> CommandResult:
-        """Save the container's filesystem as the image ``image_name``."""
-        return self._run("commit", self._ref(), check_image(image_name, "image name"))
 
     def export(self, path: str) -> CommandResult:
         """Write the container's filesystem as a tarball to ``path``: to a temporary file beside it,
@@ -304,7 +236,7 @@ class Container(ContainerControl, ContainerBuilder):
                 raise self._not_running(status, "(it exited)")
             if time.monotonic() >= deadline:
                 raise WaitTimeout(f"container {self.name!r} was not running after {timeout}s (state {status.state})")
-            pause(0.2)
+            _pause(0.2)
 
     def _trigger_health_check(self, within: float) -> None:
         """Run one health check where no scheduler does (podman and nerdctl without systemd), for at
@@ -343,4 +275,12 @@ class Container(ContainerControl, ContainerBuilder):
             if time.monotonic() >= deadline:
                 raise WaitTimeout(f"container {self.name!r} was not healthy after {timeout}s "
                                   f"(health {status.health_status or 'not reported yet'})")
-            pause(0.5)
+            _pause(0.5)
+
+
+def _pause(seconds: float) -> None:
+    """:func:`~herodo_py.nerdctl.concurrency.pause`: a cancelled ``parallel()`` task stops waiting at
+    once (imported here: a script that never waits does not load the concurrency module)."""
+    from ..concurrency import pause
+
+    pause(seconds)

@@ -1,12 +1,14 @@
 """The engine reads ``ensure`` needs: the inspect documents of a container and its image in one
-command (the whole cost of an unchanged container), and of a container, an image, a network or a
-volume by the library's own ``*_inspect``. A missing object reads as ``None``; any other failure raises.
+command (the whole cost of an unchanged container; a stack reads all its containers and images in
+one), and of a container, an image, a network or a volume by the library's own ``*_inspect``. A
+missing object reads as ``None``; any other failure raises.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import CommandFailed, CommandTimeout, EngineUnreachable, PermissionDenied, classify_failure
@@ -29,8 +31,24 @@ def _records(args: list[str], what: str) -> list[dict[str, Any]]:
         unreachable = isinstance(error, (EngineUnreachable, PermissionDenied, CommandTimeout))
         if unreachable or not _MISSING.search(result.stderr):
             raise error
-    text = result.stdout.strip()
-    return load_records(text, what) if text and text != "[]" else []
+    return [r for text in _documents(result.stdout) for r in load_records(text, what)]
+
+
+def _documents(text: str) -> list[str]:
+    """The JSON arrays of an inspect output: one for docker and podman, one per argument for
+    nerdctl's top-level ``inspect`` (it inspects each name as an image or a container apart)."""
+    text = text.strip()
+    if not text.startswith("["):
+        return [text] if text else []
+    decoder, parts, at = json.JSONDecoder(), [], 0
+    while at < len(text):
+        try:
+            _, end = decoder.raw_decode(text, at)
+        except ValueError:
+            return [text[at:]]  # load_records names what is wrong with it
+        parts.append(text[at:end])
+        at = len(text) - len(text[end:].lstrip())
+    return [p for p in parts if p.strip() != "[]"]
 
 
 def image_query(reference: str) -> str:
@@ -56,6 +74,34 @@ def container_and_image(name: str, image: str) -> tuple[dict[str, Any] | None, d
                       and str(r.get("Name") or "").lstrip("/") == name), None)
     found_image = next((r for r in records if is_image(r)), None)
     return container, found_image
+
+
+def containers_and_images(names: Sequence[str], images: Sequence[str]
+                          ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The containers named ``names`` (by name) and the images ``images`` (by reference, as given)
+    that exist, from one ``inspect``. An image record is matched to its reference by tag or id; with
+    one image asked for, the one image record found is it."""
+    queries = {ref: image_query(ref) for ref in dict.fromkeys(images)}
+    records = _records(["inspect", *dict.fromkeys(names), *dict.fromkeys(queries.values())], "inspect")
+    wanted = set(names)
+    containers = {str(r.get("Name") or "").lstrip("/"): r for r in records if is_container(r)}
+    found_images = [r for r in records if is_image(r)]
+    by_ref: dict[str, dict[str, Any]] = {}
+    for ref, query in queries.items():
+        match = [r for r in found_images if _names_image(r, query)]
+        if match or (len(queries) == 1 and len(found_images) == 1):
+            by_ref[ref] = (match or found_images)[0]
+    return {n: r for n, r in containers.items() if n in wanted}, by_ref
+
+
+def _names_image(record: dict[str, Any], query: str) -> bool:
+    """Whether ``query`` (a tagged reference or an id) names the image ``record``."""
+    tags = {str(t) for t in record.get("RepoTags") or []}
+    short = query.removeprefix("docker.io/").removeprefix("library/")
+    if tags & {query, short, f"docker.io/{query}", f"docker.io/library/{short}"}:
+        return True
+    ident = str(record.get("Id") or record.get("ID") or "").removeprefix("sha256:")
+    return bool(ident) and ident.startswith(query.removeprefix("sha256:"))
 
 
 def _or_none(read: Callable[[str], dict[str, Any]], name: str) -> dict[str, Any] | None:

@@ -10,14 +10,13 @@ by labels. ``compose.py`` loads compose files into a ``Stack``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from .checks import StackSpecError
 from .confine import Confinement
-from .converge import Change
 from .down import down
 from .report import ServiceFailed, StackUpFailed
 from .stack import ServiceState, Stack
-from .up import UpResult
 
 
 def load_compose(path: str, *, environ: Mapping[str, str] | None = None, profiles: list[str] | None = None,
@@ -26,6 +25,19 @@ def load_compose(path: str, *, environ: Mapping[str, str] | None = None, profile
     from .compose import load_compose as load
 
     return load(path, environ=environ, profiles=profiles, name=name, confine=confine)
+
+
+def __getattr__(name: str) -> Any:
+    """``Change`` and ``UpResult`` load with ``up`` (a script that only takes a stack down never does)."""
+    if name == "Change":
+        from .converge import Change
+
+        return Change
+    if name == "UpResult":
+        from .up import UpResult
+
+        return UpResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [

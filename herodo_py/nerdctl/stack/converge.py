@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..container.builder import rm_args
+from ..container.ensure import Known, ensure
 from ..container.operations import Container
 from ..errors import CommandFailed, NoSuchContainer
 from ..executor import Engine, execute_nerdctl_command, settings
@@ -30,7 +31,7 @@ from .observe import Observed
 from .spec import NetworkSpec, ServiceSpec, StackSpec, VolumeSpec
 from .workers import Slots
 
-__all__ = ["Change", "converge_replica", "ensure_resource", "remove_container"]
+__all__ = ["Change", "converge_replica", "ensure_resource", "remove_container", "start_container"]
 
 
 @dataclass(frozen=True)
@@ -57,20 +58,29 @@ def remove_container(ref: str, engine: Engine, slots: Slots) -> None:
             pass
 
 
+def start_container(ref: str, slots: Slots) -> None:
+    """Start a replica ``converge_replica(..., start=False)`` created."""
+    with slots.command():
+        execute_nerdctl_command(["start", ref])
+
+
 def converge_replica(stack: StackSpec, service: ServiceSpec, replica: Replica, digest: str,
-                     observed: Observed | None, engine: Engine, slots: Slots) -> tuple[Change, str]:
+                     observed: Observed | None, engine: Engine, slots: Slots, known: Known | None = None,
+                     start: bool = True) -> tuple[Change, str]:
     """Make ``replica`` match its spec with ``Container.ensure()``; return the change and the container id.
 
     ``must_run=False``: whether it stays up is for the stack's conditions to judge (a one-shot job
     that exited 0 is left as it is). A replica found under another name (its ``container_name``
     changed) is removed first; a replaced one is killed at once (``stop -t 0``), as ``down`` does.
+    ``known``: its container and image records from the stack's one ``inspect``; ``start=False``:
+    a missing replica is created, not started (``start_container`` starts it).
     """
     config = replica_config(stack, service, replica, engine.kind, digest)
     container = Container(**vars(config))
     if observed is not None and observed.name != replica.name:
         remove_container(observed.id, engine, slots)
     with slots.command():  # (ensure's inspect, run and the like: a few commands in one slot)
-        container.ensure(stop_timeout=0, must_run=False)
+        ensure(container, stop_timeout=0, must_run=False, known=known, start=start)
     outcome = container.outcome
     assert outcome is not None and container.container_id is not None
     action = outcome.action

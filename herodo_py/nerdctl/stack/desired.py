@@ -12,7 +12,6 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
-from ..container.builder import run_args
 from ..container.types import ContainerConfig, HealthCheck
 from ..errors import UnsupportedByEngine
 from ..executor import EngineKind
@@ -141,4 +140,6 @@ def replica_config(stack: StackSpec, service: ServiceSpec, replica: Replica, eng
 def replica_run_args(stack: StackSpec, service: ServiceSpec, replica: Replica, engine_kind: EngineKind,
                      digest: str) -> list[str]:
     """``run -d`` argv for one replica (what ``ensure`` runs when it creates it)."""
+    from ..container.builder import run_args  # (here: down and ps need only the labels above)
+
     return run_args(replica_config(stack, service, replica, engine_kind, digest), engine_kind)

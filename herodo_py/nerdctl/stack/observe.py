@@ -10,7 +10,8 @@ from ..executor import execute_nerdctl_command
 from ..parse import load_records
 from .desired import LABEL_HASH, LABEL_REPLICA, LABEL_SERVICE, LABEL_STACK
 
-__all__ = ["Observed", "inspect_statuses", "labelled_names", "observe_containers", "stack_filter"]
+__all__ = ["Observed", "inspect_records", "inspect_statuses", "labelled_ids", "labelled_names",
+           "observe_containers", "observed", "stack_filter"]
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Observed:
     digest: str
     status: ContainerStatus
     labels: dict[str, str] = field(default_factory=dict)
+    record: dict[str, Any] = field(default_factory=dict, repr=False)  # its whole inspect document
 
     @property
     def running(self) -> bool:
@@ -44,27 +46,42 @@ def _replica_number(text: str) -> int:
     return int(text) if text.isdigit() else 0
 
 
-def inspect_statuses(ids: list[str]) -> list[tuple[ContainerStatus, dict[str, str]]]:
-    """Status and labels of several containers with one ``inspect`` (vanished ones are left out)."""
+def inspect_records(ids: list[str]) -> list[dict[str, Any]]:
+    """The inspect documents of several containers, one command (vanished ones are left out)."""
     if not ids:
         return []
     result = execute_nerdctl_command(["container", "inspect", *ids], check=False)
-    records = load_records(result.stdout, "container inspect") if result.stdout.strip() else []
-    return [(ContainerStatus.from_inspect(r), _labels(r)) for r in records]
+    return load_records(result.stdout, "container inspect") if result.stdout.strip() else []
+
+
+def inspect_statuses(ids: list[str]) -> list[tuple[ContainerStatus, dict[str, str]]]:
+    """Status and labels of several containers with one ``inspect`` (vanished ones are left out)."""
+    return [(ContainerStatus.from_inspect(r), _labels(r)) for r in inspect_records(ids)]
+
+
+def labelled_ids(stack: str) -> list[str]:
+    """The full ids of every container labelled as the stack's (``ps -a`` by label)."""
+    listed = execute_nerdctl_command(["ps", "-a", "-q", "--no-trunc", "--filter", stack_filter(stack)])
+    return list(dict.fromkeys(line.strip() for line in listed.stdout.splitlines() if line.strip()))
+
+
+def observed(stack: str, records: list[dict[str, Any]]) -> list[Observed]:
+    """The stack's containers among inspect ``records`` (by its label), by service and replica."""
+    found = []
+    for record in records:
+        labels = _labels(record)
+        if labels.get(LABEL_STACK) != stack:
+            continue
+        status = ContainerStatus.from_inspect(record)
+        found.append(Observed(id=status.id, name=status.name, service=labels.get(LABEL_SERVICE, ""),
+                              replica=_replica_number(labels.get(LABEL_REPLICA, "")),
+                              digest=labels.get(LABEL_HASH, ""), status=status, labels=labels, record=record))
+    return sorted(found, key=lambda o: (o.service, o.replica, o.name))
 
 
 def observe_containers(stack: str) -> list[Observed]:
     """Every container labelled as the stack's (``ps -a`` by label, then one ``inspect``)."""
-    listed = execute_nerdctl_command(["ps", "-a", "-q", "--no-trunc", "--filter", stack_filter(stack)])
-    ids = list(dict.fromkeys(line.strip() for line in listed.stdout.splitlines() if line.strip()))
-    found = []
-    for status, labels in inspect_statuses(ids):
-        if labels.get(LABEL_STACK) != stack:
-            continue
-        found.append(Observed(id=status.id, name=status.name, service=labels.get(LABEL_SERVICE, ""),
-                              replica=_replica_number(labels.get(LABEL_REPLICA, "")),
-                              digest=labels.get(LABEL_HASH, ""), status=status, labels=labels))
-    return sorted(found, key=lambda o: (o.service, o.replica, o.name))
+    return observed(stack, inspect_records(labelled_ids(stack)))
 
 
 def labelled_names(noun: str, stack: str) -> list[str]:

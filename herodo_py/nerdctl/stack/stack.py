@@ -14,17 +14,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..container.operations import Container
-from ..executor import CommandResult, execute_nerdctl_command
+from ..executor import execute_nerdctl_command
 from ..validate import check_count, check_timeout, fail
 from .checks import parse_spec
 from .confine import Confinement
 from .down import down as stack_down
-from .images import ensure_images
 from .observe import observe_containers
 from .spec import StackSpec
-from .up import UpResult
-from .up import up as stack_up
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # (up and the container noun load on first use: taking a stack down needs neither)
+    from ..container.operations import Container
+    from ..executor import CommandResult
+    from .up import UpResult
 
 __all__ = ["ServiceState", "Stack"]
 
@@ -63,6 +65,8 @@ class Stack:
 
     def build(self) -> list[str]:
         """Build every service image that has a recipe (compose ``build:``); pull missing others."""
+        from .images import ensure_images
+
         self._check_host_paths()
         return ensure_images(self.spec, build=True)
 
@@ -75,6 +79,8 @@ class Stack:
             raise fail("on_failure", on_failure, "'leave' or 'down'")
         timeout = check_timeout(timeout)
         self._check_host_paths()
+        from .up import up as stack_up
+
         return stack_up(self.spec, jobs=jobs, on_failure=on_failure, timeout=timeout)
 
     def _check_host_paths(self) -> None:
@@ -111,6 +117,8 @@ class Stack:
 
     def service(self, name: str) -> list[Container]:
         """Handles on the service's containers (replica order), e.g. to ``exec``, ``copy`` or ``stop``."""
+        from ..container.operations import Container
+
         name = self._service_name(name)
         handles = []
         for observed in observe_containers(self.name):

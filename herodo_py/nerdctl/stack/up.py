@@ -1,11 +1,16 @@
 """``up``: networks and volumes, then every service in its own worker thread as soon as its
 dependencies meet their conditions; replicas of a changed service replaced one at a time.
 
-A service's worker: waits for its dependencies (events set by their workers), brings each replica
-to its desired state (:func:`converge.converge_replica`), then reports the conditions its
-dependents asked for: ``started`` (its containers were started), ``healthy`` (every replica's
-health check passed) and ``completed`` (every replica exited 0). A failure is recorded, sets the
-service's events so that dependents stop waiting, and is reported with every service's state.
+First one round of reads at once: one ``inspect`` of every replica's name and every image (what
+``ensure`` compares against, reused by each replica), the stack's containers by label (renamed or
+surplus ones), its networks and volumes. A service's worker: waits for its dependencies (events set
+by their workers), brings each replica to its desired state (:func:`converge.converge_replica`),
+then reports the conditions its dependents asked for: ``started`` (its containers were started),
+``healthy`` (every replica's health check passed) and ``completed`` (every replica exited 0). A
+service that waits for ``healthy`` or ``completed`` creates its missing replicas (``create``, not
+started) as soon as its dependencies' containers have started, and only starts them once the
+conditions hold: the creating overlaps the wait. A failure is recorded, sets the service's events
+so that dependents stop waiting, and is reported with every service's state.
 """
 
 from __future__ import annotations
@@ -16,7 +21,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..concurrency import TaskCancelled, default_jobs, tagged
+from ..container.ensure import Known
 from ..container.types import ContainerStatus
+from ..desired import reads
+from ..desired.canonical import HEALTH_DEFAULTS, duration_ns
 from ..errors import NerdctlError
 from ..executor import Engine, current_engine, execute_nerdctl_command, settings
 from .converge import (
@@ -24,17 +32,19 @@ from .converge import (
     converge_replica,
     ensure_resource,
     remove_container,
+    start_container,
 )
 from .desired import Replica, config_hash, refuse_nerdctl_aliases, replicas_of
 from .graph import start_order
-from .observe import Observed, inspect_statuses, labelled_names, observe_containers
+from .observe import Observed, inspect_records, inspect_statuses, labelled_ids, labelled_names, observed
 from .report import DependencyFailed, ServiceFailed, StackUpFailed
 from .spec import ServiceSpec, StackSpec
-from .workers import Slots, start_worker
+from .workers import Slots, concurrently, start_worker
 
 __all__ = ["UpResult", "up"]
 
 HEALTH_POLL = 0.25  # seconds between health/exit polls of one service
+DUE_POLL = 0.05  # ... once its first health probe is due (docker runs it one interval after the start)
 LOG_TAIL = 15
 
 
@@ -63,6 +73,7 @@ class _ServiceRun:
         self.state = "not started"
         self.ids: list[str] = []
         self.changes: list[Change] = []
+        self.started_at = 0.0  # (monotonic) when its containers were started
 
     def fail(self, error: ServiceFailed) -> None:
         self.error = error
@@ -83,13 +94,16 @@ class _Up:
                 wanted[dep].add(condition)
         self.runs = {name: _ServiceRun(s, wanted[name]) for name, s in stack.services.items()}
         self.observed: dict[str, list[Observed]] = {}
+        self.records: dict[str, dict] = {}  # container name -> inspect record (what exists by the names)
+        self.images: dict[str, dict] = {}  # image reference -> inspect record (present ones)
 
     # -- worker -----------------------------------------------------------------------------
 
     def work(self, run: _ServiceRun) -> None:
         try:
+            early = self._create_early(run)
             self._wait_dependencies(run)
-            self._converge(run)
+            self._converge(run, early)
             run.events["started"].set()
             if "healthy" in run.wanted:
                 run.state = "running, waiting until healthy"
@@ -118,7 +132,45 @@ class _Up:
             if other.error is not None:
                 raise DependencyFailed(run.service.name, condition, f"dependency {dep!r} failed ({condition})")
 
-    def _converge(self, run: _ServiceRun) -> None:
+    def _known(self, service: ServiceSpec, replica: Replica) -> Known | None:
+        """The replica's container and image records from the first reads (``None``: not read)."""
+        image = self.images.get(service.image)
+        return None if image is None else (self.records.get(replica.name), image)
+
+    def _create_early(self, run: _ServiceRun) -> dict[int, str]:
+        """A service waiting for ``healthy`` or ``completed``: once its dependencies' containers
+        have started, create its missing replicas (not started); replica number -> container id."""
+        service = run.service
+        if self.dry or not set(service.depends_on.values()) & {"healthy", "completed"}:
+            return {}
+        for dep in service.depends_on:
+            run.state = f"waiting for {dep} (started)"
+            while not self.runs[dep].events["started"].wait(0.1):
+                self.slots.check()
+            if self.runs[dep].error is not None:
+                return {}
+        existing = {o.replica for o in self.observed.get(service.name, [])}
+        digest = config_hash(self.stack, service)
+        made: dict[int, str] = {}
+        for replica in replicas_of(self.stack, service):
+            known = self._known(service, replica)
+            if replica.number in existing or known is None or known[0] is not None:
+                continue
+            run.state = "creating"
+            change, made[replica.number] = self._replica(run, replica, digest, None, known, start=False)
+            run.changes.append(change)
+        return made
+
+    def _replica(self, run: _ServiceRun, replica: Replica, digest: str, current: Observed | None,
+                 known: Known | None, start: bool = True) -> tuple[Change, str]:
+        try:
+            return converge_replica(self.stack, run.service, replica, digest, current, self.engine, self.slots,
+                                    known, start)
+        except NerdctlError as exc:
+            raise ServiceFailed(run.service.name, "created", exc.message, container=replica.name,
+                                cause=exc) from None
+
+    def _converge(self, run: _ServiceRun, early: dict[int, str]) -> None:
         service = run.service
         run.state = "starting"
         digest = config_hash(self.stack, service)
@@ -126,11 +178,15 @@ class _Up:
         rolling = service.replicas > 1 and any(o.digest != digest for o in existing.values())
         for replica in replicas_of(self.stack, service):
             current = existing.pop(replica.number, None)
-            try:
-                change, container_id = converge_replica(self.stack, service, replica, digest, current,
-                                                        self.engine, self.slots)
-            except NerdctlError as exc:
-                raise ServiceFailed(service.name, "created", exc.message, container=replica.name, cause=exc) from None
+            if replica.number in early:  # created while the dependencies became ready
+                try:
+                    start_container(early[replica.number], self.slots)
+                except NerdctlError as exc:
+                    raise ServiceFailed(service.name, "started", exc.message, container=replica.name,
+                                        cause=exc) from None
+                run.ids.append(early[replica.number])
+                continue
+            change, container_id = self._replica(run, replica, digest, current, self._known(service, replica))
             run.changes.append(change)
             run.ids.append(container_id)
             if rolling and change.action == "recreated":
@@ -141,6 +197,7 @@ class _Up:
             remove_container(extra.id, self.engine, self.slots)
             run.changes.append(Change("container", extra.name, "removed", service.name, extra.replica,
                                       "scaled down"))
+        run.started_at = time.monotonic()
         run.state = "running"
 
     def _wait_replica_ready(self, run: _ServiceRun, replica: Replica, container_id: str) -> None:
@@ -211,22 +268,42 @@ class _Up:
                 status = pending[0]
                 raise self._failure(run, condition, status, f"{status.name} was not {condition} after "
                                     f"{self.timeout:g}s (state {status.status})")
-            self.slots.sleep(HEALTH_POLL)
+            self.slots.sleep(self._poll_delay(run, condition, podman))
+
+    def _poll_delay(self, run: _ServiceRun, condition: str, podman: bool) -> float:
+        """``HEALTH_POLL``; on docker, from when the first health probe is due (one interval after
+        the start: no sooner can the container be healthy), ``DUE_POLL``."""
+        health = run.service.health
+        if condition != "healthy" or podman or health is None or not health.cmd:
+            return HEALTH_POLL
+        interval = (duration_ns(health.interval) if health.interval else HEALTH_DEFAULTS["interval"]) / 1e9
+        due = run.started_at + interval - time.monotonic()
+        return min(HEALTH_POLL, max(DUE_POLL, due))
 
     # -- the whole ----------------------------------------------------------------------------
 
     def prepare(self, changes: list[Change]) -> None:
-        """Images (built or pulled when missing), networks, volumes, and what exists already."""
+        """What exists already (one round of reads at once), images (built or pulled when
+        missing), networks and volumes."""
         from .images import ensure_images
 
-        ensure_images(self.stack)
-        present = set(labelled_names("network", self.stack.name))
-        changes += [ensure_resource(self.stack.name, n, present) for n in self.stack.networks.values()]
-        if self.stack.volumes:
-            present = set(labelled_names("volume", self.stack.name))
-            changes += [ensure_resource(self.stack.name, v, present) for v in self.stack.volumes.values()]
-        for observed in observe_containers(self.stack.name):
-            self.observed.setdefault(observed.service, []).append(observed)
+        stack = self.stack.name
+        names = [r.name for s in self.stack.services.values() for r in replicas_of(self.stack, s)]
+        images = [s.image for s in self.stack.services.values()]
+        (self.records, self.images), ids, networks, volumes = concurrently([
+            lambda: reads.containers_and_images(names, images),
+            lambda: labelled_ids(stack),
+            lambda: labelled_names("network", stack),
+            lambda: labelled_names("volume", stack) if self.stack.volumes else [],
+        ])
+        known_ids = {str(r.get("Id")) for r in self.records.values()}
+        records = [*self.records.values(), *inspect_records([i for i in ids if i not in known_ids])]
+        for found in observed(stack, records):
+            self.observed.setdefault(found.service, []).append(found)
+        if any(image not in self.images for image in images) and ensure_images(self.stack):
+            self.images = {}  # built or pulled now: each replica's ensure reads its image again
+        changes += [ensure_resource(stack, n, set(networks)) for n in self.stack.networks.values()]
+        changes += [ensure_resource(stack, v, set(volumes)) for v in self.stack.volumes.values()]
 
     def run_services(self) -> None:
         if self.dry:  # the plan, in order: one service after another, dependencies first (then by name)

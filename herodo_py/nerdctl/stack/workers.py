@@ -15,12 +15,13 @@ from __future__ import annotations
 import contextvars
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from ..concurrency import CancelScope, TaskCancelled, tagged
 
-__all__ = ["Slots", "TaskCancelled", "start_worker"]
+__all__ = ["Slots", "TaskCancelled", "concurrently", "start_worker"]
 
 POLL = 0.1  # how often a worker waiting for a slot looks at the stop switch (seconds)
 
@@ -34,6 +35,31 @@ def start_worker(service: str, target: Callable[[], None]) -> threading.Thread:
     thread = threading.Thread(target=context.run, args=(work,), name=f"stack:{service}", daemon=True)
     thread.start()
     return thread
+
+
+def concurrently(calls: Sequence[Callable[[], Any]]) -> list[Any]:
+    """Run independent reads at once (each in a thread, in a copy of the caller's context); their
+    results in order, or the first one's error."""
+    results: list[Any] = [None] * len(calls)
+    errors: list[BaseException | None] = [None] * len(calls)
+
+    def one(index: int) -> None:
+        try:
+            results[index] = calls[index]()
+        except BaseException as exc:  # handed to the caller
+            errors[index] = exc
+
+    threads = [threading.Thread(target=contextvars.copy_context().run, args=(one, i), daemon=True)
+               for i in range(1, len(calls))]
+    for thread in threads:
+        thread.start()
+    one(0)  # the first in this thread
+    for thread in threads:
+        thread.join()
+    error = next((e for e in errors if e is not None), None)
+    if error is not None:
+        raise error
+    return results
 
 
 class Slots:
