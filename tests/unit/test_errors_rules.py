@@ -224,6 +224,7 @@ def test_each_alternative_alone(cls, clause):
     ("ERRO[0000] 3 errors:\nboom\nbang\n", "boom\nbang"),
     ('time="2024-01-01T00:00:00Z" level=error msg="failed to start systemd unit"\nplain words\n', "plain words"),
     ('time="2024-01-01T00:00:00Z" level=error msg="a \\"quoted\\" word\\nand more"\n', 'a "quoted" word\nand more'),
+    ('time="2024-01-01T00:00:00Z" level=error msg="col\\tcol \\\\ back"\n', "col\tcol \\ back"),
 ], ids=lambda v: ident(v))
 def test_logrus_levels_and_error_counts(stderr, words):
     assert e.engine_message(stderr) == words
@@ -235,6 +236,15 @@ def test_json_errors_show_200_characters_whole():
     assert shortened.endswith("x" * 200 + "... (201 chars)'") and "x" * 201 not in shortened
 
 
+def test_json_error_message_detail_and_hint():
+    plain = e.JsonParseError("ps output", "{")
+    assert (plain.message, plain.text, plain.hint, plain.kind) == ("could not parse ps output as JSON: '{'", "{", None,
+                                                                 "JsonParseError")
+    detailed = e.JsonParseError("ps output", "{", "Expecting value", hint="update the engine")
+    assert (detailed.message, detailed.hint) == ("could not parse ps output as JSON (Expecting value): '{'",
+                                                 "update the engine")
+
+
 # --- the error classes' own fields and messages -----------------------------------------------------
 
 
@@ -242,6 +252,9 @@ def test_container_not_running_carries_state_code_and_logs():
     err = e.ContainerNotRunning("web exited", state="exited", exit_code=3, logs="line 1\nline 2\n", hint="look")
     assert (err.message, err.state, err.exit_code, err.logs, err.hint) == (
         "web exited\nlast log lines:\nline 1\nline 2", "exited", 3, "line 1\nline 2\n", "look")
+    bare = e.ContainerNotRunning("web exited")
+    assert (bare.message, bare.logs) == ("web exited", "")
+    assert e.ContainerUnhealthy("web is unhealthy").output == ""
     quiet = e.ContainerNotRunning("web exited", logs=" \n")
     assert (quiet.message, quiet.state, quiet.exit_code, quiet.hint) == ("web exited", "", None, None)
     assert quiet.kind == "Other" and quiet.category == "ContainerNotRunning"
@@ -262,7 +275,9 @@ def test_permission_denied_hint_depends_on_the_user(monkeypatch):
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     assert e.PermissionDenied("x").hint == "run as root (sudo herodo ...) or as a user allowed to use the engine"
     monkeypatch.setattr(os, "geteuid", lambda: 0)
-    assert e.PermissionDenied("x").hint.startswith("refused even as root: a security layer (rlimits, seccomp, ")
+    assert e.PermissionDenied("x").hint == (
+        "refused even as root: a security layer (rlimits, seccomp, AppArmor/SELinux, a read-only path) or the "
+        "runtime's sandbox stopped it; the engine's message above names the operation")
     assert e.PermissionDenied("x", hint="mine").hint == "mine"
 
 
