@@ -285,3 +285,32 @@ def test_killed_by_signal_is_named():
     assert e.classify_failure(["x"], -9, "", "").message == "`x` was killed by signal 9 (SIGKILL)"
     assert e.classify_failure(["x"], -200, "", "").message == "`x` was killed by signal 200"
     assert e.classify_failure(["x"], None, "", "").message == "`x` exited with status None"
+    assert e.classify_failure(["x"], -1, "", "").message == "`x` was killed by signal 1 (SIGHUP)"
+    assert e.classify_failure(["x"], 0, "", "").message == "`x` exited with status 0"
+
+
+def test_words_on_stdout_alone_are_classified():
+    """Some failures print only on stdout: its last line is the engine's words."""
+    err = e.classify_failure(["docker", "rm", "web"], 1, "removing\nError: No such container: web\n", "")
+    assert type(err) is e.NoSuchContainer
+    assert err.message == "`docker rm web` exited with status 1: Error: No such container: web"
+
+
+# Usage noise after a usage error: docker 28.2.2 on this machine (`docker run --bogus x`, `docker run INVALID::x`);
+# docker 20.10's form ("See '...'.") as public issues quote it.
+@pytest.mark.parametrize("stderr, words", [
+    ("unknown flag: --bogus\n\nUsage:  docker run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
+     "Run 'docker run --help' for more information\n",
+     "unknown flag: --bogus\nUsage:  docker run [OPTIONS] IMAGE [COMMAND] [ARG...]"),
+    ("docker: invalid reference format: repository name (library/INVALID) must be lowercase\n\n"
+     "Run 'docker run --help' for more information\n",
+     "docker: invalid reference format: repository name (library/INVALID) must be lowercase"),
+    ("docker: invalid reference format.\nSee 'docker run --help'.\n", "docker: invalid reference format."),
+    ("ERRO[0000] plain failure\n", "plain failure"),
+], ids=lambda v: ident(v))
+def test_usage_lines_and_blank_lines_are_no_engine_words(stderr, words):
+    assert e.engine_message(stderr) == words
+
+
+def test_an_indented_line_is_a_continuation_kept_whole():
+    assert e.engine_message("the build failed:\n    ERRO[0000] inner step\n") == "the build failed:\nERRO[0000] inner step"
