@@ -203,19 +203,19 @@ def _measure(ctx, venvs: Venvs, runs: int, env: dict[str, str]) -> list[Section]
 
 
 def _startup_section(ctx, m: Measured) -> Section:
-    floor = m.ms("python + lupa + one LuaRuntime()")
+    floor_name = "python + lupa + one LuaRuntime()"
+    floor = m.ms(floor_name)
     interp = m.ms("python -c pass")
     empty = m.ms("herodo empty.lua")
     bare1 = m.ms("sh: one `ps --all` call")
     one = m.ms("herodo: one nerdctl_list(true)")
-    for what, value in (("herodo empty.lua", empty), ("herodo --version", m.ms("herodo --version")),
-                        ("herodo test, one test", m.ms("herodo test one_test.lua (one test)"))):
-        over = value - floor
-        ctx.targets.append(Target(f"issue 17: {what} over python + lupa + one state",
-                                  f"<= {TARGET_STARTUP_MS:.0f} ms", f"{over:.1f} ms", over <= TARGET_STARTUP_MS))
-    first = one - (floor + bare1)
-    ctx.targets.append(Target("issue 17: one-call script over floor + the bare CLI call",
-                              f"<= {TARGET_FIRST_CALL_MS:.0f} ms", f"{first:.1f} ms", first <= TARGET_FIRST_CALL_MS))
+    for what, name in (("herodo empty.lua", "herodo empty.lua"), ("herodo --version", "herodo --version"),
+                       ("herodo test, one test", "herodo test one_test.lua (one test)")):
+        _judged(ctx, f"issue 17: {what} over python + lupa + one state", TARGET_STARTUP_MS,
+                m.ms(name) - floor, _cpu_over(m, name, floor_name))
+    # own CPU leaves the engine CLI out (--no-inherit): the one-call script over the floor is herodo's share
+    _judged(ctx, "issue 17: one-call script over floor + the bare CLI call", TARGET_FIRST_CALL_MS,
+            one - (floor + bare1), _cpu_over(m, "herodo: one nerdctl_list(true)", floor_name))
     notes = [
         f"Decomposition of a one-call script (wall medians): interpreter {interp:.1f} ms, lupa + one state "
         f"{floor - interp:.1f} ms, herodo's start-up over that {empty - floor:.1f} ms, the first call over the bare "
@@ -224,12 +224,33 @@ def _startup_section(ctx, m: Measured) -> Section:
         f"(its import finder runs in every interpreter of that environment: python -c pass "
         f"{m.ms('editable: python -c pass') - interp:+.1f} ms).",
         "own CPU: `perf stat --no-inherit -e task-clock`, the herodo (or python) process alone, median of "
-        "half as many runs; the engine CLI's time is not in it.",
+        "half as many runs; the engine CLI's time is not in it. The start-up targets are judged on it.",
     ]
+    cpu = {name: m.cpu_ms(name) for name in ("python -c pass", floor_name, "herodo empty.lua",
+                                             "herodo test one_test.lua (one test)", "herodo: one nerdctl_list(true)")}
+    if None not in cpu.values():
+        c = [cpu[name] for name in cpu]  # (the order above)
+        notes.insert(1, f"Decomposition in own CPU: interpreter {c[0]:.1f} ms, lupa + one state {c[1] - c[0]:.1f} ms, "
+                        f"herodo's start-up over that {c[2] - c[1]:.1f} ms, herodo test's runner over an empty script "
+                        f"{c[3] - c[2]:.1f} ms, the library's load and the first call {c[4] - c[2]:.1f} ms.")
     return Section("6a. Start-up and first call (issue 17), fresh venvs",
                    "Plain `pip install` of the work tree in a fresh venv, and an editable install in another; "
                    "the floors in the same venvs, interleaved.", m.rows("python + lupa + one LuaRuntime()"),
                    "python + lupa + one state", notes)
+
+
+def _cpu_over(m: Measured, name: str, floor: str) -> float | None:
+    """Own CPU of ``name`` over ``floor``'s, or ``None`` without perf."""
+    cpu, base = m.cpu_ms(name), m.cpu_ms(floor)
+    return None if cpu is None or base is None else cpu - base
+
+
+def _judged(ctx, what: str, target: float, wall_over: float, cpu_over: float | None) -> None:
+    """A start-up target judged on own CPU (which the machine's load inflates far less than wall time,
+    as the per-call targets are), the wall difference beside it; on wall time without perf."""
+    measured = f"{wall_over:+.1f} ms wall" + ("" if cpu_over is None else f", own CPU {cpu_over:+.1f} ms")
+    judged = wall_over if cpu_over is None else cpu_over
+    ctx.targets.append(Target(what, f"<= {target:.0f} ms", measured, judged <= target))
 
 
 def _per_call_section(ctx, start: Measured, per_op: dict[str, Measured]) -> Section:

@@ -15,6 +15,7 @@ TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/tes
 
 if TYPE_CHECKING:
     import subprocess
+    from collections.abc import Callable
 
 
 def shown_command(argv: Sequence[str]) -> str:
@@ -29,6 +30,11 @@ def shown_command(argv: Sequence[str]) -> str:
         if shutil.which(name) == argv[0]:
             argv = [name, *argv[1:]]
     return shlex.join(argv)
+
+
+SPAWNED: Callable[[subprocess.Popen[bytes]], None] | None = None
+"""A seam for fault-injection tests: called with each new child while its start is still guarded (a
+stop arriving now is the start-up race :class:`StartGuard` exists for). ``None`` in normal runs."""
 
 
 class StartGuard:
@@ -63,7 +69,11 @@ def start(argv: list[str], guard: StartGuard | None = None, **options: object) -
         guard.starting -= 1
         raise
     try:
-        guard.starting -= 1  # from here a stop raises where it comes, and the child is killed
+        try:
+            if SPAWNED is not None:
+                SPAWNED(proc)
+        finally:
+            guard.starting -= 1  # from here a stop raises where it comes, and the child is killed
         if guard.deferred and not guard.starting:
             guard.deferred = False
             raise KeyboardInterrupt

@@ -24,7 +24,18 @@ if TYPE_CHECKING:
     from typing import TextIO
 
 
-class RunOptions:
+class Options:
+    """Options as class attributes with their defaults; keyword arguments override them (an unknown
+    one is a ``TypeError``). A plain class: dataclasses are slow to import and to define."""
+
+    def __init__(self, **options: object) -> None:
+        for key, value in options.items():
+            if not hasattr(type(self), key):
+                raise TypeError(f"unknown {type(self).__name__} option {key!r}")
+            setattr(self, key, value)
+
+
+class RunOptions(Options):
     """How scripts run and how their failures are shown (keyword arguments override the defaults)."""
 
     debug = False  # Python tracebacks under friendly errors
@@ -35,12 +46,6 @@ class RunOptions:
     script_timeout: float | None = DEFAULT  # seconds of wall time per script (default: the policy's)
     env_allow: tuple[str, ...] = ()  # more variables a sandboxed os.getenv reads
     watchdog = False  # end the process when a stopped script hangs in C (the herodo command)
-
-    def __init__(self, **options: object) -> None:
-        for key, value in options.items():
-            if not hasattr(type(self), key):
-                raise TypeError(f"unknown run option {key!r}")
-            setattr(self, key, value)
 
     def runtime_options(self) -> dict[str, object]:
         """Keyword arguments for :class:`~herodo_py.lua.runtime.Runtime`."""

@@ -13,29 +13,35 @@ containers' names.
 
 from __future__ import annotations
 
-import re
-import signal
-import threading
+from collections import namedtuple
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, NamedTuple
 
-from ..lua.bindings import nouns
-from ..nerdctl.engine_settings import EngineSettings
-from ..nerdctl.executor import Executor, current_executor
+TYPE_CHECKING = False  # typing and the engine library stay off the path of tests that make nothing
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ..lua.runtime import Runtime
+    from ..nerdctl.executor import Executor
 
 RUN_LABEL = "herodo.test.run"
 SCOPE_LABEL = "herodo.test.scope"
 NAME_LABEL = "herodo.test.name"
+SCOPE_LABELS = (RUN_LABEL, SCOPE_LABEL, NAME_LABEL)
 
 GLOBAL_VALUE_FLAGS = frozenset({"--namespace", "--address", "--snapshotter", "--host", "--url"})
 CLEANUP_TIMEOUT = 60.0  # seconds per cleanup command
-_LABEL_TEXT = re.compile(r"[^\x20-\x7e]")  # keep label values printable ASCII
 
 
-class Target(NamedTuple):
+def _label_text(name: str) -> str:
+    """``name`` as a label value: printable ASCII (anything else becomes ``?``), at most 200 characters."""
+    return "".join(c if " " <= c <= "~" else "?" for c in name[:200])
+
+
+class Target(namedtuple("Target", "engine namespace address")):
     """Where containers were made: the engine binary and the global flags that chose a namespace."""
 
+    __slots__ = ()
     engine: str
     namespace: str | None
     address: str | None
@@ -65,9 +71,12 @@ class Janitor:
     """Labels and cleanup for one ``herodo test`` run (see the module doc)."""
 
     def __init__(self, run_id: str, *, keep: bool = False, executor: Executor | None = None) -> None:
-        """``executor``: the run's (default: the current one): the janitor hears its commands and those
-        of its children, and its listeners hear the janitor's own."""
-        self.executor = executor or current_executor()
+        """``executor``: the run's (default: the current one, when a test first needs one: tests that run
+        no command never load the engine library): the janitor hears its commands and those of its
+        children, and its listeners hear the janitor's own."""
+        self._executor = executor
+        self._listening = False
+        self._labels: list[dict[str, str]] = []  # the open scopes' labels (innermost last)
         self.run_id = run_id
         self.keep = keep
         self.targets: dict[Target, set[str]] = {}  # where -> kinds made there ("container", "network")
@@ -76,11 +85,32 @@ class Janitor:
         self.errors: list[str] = []
         self._scope = 0
 
+    @property
+    def executor(self) -> Executor:
+        """The run's executor (made current-or-given on first use; heard while :meth:`listening`)."""
+        if self._executor is None:
+            from ..nerdctl.executor import current_executor  # here: the first test that runs a command
+
+            self._executor = current_executor()
+            if self._listening:
+                self._executor.add_listener(self)
+        return self._executor
+
+    def test_executor(self) -> Executor:
+        """A new executor for a test file's runtime (a child of the run's), labelled for the open scope:
+        the runtime makes it when its script first calls a binding (``Runtime(make_executor=...)``)."""
+        executor = self.executor.child()
+        if self._labels:
+            executor.settings.labels = {**executor.settings.labels, **self._labels[-1]}
+        return executor
+
     # -- listening ---------------------------------------------------------------------------
 
     def __call__(self, event: str, argv: list[str], result: Any) -> None:
         if event != "start":
             return
+        from ..lua.bindings import nouns  # here: only a test that runs a command is heard
+
         words = command_words(argv)
         kind = next((noun.name for noun in nouns() for prefix in noun.creates if words[:len(prefix)] == list(prefix)),
                     None)
@@ -93,29 +123,34 @@ class Janitor:
 
     @contextmanager
     def listening(self) -> Iterator[None]:
-        self.executor.add_listener(self)
+        self._listening = True
+        if self._executor is not None:
+            self._executor.add_listener(self)
         try:
             yield
         finally:
-            self.executor.remove_listener(self)
+            self._listening = False
+            if self._executor is not None:
+                self._executor.remove_listener(self)
 
     # -- labelling ---------------------------------------------------------------------------
 
     @contextmanager
-    def scope(self, name: str, executor: Executor) -> Iterator[str]:
-        """Label what ``executor`` makes inside the block with a scope of its own; clean it up
-        afterwards. Scopes nest (a file's, then each test's inside it)."""
+    def scope(self, name: str, runtime: Runtime) -> Iterator[str]:
+        """Label what ``runtime``'s executor makes inside the block with a scope of its own (an executor
+        the runtime makes inside it too: :meth:`test_executor`); clean it up afterwards. Scopes nest (a
+        file's, then each test's inside it)."""
         self._scope += 1
         scope = f"{self.run_id}/{self._scope}"
-        settings = executor.settings
-        previous = settings.labels
-        settings.labels = {**previous, RUN_LABEL: self.run_id, SCOPE_LABEL: scope,
-                           NAME_LABEL: _LABEL_TEXT.sub("?", name)[:200]}
+        labels = {RUN_LABEL: self.run_id, SCOPE_LABEL: scope, NAME_LABEL: _label_text(name)}
+        self._labels.append(labels)
+        _relabel(runtime.executor_made, labels)
         self._touched.append({})
         try:
             yield scope
         finally:
-            settings.labels = previous
+            self._labels.pop()
+            _relabel(runtime.executor_made, self._labels[-1] if self._labels else {})
             self.sweep(f"{SCOPE_LABEL}={scope}", self._touched.pop())
 
     # -- removing ----------------------------------------------------------------------------
@@ -139,6 +174,10 @@ class Janitor:
 
     def _sweep_target(self, target: Target, kinds: set[str], label: str) -> list[str]:
         # its own executor: the target's engine and namespace, no labels, no dry run; --trace hears it
+        from ..lua.bindings import nouns  # here and below: only a run that made something sweeps
+        from ..nerdctl.engine_settings import EngineSettings
+        from ..nerdctl.executor import Executor
+
         settings = EngineSettings(engine=target.engine, namespace=target.namespace, address=target.address,
                                   timeout=CLEANUP_TIMEOUT)
         listed: list[str] = []
@@ -157,9 +196,19 @@ class Janitor:
         return listed
 
 
+def _relabel(executor: Executor | None, labels: dict[str, str]) -> None:
+    """Set the scope labels of ``executor`` (if made) to ``labels`` (none: its labels without them)."""
+    if executor is not None:
+        kept = {k: v for k, v in executor.settings.labels.items() if k not in SCOPE_LABELS}
+        executor.settings.labels = {**kept, **labels}
+
+
 @contextmanager
 def _sigint_deferred() -> Iterator[None]:
     """Hold Ctrl-C while cleaning up (main thread only); it is raised afterwards."""
+    import signal  # here: only a sweep that runs commands holds Ctrl-C
+    import threading
+
     if threading.current_thread() is not threading.main_thread():
         yield
         return

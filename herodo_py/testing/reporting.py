@@ -1,4 +1,4 @@
-"""What ``herodo test`` found, and how it is written: a readable report, TAP 13, JUnit XML.
+"""What ``herodo test`` found, and how it is written: a readable report, TAP 13 (JUnit XML: :mod:`.junit`).
 
 :class:`TestResult` (one test), :class:`FileResult` (one file: its tests, or the error that stopped
 it) and :class:`RunResult` (the whole run) are filled by :mod:`herodo_py.testing.runner`; a reporter
@@ -9,58 +9,65 @@ file stopped) is an *error*: it fails the run like a failed test.
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import tempfile
 import time
-from dataclasses import dataclass, field
-from typing import TextIO
 
-from ..lua.diagnostics.friendly import Failure, render
+TYPE_CHECKING = False  # typing, dataclasses, json, re stay off the path of a passing run
+if TYPE_CHECKING:
+    from typing import TextIO
+
+    from ..lua.diagnostics.friendly import Failure
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 
 
-@dataclass
 class TestResult:
+    """One test: its status, time, failures (the test's, then its hooks'), what it printed (captured),
+    why it was skipped, the containers ``--keep`` left, whether os.exit, a time limit or Ctrl-C stopped
+    the file's runtime. (Plain classes here: dataclasses are slow to import and to define.)"""
+
     __test__ = False  # not a pytest class
 
-    file: str
-    name: str
-    status: str = PASSED
-    duration: float = 0.0
-    failures: list[Failure] = field(default_factory=list)  # the test's, then its hooks'
-    output: str = ""  # what it printed (captured)
-    reason: str | None = None  # why it was skipped
-    kept: list[str] = field(default_factory=list)  # containers left by --keep
-    stopped: bool = False  # os.exit, a time limit or Ctrl-C stopped the file's runtime
+    def __init__(self, file: str, name: str, status: str = PASSED, duration: float = 0.0) -> None:
+        self.file = file
+        self.name = name
+        self.status = status
+        self.duration = duration
+        self.failures: list[Failure] = []
+        self.output = ""
+        self.reason: str | None = None
+        self.kept: list[str] = []
+        self.stopped = False
 
     @property
     def id(self) -> str:
         return f"{self.file}::{self.name}"
 
 
-@dataclass
 class FileResult:
-    path: str
-    tests: list[TestResult] = field(default_factory=list)
-    error: Failure | None = None
-    skipped: str | None = None  # skip() at the top of the file
-    output: str = ""  # what the top of the file printed
-    duration: float = 0.0
-    deselected: int = 0
+    """One file: its tests, or the error that stopped it; ``skipped``: skip() at the top of the file;
+    ``output``: what the top of the file printed."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.tests: list[TestResult] = []
+        self.error: Failure | None = None
+        self.skipped: str | None = None
+        self.output = ""
+        self.duration = 0.0
+        self.deselected = 0
 
 
-@dataclass
 class RunResult:
-    run_id: str
-    files: list[FileResult] = field(default_factory=list)
-    duration: float = 0.0
-    interrupted: bool = False
-    kept: list[str] = field(default_factory=list)
-    cleanup_errors: list[str] = field(default_factory=list)
-    started: float = field(default_factory=time.time)
+    """The whole run."""
+
+    def __init__(self, run_id: str) -> None:
+        self.run_id = run_id
+        self.files: list[FileResult] = []
+        self.duration = 0.0
+        self.interrupted = False
+        self.kept: list[str] = []
+        self.cleanup_errors: list[str] = []
+        self.started = time.time()
 
     def tests(self) -> list[TestResult]:
         return [t for f in self.files for t in f.tests]
@@ -96,6 +103,8 @@ def _count(n: int, word: str) -> str:
 
 
 def render_failure(failure: Failure, *, color: bool = False, debug: bool = False) -> str:
+    from ..lua.diagnostics.friendly import render  # here: only a failing run renders failures
+
     return render(failure, color=color, debug=debug)
 
 
@@ -258,80 +267,13 @@ class TapReporter(Reporter):
 
 def _yaml_scalar(value: str) -> str:
     """Plain when safe (``fail``, ``a_test.lua:3``), else double-quoted (a JSON string is valid YAML)."""
+    import json  # here: only a failure's TAP details are written as YAML
+    import re
+
     if re.fullmatch(r"[\w./@-][\w./:@-]*", value):
         return value
     return json.dumps(value, ensure_ascii=False)
 
 
-# --- JUnit XML -----------------------------------------------------------------------------
-
-_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _xml_text(text: str) -> str:
-    return _XML_INVALID.sub("", text)
-
-
-def junit_xml(run: RunResult) -> bytes:
-    """The run as JUnit XML (the schema CI systems read: testsuites > testsuite per file > testcase)."""
-    import xml.etree.ElementTree as ET  # (--junit only)
-
-    root = ET.Element("testsuites", name="herodo test")
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(run.started))
-    for file in run.files:
-        counts = {"tests": len(file.tests), "failures": sum(t.status == FAILED for t in file.tests),
-                  "errors": int(file.error is not None), "skipped": sum(t.status == SKIPPED for t in file.tests)}
-        suite = ET.SubElement(root, "testsuite", name=file.path, timestamp=stamp, time=f"{file.duration:.3f}",
-                              hostname="localhost")
-        classname = re.sub(r"\.lua$", "", file.path).replace("/", ".").lstrip(".")
-        for test in file.tests:
-            case = ET.SubElement(suite, "testcase", classname=classname, name=_xml_text(test.name),
-                                 time=f"{test.duration:.3f}", file=file.path)
-            if test.status == FAILED:
-                first = test.failures[0]
-                element = ET.SubElement(case, "failure", message=_xml_text(first_line(first)), type=first.title)
-                element.text = _xml_text("".join(render_failure(f) for f in test.failures))
-            elif test.status == SKIPPED:
-                ET.SubElement(case, "skipped", message=_xml_text(test.reason or ""))
-            if test.output:
-                ET.SubElement(case, "system-out").text = _xml_text(test.output)
-        if file.skipped is not None:
-            counts["tests"] += 1
-            counts["skipped"] += 1
-            case = ET.SubElement(suite, "testcase", classname=classname, name="(file)", time="0", file=file.path)
-            ET.SubElement(case, "skipped", message=_xml_text(file.skipped))
-        if file.error is not None:
-            counts["tests"] += 1
-            case = ET.SubElement(suite, "testcase", classname=classname, name="(file)",
-                                 time=f"{file.duration:.3f}", file=file.path)
-            element = ET.SubElement(case, "error", message=_xml_text(first_line(file.error)), type=file.error.title)
-            element.text = _xml_text(render_failure(file.error))
-            if file.output:
-                ET.SubElement(case, "system-out").text = _xml_text(file.output)
-        for key, value in counts.items():
-            suite.set(key, str(value))
-            totals[key] += value
-    for key, value in totals.items():
-        root.set(key, str(value))
-    root.set("time", f"{run.duration:.3f}")
-    ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
-
-
-def write_junit(run: RunResult, path: str) -> None:
-    """Write :func:`junit_xml` to ``path`` (through a temporary file: never half written)."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, temp = tempfile.mkstemp(dir=directory, prefix=".junit.", suffix=".xml")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(junit_xml(run))
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
-
-
-__all__ = ["TestResult", "FileResult", "RunResult", "Reporter", "TextReporter", "TapReporter", "junit_xml",
-           "write_junit", "PASSED", "FAILED", "SKIPPED"]
+__all__ = ["TestResult", "FileResult", "RunResult", "Reporter", "TextReporter", "TapReporter", "first_line",
+           "render_failure", "PASSED", "FAILED", "SKIPPED"]

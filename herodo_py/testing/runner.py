@@ -13,51 +13,48 @@ makes the exit code 1. Ctrl-C stops the run after removing the containers (exit 
 
 from __future__ import annotations
 
+import functools
 import os
-import re
-import secrets
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
 
-from ..lua.diagnostics.friendly import Failure
 from ..lua.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
-from ..lua.runner import RunOptions, test_file_pattern
+from ..lua.runner import Options, RunOptions, test_file_pattern
 from ..lua.runtime import Runtime
 from .janitor import Janitor
-from .reporting import (
-    FAILED,
-    SKIPPED,
-    FileResult,
-    Reporter,
-    RunResult,
-    TapReporter,
-    TestResult,
-    TextReporter,
-    write_junit,
-)
+from .reporting import FAILED, SKIPPED, FileResult, Reporter, RunResult, TapReporter, TestResult, TextReporter
 from .testapi import source
 
-_ASSERT = re.compile(r"^(assert_\w+) failed")
+TYPE_CHECKING = False  # typing, re, dataclasses stay off the path of a passing run (test_startup_imports.py)
+if TYPE_CHECKING:
+    import re
+    from typing import Any
+
 LATE_SWEEP = 1.0  # seconds before the second sweep of an interrupted run
 STOPPED = ("interrupted", "exit", "timeout")  # outcomes after which the file's runtime runs nothing more
 
 
-@dataclass
-class TestOptions:
+class TestOptions(Options):
     """What ``herodo test`` selects and how it reports (the script options are a :class:`RunOptions`)."""
 
     __test__ = False  # not a pytest class
 
     filter: str | None = None  # regular expression searched in "FILE::NAME"
-    fail_fast: bool = False
-    keep: bool = False  # leave the containers of the tests, print their names
-    capture: bool = True  # capture what tests print (shown with failures)
-    tap: bool = False
+    fail_fast = False
+    keep = False  # leave the containers of the tests, print their names
+    capture = True  # capture what tests print (shown with failures)
+    tap = False
     junit: str | None = None  # path of a JUnit XML file to write
+
+
+@functools.cache
+def _assert_pattern() -> re.Pattern[str]:
+    """An assert helper's failure message (compiled on the first failure)."""
+    import re  # here: see TYPE_CHECKING above
+
+    return re.compile(r"^(assert_\w+) failed")
 
 
 def discover(paths: Sequence[str]) -> list[str]:
@@ -74,7 +71,7 @@ def discover(paths: Sequence[str]) -> list[str]:
 
 
 def new_run_id() -> str:
-    return time.strftime("%Y%m%d%H%M%S") + "-" + secrets.token_hex(3)
+    return time.strftime("%Y%m%d%H%M%S") + "-" + os.urandom(3).hex()  # (what secrets.token_hex does)
 
 
 class _Capture:
@@ -116,7 +113,7 @@ def _captured(enabled: bool) -> Iterator[_Capture]:
 
 def _assertion(failure: Any) -> Any:
     """Title an assert helper's failure ASSERTION FAILED and underline the helper's call."""
-    match = _ASSERT.match(failure.message)
+    match = _assert_pattern().match(failure.message)
     if match and failure.title in ("SCRIPT ERROR", "RUNTIME ERROR"):
         failure.title = "ASSERTION FAILED"
         for snippet in failure.snippets:
@@ -125,6 +122,8 @@ def _assertion(failure: Any) -> Any:
 
 
 def _simple_failure(title: str, message: str, hint: str | None = None, path: str | None = None) -> Any:
+    from ..lua.diagnostics.friendly import Failure  # here: only a failing run renders failures
+
     return Failure(title, message, hint, file=path)
 
 
@@ -140,7 +139,11 @@ class TestRunner:
         self.reporter = reporter
         self.run = RunResult(run_id or new_run_id())
         self.janitor = Janitor(self.run.run_id, keep=options.keep)
-        self.selector = re.compile(options.filter) if options.filter else None
+        self.selector: re.Pattern[str] | None = None
+        if options.filter:
+            import re  # (--filter only)
+
+            self.selector = re.compile(options.filter)
         self.stop_all = False  # fail-fast, or Ctrl-C
 
     # -- the run -----------------------------------------------------------------------------
@@ -176,7 +179,7 @@ class TestRunner:
         self.reporter.file_start(path)
         started = time.monotonic()
         try:
-            runtime = Runtime(**self.run_options.runtime_options(), executor=self.janitor.executor.child())
+            runtime = Runtime(**self.run_options.runtime_options(), make_executor=self.janitor.test_executor)
             api = runtime.lua.execute(source(), name=b"=herodo.test")
             self._run_file_in(runtime, api, path, result)
         except KeyboardInterrupt:
@@ -189,7 +192,7 @@ class TestRunner:
 
     def _run_file_in(self, runtime: Any, api: Any, path: str, result: FileResult) -> None:
         """Containers made at the top of the file serve its tests: they are removed when the file ends."""
-        with self.janitor.scope(f"{path}::(top of the file)", runtime.executor):
+        with self.janitor.scope(f"{path}::(top of the file)", runtime):
             self._top_and_tests(runtime, api, path, result)
 
     def _top_and_tests(self, runtime: Any, api: Any, path: str, result: FileResult) -> None:
@@ -234,7 +237,7 @@ class TestRunner:
         state = api[b"state"]
         started = time.monotonic()
         kept = len(self.janitor.kept)
-        with self.janitor.scope(f"{path}::{name}", runtime.executor), _captured(self.options.capture) as out:
+        with self.janitor.scope(f"{path}::{name}", runtime), _captured(self.options.capture) as out:
             state[b"skip"] = None
             outcomes = []
             for hook in _values(api[b"before"]):
@@ -304,12 +307,14 @@ def run_tests(paths: Sequence[str], options: TestOptions, run_options: RunOption
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     run_options = run_options or RunOptions()
-    try:
-        if options.filter:
+    if options.filter:
+        import re  # (--filter only)
+
+        try:
             re.compile(options.filter)
-    except re.error as exc:
-        stderr.write(f"herodo test: --filter {options.filter!r} is not a valid regular expression: {exc}\n")
-        return EXIT_USAGE
+        except re.error as exc:
+            stderr.write(f"herodo test: --filter {options.filter!r} is not a valid regular expression: {exc}\n")
+            return EXIT_USAGE
     paths = list(paths) or ["."]
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
@@ -324,6 +329,8 @@ def run_tests(paths: Sequence[str], options: TestOptions, run_options: RunOption
     runner = TestRunner(options, run_options, reporter=reporter)
     run = runner.run_files(files)
     if options.junit:
+        from .junit import write_junit  # (--junit only)
+
         write_junit(run, options.junit)
     if not run.tests() and not run.errors and not run.interrupted and run.deselected:
         stderr.write(f"herodo test: no test matched --filter {options.filter!r}\n")

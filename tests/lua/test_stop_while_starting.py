@@ -2,20 +2,20 @@
 no process behind: the signal handler holds the stop back until the handle exists
 (:class:`herodo_py.processes.StartGuard`), then the command's group is killed.
 
-The signal is sent from inside ``Popen`` itself, after the child exists and before the handle is
-returned (a subclass that starts the real process, then signals this process): the one moment at
-which raising would lose the child. The commands are real processes."""
+The signal is sent through herodo's own fault-injection seam (:data:`herodo_py.processes.SPAWNED`),
+called after the child exists and before the start is over: the one moment at which raising would lose
+the child. The commands are real processes."""
 
 from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
+from herodo_py import processes
 from herodo_py.lua.runtime import Runtime
 from herodo_py.nerdctl.executor import Executor
 
@@ -26,16 +26,15 @@ exec sleep 61
 """
 
 
-class _SignalledPopen(subprocess.Popen):  # type: ignore[type-arg]
-    """Starts the real child, then Ctrl-C reaches herodo before the handle is returned."""
+def _signal_when_spawned(started: list[int]):
+    """A SPAWNED hook: records the real child, then Ctrl-C reaches herodo while its start is guarded."""
 
-    started: list[int] = []
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.started.append(self.pid)
+    def hook(proc) -> None:
+        started.append(proc.pid)
         os.kill(os.getpid(), signal.SIGINT)
-        time.sleep(0)  # (a bytecode boundary inside __init__: Python runs the handler here)
+        time.sleep(0)  # (a bytecode boundary inside the guarded start: Python runs the handler here)
+
+    return hook
 
 
 def _alive(pid: int) -> bool:
@@ -58,13 +57,13 @@ def test_ctrl_c_while_a_command_starts_leaves_nothing_running(tmp_path, monkeypa
     script = tmp_path / "start.lua"
     script.write_text("local closed <close> = setmetatable({}, {__close = function() print('cleanup ran') end})\n"
                       f"{call}\nprint('not interrupted')\n")
-    _SignalledPopen.started = []
-    monkeypatch.setattr(subprocess, "Popen", _SignalledPopen)
+    started: list[int] = []
+    monkeypatch.setattr(processes, "SPAWNED", _signal_when_spawned(started))
     outcome = runtime.run_file(str(script))
     monkeypatch.undo()
     assert (outcome.status, outcome.exit_code) == ("interrupted", 130), outcome
-    assert len(_SignalledPopen.started) == 1
-    pid = _SignalledPopen.started[0]
+    assert len(started) == 1
+    pid = started[0]
     deadline = time.monotonic() + 10
     while _alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)

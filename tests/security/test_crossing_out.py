@@ -5,7 +5,7 @@ metatables, host objects), herodo answers with a friendly error, never a traceba
 from __future__ import annotations
 
 import pytest
-from conftest import run_herodo
+from security_probes import run_herodo
 
 RETURNS = {
     "function": "return function() end",

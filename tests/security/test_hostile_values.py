@@ -6,9 +6,9 @@ never end in a traceback, a hang, an internal error or a crash, and herodo's pea
 
 from __future__ import annotations
 
-from conftest import run_herodo
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
+from security_probes import run_herodo
 from test_memory import HOST_MARGIN_MIB
 
 from herodo_py.lua.runtime import default_registry

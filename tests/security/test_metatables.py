@@ -5,7 +5,7 @@ cleanup or outside the limits."""
 from __future__ import annotations
 
 import pytest
-from conftest import GRACE
+from security_probes import GRACE
 
 HOST_VALUES = {
     "record": "nerdctl_engine()",

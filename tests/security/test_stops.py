@@ -5,7 +5,7 @@ finalizers), and no host function hands the script herodo's hook or its real ``s
 from __future__ import annotations
 
 import pytest
-from conftest import GRACE
+from security_probes import GRACE
 
 CLEANUP = 'local guard <close> = setmetatable({}, {__close = function() print("cleanup ran") end})\n'
 LIMIT = "1"

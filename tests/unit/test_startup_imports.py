@@ -42,31 +42,28 @@ sys.exit(code)
 """
 
 RE = {"re", "re._casefix", "re._compiler", "re._constants", "re._parser", "_sre", "copyreg"}
-# Beyond the floor, on every herodo run: the Ctrl-C and watchdog machinery.
-STARTUP_STDLIB = {"signal", "enum", "select", "threading", "_weakrefset", "__future__", "errno", "math",
-                  "contextvars", "_contextvars"}
-# A first engine command adds starting processes (subprocess needs locale), the executor's context
-# variable and reading JSON (json.decoder needs re).
+# Beyond the floor, on every herodo run: select (in the watchdog's thread), the run's recap (contextvars),
+# the converter (math). Not signal (its enums) nor threading: the host uses _signal and _thread.
+STARTUP_STDLIB = {"select", "__future__", "math", "contextvars", "_contextvars"}
+# A first engine command adds starting processes (subprocess needs locale; herodo_py.processes imports signal,
+# which builds its enums), the executor's context variable and reading JSON (json.decoder needs re).
 ENGINE_STDLIB = {
-    "subprocess", "_posixsubprocess", "selectors", "fcntl", "locale", "_locale", "contextvars", "_contextvars",
+    "subprocess", "_posixsubprocess", "selectors", "fcntl", "locale", "_locale", "signal", "enum", "errno",
+    "threading", "_weakrefset",  # (herodo_py.host.policy's lock, subprocess's communicate threads)
     "queue", "_queue", "heapq", "_heapq",  # parallel()'s workers (nerdctl/concurrency.py)
     "json", "json.decoder", "json.scanner", "json.encoder", "_json", *RE,
 }
 # Still on the path of a first engine call, to be cut (this set only shrinks): the library's dataclasses
-# (dataclasses imports inspect, ast, dis, tokenize...) and typing, shlex for CommandResult.command,
-# datetime (parse) and ipaddress (validate).
+# (dataclasses imports inspect, ast, dis, tokenize...) and typing, datetime (parse) and ipaddress (validate).
 PENDING = {
     "dataclasses", "inspect", "ast", "_ast", "dis", "opcode", "_opcode", "token", "tokenize", "linecache", "copy",
     "weakref", "typing", "typing.io", "typing.re", "_typing", "warnings", "importlib", "importlib._bootstrap",
-    "importlib._bootstrap_external", "importlib.machinery", "shlex", "datetime", "_datetime", "ipaddress",
+    "importlib._bootstrap_external", "importlib.machinery", "datetime", "_datetime", "ipaddress",
 }
-# herodo test also loads the test runner: run ids (secrets, hashlib), the janitor and reports
-# (tempfile, shutil and what they import).
-TEST_STDLIB = {
-    "hashlib", "_hashlib", "_blake2", "hmac", "secrets", "base64", "binascii", "struct", "_struct", "random",
-    "_random", "_sha512", "bisect", "_bisect", "tempfile", "shutil", "fnmatch", "bz2", "_bz2", "lzma", "_lzma",
-    "_compression",
-}
+# herodo test also loads the test runner: its runner, reporter, janitor and test API, nothing else (re,
+# friendly errors, JUnit and the engine library come with a failure, --filter, --junit or an engine call).
+TEST_RUNNER = {"herodo_py.testing", "herodo_py.testing.runner", "herodo_py.testing.reporting",
+               "herodo_py.testing.janitor", "herodo_py.testing.testapi"}
 
 
 def herodo_modules(tmp_path: Path, *argv: str) -> set[str]:
@@ -97,9 +94,7 @@ def script(tmp_path: Path, name: str, text: str) -> str:
 # herodo_py packages an empty script may load: the command and the Lua host, not the engine library.
 HOST = ("herodo_py.cli", "herodo_py.lua")
 # ... and the run's recap (herodo_py.cli.recap makes one current before any script runs), light on purpose.
-HOST_MODULES = {"herodo_py", "herodo_py.nerdctl", "herodo_py.nerdctl.desired", "herodo_py.nerdctl.desired.recap",
-                # ... and the host policy each runtime makes (its start guard: os, signal, threading only)
-                "herodo_py.host", "herodo_py.host.policy", "herodo_py.processes"}
+HOST_MODULES = {"herodo_py", "herodo_py.nerdctl", "herodo_py.nerdctl.desired", "herodo_py.nerdctl.desired.recap"}
 
 
 def test_an_empty_script_loads_no_engine_library_and_nothing_heavy(tmp_path):
@@ -126,9 +121,17 @@ def test_a_first_engine_call_loads_only_what_running_a_command_needs(tmp_path):
 def test_herodo_test_with_one_test_loads_only_the_test_runner_more(tmp_path):
     test_file = script(tmp_path, "one_test.lua", 'test("adds", function() assert(1 + 1 == 2) end)\n')
     loaded = herodo_modules(tmp_path, "test", test_file)
-    extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | ENGINE_STDLIB | TEST_STDLIB | PENDING,
-                       ("herodo_py.",))
-    assert extra == [], f"herodo test with one test imports {extra}"
+    assert "herodo_py.testing.runner" in loaded  # the tests did run through the test runner
+    extra = unexpected(loaded - HOST_MODULES - TEST_RUNNER, STARTUP_STDLIB, HOST)
+    assert extra == [], f"herodo test with one test imports {extra}: import them where they are needed"
+
+
+def test_herodo_test_with_an_engine_call_loads_the_library_then(tmp_path):
+    test_file = script(tmp_path, "list_test.lua", 'test("lists", function() assert(#nerdctl_list(true) > 0) end)\n')
+    loaded = herodo_modules(tmp_path, "test", test_file)
+    assert "herodo_py.nerdctl.executor" in loaded  # the janitor's executor, made for the test's first call
+    extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | ENGINE_STDLIB | PENDING, ("herodo_py.",))
+    assert extra == [], f"herodo test with an engine call imports {extra}"
 
 
 @pytest.mark.parametrize("heavy", ["dataclasses", "subprocess", "json"])

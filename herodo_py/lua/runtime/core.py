@@ -62,10 +62,8 @@ from __future__ import annotations
 import os
 import time
 import types
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from ...host.policy import HostPolicy
-from ...processes import StartGuard
 from ..convert import Checker, ToLua, lua_bytes, text
 from ..exit_codes import EXIT_FAILED, EXIT_USAGE
 from ..limits import CLEANUP_MEMORY, DEFAULT, DEFAULT_MAX_MEMORY, PUSH_RESERVE, format_size
@@ -85,7 +83,9 @@ TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/tes
 if TYPE_CHECKING:
     from typing import Any
 
+    from ...host.policy import HostPolicy
     from ...nerdctl.executor import Executor
+    from ...processes import StartGuard
 
 HOST_CHUNK = b"=herodo"
 
@@ -105,12 +105,14 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
     def __init__(self, registry: Registry | None = None, *, policy: str | StdlibPolicy = "trusted",
                  max_memory: int | None = DEFAULT_MAX_MEMORY, script_timeout: float | None = DEFAULT,
                  env_allow: Sequence[str] = (), watchdog: bool = False, hook_count: int = HOOK_COUNT,
-                 executor: Executor | None = None, debug: bool = False) -> None:
+                 executor: Executor | None = None, make_executor: Callable[[], Executor] | None = None,
+                 debug: bool = False) -> None:
         """``max_memory``: bytes of Lua memory (``None`` or 0: no limit). ``script_timeout``: seconds
         per script or call (``None`` or 0: none; default: the policy's). ``env_allow``: more variables
         a sandboxed ``os.getenv`` reads. ``watchdog``: end the process when a stopped script hangs in
         C (:class:`~herodo_py.lua.runtime.watchdog.Watchdog`; for the ``herodo`` command only). ``executor``:
-        the engine executor bindings run on (default: a child of the current one, made on first use).
+        the engine executor bindings run on (default: ``make_executor()``, else a child of the current one,
+        made on first use: a script that calls no binding never loads the engine library).
         ``debug``: a failing binding's error keeps its Python frames (``herodo --debug`` shows them; by default
         they are dropped, as they can hold large converted arguments)."""
         # here: importing the runtime does not load Lua (herodo types, the registry). Not `from lupa import
@@ -140,6 +142,10 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
         self._methods: dict[int, types.FunctionType] = {}
         self._waiting_methods: dict[int, Any] = {}
         self._executor = executor
+        self._make_executor = make_executor
+        self._start_guard: StartGuard | None = None
+        self._host_policy: HostPolicy | None = None
+        self._host_folder: str | None = None  # a sandboxed script's folder (its host policy's root)
         helpers = {
             b"first_count": min(SLOW_COUNT, hook_count), b"check": self._check, b"stopping": self._stopping,
             b"write": self._writer("stdout"), b"write_err": self._writer("stderr"), b"exit": self._exit,
@@ -159,10 +165,8 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
         self._collect_garbage = globals_[b"collectgarbage"]  # (before any script can replace it)
         for name, binding in self.registry.functions.items():
             globals_[lua_bytes(name)] = self._global_function(binding)
-        self.start_guard = StartGuard()  # Ctrl-C held back while a command starts
         if executor is not None:
             executor.start_guard = self.start_guard
-        self.host_policy = self._host_policy(None)
         install_host_stdlib(self)  # os.execute, io.popen, retry, JSON (before a sandbox strips what it forbids)
         for dotted in self.policy.remove:
             api[b"remove"](lua_bytes(dotted))
@@ -173,13 +177,29 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
             self.sandbox = Sandbox(strict=self.policy.strict, env_allow=env_allow)
             self.sandbox.install(self.lua, self._located, self._fitting)
 
-    def _host_policy(self, folder: str | None) -> HostPolicy:
+    @property
+    def start_guard(self) -> StartGuard:
+        """Holds Ctrl-C back while a command (engine or host) starts (:mod:`herodo_py.processes`); made
+        with the first command, so that a script that starts none never loads the process machinery."""
+        if self._start_guard is None:
+            from ...processes import StartGuard  # here: see above
+
+            self._start_guard = StartGuard()
+        return self._start_guard
+
+    @property
+    def host_policy(self) -> HostPolicy:
         """What the script may do on the host (:mod:`herodo_py.host`): its stop checks, and this
-        runtime's executor deciding dry runs and hearing host commands (``--trace``)."""
-        policy = HostPolicy.sandboxed(folder, self._executor_of) if self.policy.sandbox \
-            else HostPolicy(watcher=self._executor_of)
-        policy.guard = self.start_guard
-        return policy
+        runtime's executor deciding dry runs and hearing host commands (``--trace``). Current during
+        each binding call (the host library reads it only there); made on the first one."""
+        if self._host_policy is None:
+            from ...host.policy import HostPolicy  # here: a script that calls no binding never loads it
+
+            policy = HostPolicy.sandboxed(self._host_folder, self._executor_of) if self.policy.sandbox \
+                else HostPolicy(watcher=self._executor_of)
+            policy.guard = self.start_guard
+            self._host_policy = policy
+        return self._host_policy
 
     def _executor_of(self) -> Executor:
         return self.executor
@@ -190,10 +210,18 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
         changes its settings only. By default a child of the executor current when first needed (it
         inherits the command's engine options, and ``--trace`` hears its commands)."""
         if self._executor is None:
-            from ...nerdctl.executor import current_executor  # here: an empty script never loads the library
+            if self._make_executor is not None:
+                self._executor = self._make_executor()
+            else:
+                from ...nerdctl.executor import current_executor  # here: an empty script never loads the library
 
-            self._executor = current_executor().child()
+                self._executor = current_executor().child()
             self._executor.start_guard = self.start_guard
+        return self._executor
+
+    @property
+    def executor_made(self) -> Executor | None:
+        """The executor if a binding has made it already, else ``None`` (made on first use)."""
         return self._executor
 
     # -- running ---------------------------------------------------------------------------
@@ -257,7 +285,7 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
         globals_[b"arg"] = self.lua.table_from(arg)
         if self.sandbox is not None:
             self.sandbox.set_script(path)
-            self.host_policy = self._host_policy(self.sandbox.real_folder)
+            self._host_folder, self._host_policy = self.sandbox.real_folder, None  # (made for this script)
             return
         package = globals_[b"package"]
         if package is not None:

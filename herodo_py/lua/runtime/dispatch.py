@@ -4,6 +4,7 @@ every failure becomes a :class:`~herodo_py.lua.diagnostics.errors.ScriptError` a
 
 from __future__ import annotations
 
+import functools
 import time
 import types
 from collections.abc import Callable, Sequence
@@ -18,6 +19,13 @@ from .stop import _TimeLimit
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
     from typing import Any
+
+
+def _call(binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
+    """Run a binding with its converted arguments."""
+    if binding.changes_state:
+        return _changing(binding, obj, args)
+    return binding.impl(obj, *args) if binding.owner else binding.impl(*args)
 
 
 def _changing(binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
@@ -75,7 +83,7 @@ class Dispatch:
     def _invoke(self, binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
         def in_place() -> Any:
             call = self._prepared(binding, obj, args)
-            with self.executor.active(), self._output_limit():
+            with self.executor.active(), self.host_policy.active(), self._output_limit():
                 result = call()
             return self.to_lua(self._fitting(result, binding.name))
         try:
@@ -119,16 +127,15 @@ class Dispatch:
         if self.sandbox is not None:
             self.sandbox.check_binding(binding)
         converted = self.checker.args(binding, args)
+        if self.sandbox is None:
+            return functools.partial(_call, binding, obj, converted)
         pins = ExitStack()  # the sandbox's pinned host paths, held until the call returns (in whichever thread)
-        if self.sandbox is not None:
-            with self.executor.active():
-                converted = pins.enter_context(self.sandbox.arguments(binding, converted))
+        with self.executor.active():
+            converted = pins.enter_context(self.sandbox.arguments(binding, converted))
 
         def call() -> Any:
             with pins:
-                if binding.changes_state:
-                    return _changing(binding, obj, converted)
-                return binding.impl(obj, *converted) if binding.owner else binding.impl(*converted)
+                return _call(binding, obj, converted)
         return call
 
     def _binding_failure(self, binding: Binding, exc: BaseException) -> tuple[BaseException, BaseException | None]:

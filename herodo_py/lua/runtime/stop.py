@@ -8,8 +8,7 @@ A binding that waits is interrupted by the signal handlers (the executor kills i
 
 from __future__ import annotations
 
-import signal
-import threading
+import _signal  # the C module: ``signal`` builds its enums at import (some 4 ms of every start-up)
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -162,8 +161,9 @@ class StopControl:
     def _starting_command(self) -> bool:
         """A command (engine or host) is being started: raising now would leave it without a handle
         to kill it; the stop is deferred (the start raises it once it has one: herodo_py.processes)."""
-        if self.start_guard.starting > 0:
-            self.start_guard.deferred = True
+        guard = self._start_guard  # (none made: no command was ever started)
+        if guard is not None and guard.starting > 0:
+            guard.deferred = True
             return True
         return False
 
@@ -199,15 +199,17 @@ class StopControl:
     def _running(self) -> Iterator[None]:
         """While a script runs: its deadline; in the main thread Ctrl-C and alarm handlers, the watchdog."""
         self._deadline = time.monotonic() + self.script_timeout if self.script_timeout else None
-        main = threading.current_thread() is threading.main_thread()
         with ExitStack() as stack:
-            stack.enter_context(self.host_policy.active())
+            try:
+                stack.enter_context(_handler(_signal.SIGINT, self._on_sigint))
+                main = True
+            except ValueError:  # not the main thread: only there can signal handlers be set
+                main = False
             if main:
-                stack.enter_context(_handler(signal.SIGINT, self._on_sigint))
                 if self._deadline is not None:
-                    stack.enter_context(_handler(signal.SIGALRM, self._on_alarm))
-                    signal.setitimer(signal.ITIMER_REAL, max(self._deadline - time.monotonic(), 0.001))
-                    stack.callback(signal.setitimer, signal.ITIMER_REAL, 0)
+                    stack.enter_context(_handler(_signal.SIGALRM, self._on_alarm))
+                    _signal.setitimer(_signal.ITIMER_REAL, max(self._deadline - time.monotonic(), 0.001))
+                    stack.callback(_signal.setitimer, _signal.ITIMER_REAL, 0)
                 if self.watchdog:
                     stack.enter_context(Watchdog(self))
             try:
@@ -219,8 +221,8 @@ class StopControl:
 @contextmanager
 def _handler(signum: int, handler: Any) -> Iterator[None]:
     """A signal handler for the duration of a script run (main thread only)."""
-    previous = signal.signal(signum, handler)
+    previous = _signal.signal(signum, handler)
     try:
         yield
     finally:
-        signal.signal(signum, previous)
+        _signal.signal(signum, previous)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import _signal  # the C module: ``signal`` builds its enums at import (some 4 ms of every start-up)
+import _thread  # (not threading: it costs every start-up ~0.5 ms, and one plain thread is all this needs)
 import os
-import select
-import signal
-import threading
 import time
 
 from ..exit_codes import EXIT_INTERRUPTED, EXIT_TIMEOUT
@@ -31,8 +30,8 @@ class Watchdog:
         self.runtime = runtime
         self.stuck_after = stuck_after
         self.cleanup_wait = cleanup_wait
-        self.done = threading.Event()
-        self.thread: threading.Thread | None = None
+        self.done = False
+        self.finished = _thread.allocate_lock()  # held while the watching thread runs
         self.previous_fd = -1
         self.fds: tuple[int, int] | None = None
 
@@ -40,36 +39,48 @@ class Watchdog:
         read_fd, write_fd = os.pipe()
         os.set_blocking(write_fd, False)
         self.fds = (read_fd, write_fd)
-        self.previous_fd = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
-        self.thread = threading.Thread(target=self._watch, name="herodo-watchdog", daemon=True)
-        self.thread.start()
+        self.previous_fd = _signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+        self.finished.acquire()
+        try:
+            _thread.start_new_thread(self._run, ())
+        except BaseException:
+            self.finished.release()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.done.set()
-        signal.set_wakeup_fd(self.previous_fd)
+        self.done = True
+        _signal.set_wakeup_fd(self.previous_fd)
         if self.fds is not None:
             try:
                 os.write(self.fds[1], b"\0")  # wake the thread now (its select would wait up to 0.1 s)
             except BlockingIOError:  # (the pipe is full: select returns at once anyway)
                 pass
-        if self.thread is not None:
-            self.thread.join()
+        with self.finished:  # the thread has ended
+            pass
         if self.fds is not None:
             for fd in self.fds:
                 os.close(fd)
 
+    def _run(self) -> None:
+        try:
+            self._watch()
+        finally:
+            self.finished.release()
+
     def _watch(self) -> None:
+        import select  # here: in the watchdog's thread, off the start-up path
+
         assert self.fds is not None
         runtime = self.runtime
         since: float | None = None  # when the count started, and the binding time then
         in_bindings = 0.0
         reason = ""
-        while not self.done.is_set():
+        while not self.done:
             ready, _, _ = select.select([self.fds[0]], [], [], 0.1)
             now = time.monotonic()
             start = None
-            if ready and signal.SIGINT in os.read(self.fds[0], 256) and since is None:
+            if ready and _signal.SIGINT in os.read(self.fds[0], 256) and since is None:
                 start = "interrupted"
             deadline = runtime._deadline
             if since is None and deadline is not None and now > deadline:
@@ -79,7 +90,7 @@ class Watchdog:
             if since is None:
                 continue
             waited = runtime._binding_time(now) - in_bindings
-            if self.done.is_set():
+            if self.done:
                 break
             if now - since - waited > self.stuck_after and not runtime._in_binding:
                 self._exit(reason, f"the script did not stop within {self.stuck_after:g}s (it is stuck in one long "
