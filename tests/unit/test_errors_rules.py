@@ -312,5 +312,17 @@ def test_usage_lines_and_blank_lines_are_no_engine_words(stderr, words):
     assert e.engine_message(stderr) == words
 
 
+def test_a_podman_pull_that_worked_does_not_make_a_later_failure_a_missing_image():
+    """podman 4 on this machine: `podman run` of an image only in the registry, with a command that does not exist."""
+    stderr = ("Trying to pull 127.0.0.1:5000/m18n/pullcheck:1...\nGetting image source signatures\n"
+              "Copying blob sha256:10e288d90a5331824947a2c7179d2b33bbfa196a21c53cd3002c94ed1c8b6d25\n"
+              "Copying config sha256:ac7a4921fd738aa2f22b7100d30d9873e6ef18c9cef00a2b08fda6df3684f2fd\n"
+              "Writing manifest to image destination\nStoring signatures\n"
+              'Error: runc: runc create failed: unable to start container process: exec: "nope": executable file not '
+              "found in $PATH: OCI runtime attempted to invoke a command that was not found\n")
+    assert type(e.classify_failure(["podman", "run", "127.0.0.1:5000/m18n/pullcheck:1", "nope"], 127, "", stderr)) \
+        is e.CommandFailed
+
+
 def test_an_indented_line_is_a_continuation_kept_whole():
     assert e.engine_message("the build failed:\n    ERRO[0000] inner step\n") == "the build failed:\nERRO[0000] inner step"

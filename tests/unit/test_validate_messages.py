@@ -86,6 +86,7 @@ REFUSALS = [
     # every other refusal site
     ('check_port', ('[::1]80',), {}, 'port', PORT, None),
     ('check_port', ('[::1]:80]:80',), {}, 'port', PORT, None),
+    ('check_port', ('[::1]:1]:80:80',), {}, 'port', PORT, None),  # the IP ends at the first ']:'
     ('check_port', (':80',), {}, 'port', PORT, None),
     ('check_port', ('6-5:80',), {}, 'port', PORT, None),
     ('check_size', ('-1',), {}, 'memory', SIZE, None),
