@@ -1,7 +1,7 @@
 """Hand-made mutants of the module-level tables and constants that mutmut leaves alone.
 
 Each mutant is one textual change to one source file; it must make at least one fast test fail. Run from the
-repository root: ``python tests/mutation/hand_mutants.py [--list]`` (a copy of the checkout under a temporary
+repository root: ``python tests/mutation/hand_mutants.py [--list] [N ...]`` (N: only the mutants of these numbers; a copy of the checkout under a temporary
 folder is changed, never the checkout). Prints one line per mutant: KILLED (by the first failing test) or SURVIVED.
 Not collected by pytest (no test_ prefix)."""
 
@@ -23,14 +23,15 @@ CONVERT = "herodo_py/lua/convert.py"
 # The fast tests that read each module (a survivor is then checked against all fast tests by hand).
 TESTS = {
     ERRORS: ["tests/unit/test_errors_rules.py", "tests/unit/test_errors_classify.py",
-             "tests/property/test_parsers_props.py"],
-    VALIDATE: ["tests/unit/test_validate_boundaries.py", "tests/unit/test_validate.py",
+             "tests/unit/test_missing_image_classify.py", "tests/property/test_parsers_props.py"],
+    VALIDATE: ["tests/unit/test_validate_boundaries.py", "tests/unit/test_validate.py", "tests/unit/test_validate_messages.py",
                "tests/unit/test_container_builder.py", "tests/property/test_validators_props.py"],
     UNITS: ["tests/unit/test_units.py", "tests/unit/test_validate_boundaries.py", "tests/unit/test_validate.py",
             "tests/unit/test_parse_cases.py", "tests/unit/test_images_parse.py"],
     PARSE: ["tests/unit/test_parse_cases.py", "tests/unit/test_parse_status_stats.py",
             "tests/unit/test_images_parse.py", "tests/unit/test_list_parse.py"],
-    CONVERT: ["tests/unit/test_lua_registry.py", "tests/unit/test_lua_runtime.py", "tests/unit/test_typegen.py"],
+    CONVERT: ["tests/unit/test_convert_types.py", "tests/unit/test_lua_registry.py", "tests/unit/test_lua_runtime.py",
+              "tests/unit/test_typegen.py"],
 }
 
 
@@ -151,11 +152,14 @@ def main() -> int:
         for path, old, new in mutants:
             print(f"{path}: {old!r} -> {new!r}")
         return 0
+    chosen = {int(arg) for arg in sys.argv[1:] if arg.isdigit()}
     survived = 0
     with tempfile.TemporaryDirectory(prefix="hand-mutants-") as tmp:
         copy = Path(tmp) / "repo"
         shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", "mutants", "__pycache__", ".hypothesis"))
         for n, (path, old, new) in enumerate(mutants, 1):
+            if chosen and n not in chosen:
+                continue
             source = (copy / path).read_text()
             if source.count(old) != 1:
                 print(f"{n:3} STALE    {path}: {old[:70]!r} (not found once: update this list)")
@@ -174,7 +178,8 @@ def main() -> int:
             else:
                 print(f"{n:3} KILLED   {path}: {old[:60]!r} -> {new[:60]!r} by {failed[1] if failed else run.returncode}",
                       flush=True)
-    print(f"{len(mutants) - survived} of {len(mutants)} killed")
+    tried = len(chosen & set(range(1, len(mutants) + 1))) if chosen else len(mutants)
+    print(f"{tried - survived} of {tried} killed")
     return 1 if survived else 0
 
 

@@ -224,6 +224,7 @@ def test_each_alternative_alone(cls, clause):
     ("ERRO[0000] 3 errors:\nboom\nbang\n", "boom\nbang"),
     ('time="2024-01-01T00:00:00Z" level=error msg="failed to start systemd unit"\nplain words\n', "plain words"),
     ('time="2024-01-01T00:00:00Z" level=error msg="a \\"quoted\\" word\\nand more"\n', 'a "quoted" word\nand more'),
+    ('time="2024-01-01T00:00:00Z" level=error msg="col\\tcol \\\\ back"\n', "col\tcol \\ back"),
 ], ids=lambda v: ident(v))
 def test_logrus_levels_and_error_counts(stderr, words):
     assert e.engine_message(stderr) == words
@@ -235,6 +236,15 @@ def test_json_errors_show_200_characters_whole():
     assert shortened.endswith("x" * 200 + "... (201 chars)'") and "x" * 201 not in shortened
 
 
+def test_json_error_message_detail_and_hint():
+    plain = e.JsonParseError("ps output", "{")
+    assert (plain.message, plain.text, plain.hint, plain.kind) == ("could not parse ps output as JSON: '{'", "{", None,
+                                                                 "JsonParseError")
+    detailed = e.JsonParseError("ps output", "{", "Expecting value", hint="update the engine")
+    assert (detailed.message, detailed.hint) == ("could not parse ps output as JSON (Expecting value): '{'",
+                                                 "update the engine")
+
+
 # --- the error classes' own fields and messages -----------------------------------------------------
 
 
@@ -242,6 +252,9 @@ def test_container_not_running_carries_state_code_and_logs():
     err = e.ContainerNotRunning("web exited", state="exited", exit_code=3, logs="line 1\nline 2\n", hint="look")
     assert (err.message, err.state, err.exit_code, err.logs, err.hint) == (
         "web exited\nlast log lines:\nline 1\nline 2", "exited", 3, "line 1\nline 2\n", "look")
+    bare = e.ContainerNotRunning("web exited")
+    assert (bare.message, bare.logs) == ("web exited", "")
+    assert e.ContainerUnhealthy("web is unhealthy").output == ""
     quiet = e.ContainerNotRunning("web exited", logs=" \n")
     assert (quiet.message, quiet.state, quiet.exit_code, quiet.hint) == ("web exited", "", None, None)
     assert quiet.kind == "Other" and quiet.category == "ContainerNotRunning"
@@ -262,7 +275,9 @@ def test_permission_denied_hint_depends_on_the_user(monkeypatch):
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     assert e.PermissionDenied("x").hint == "run as root (sudo herodo ...) or as a user allowed to use the engine"
     monkeypatch.setattr(os, "geteuid", lambda: 0)
-    assert e.PermissionDenied("x").hint.startswith("refused even as root: a security layer (rlimits, seccomp, ")
+    assert e.PermissionDenied("x").hint == (
+        "refused even as root: a security layer (rlimits, seccomp, AppArmor/SELinux, a read-only path) or the "
+        "runtime's sandbox stopped it; the engine's message above names the operation")
     assert e.PermissionDenied("x", hint="mine").hint == "mine"
 
 
@@ -270,3 +285,44 @@ def test_killed_by_signal_is_named():
     assert e.classify_failure(["x"], -9, "", "").message == "`x` was killed by signal 9 (SIGKILL)"
     assert e.classify_failure(["x"], -200, "", "").message == "`x` was killed by signal 200"
     assert e.classify_failure(["x"], None, "", "").message == "`x` exited with status None"
+    assert e.classify_failure(["x"], -1, "", "").message == "`x` was killed by signal 1 (SIGHUP)"
+    assert e.classify_failure(["x"], 0, "", "").message == "`x` exited with status 0"
+
+
+def test_words_on_stdout_alone_are_classified():
+    """Some failures print only on stdout: its last line is the engine's words."""
+    err = e.classify_failure(["docker", "rm", "web"], 1, "removing\nError: No such container: web\n", "")
+    assert type(err) is e.NoSuchContainer
+    assert err.message == "`docker rm web` exited with status 1: Error: No such container: web"
+
+
+# Usage noise after a usage error: docker 28.2.2 on this machine (`docker run --bogus x`, `docker run INVALID::x`);
+# docker 20.10's form ("See '...'.") as public issues quote it.
+@pytest.mark.parametrize("stderr, words", [
+    ("unknown flag: --bogus\n\nUsage:  docker run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
+     "Run 'docker run --help' for more information\n",
+     "unknown flag: --bogus\nUsage:  docker run [OPTIONS] IMAGE [COMMAND] [ARG...]"),
+    ("docker: invalid reference format: repository name (library/INVALID) must be lowercase\n\n"
+     "Run 'docker run --help' for more information\n",
+     "docker: invalid reference format: repository name (library/INVALID) must be lowercase"),
+    ("docker: invalid reference format.\nSee 'docker run --help'.\n", "docker: invalid reference format."),
+    ("ERRO[0000] plain failure\n", "plain failure"),
+], ids=lambda v: ident(v))
+def test_usage_lines_and_blank_lines_are_no_engine_words(stderr, words):
+    assert e.engine_message(stderr) == words
+
+
+def test_a_podman_pull_that_worked_does_not_make_a_later_failure_a_missing_image():
+    """podman 4 on this machine: `podman run` of an image only in the registry, with a command that does not exist."""
+    stderr = ("Trying to pull 127.0.0.1:5000/m18n/pullcheck:1...\nGetting image source signatures\n"
+              "Copying blob sha256:10e288d90a5331824947a2c7179d2b33bbfa196a21c53cd3002c94ed1c8b6d25\n"
+              "Copying config sha256:ac7a4921fd738aa2f22b7100d30d9873e6ef18c9cef00a2b08fda6df3684f2fd\n"
+              "Writing manifest to image destination\nStoring signatures\n"
+              'Error: runc: runc create failed: unable to start container process: exec: "nope": executable file not '
+              "found in $PATH: OCI runtime attempted to invoke a command that was not found\n")
+    assert type(e.classify_failure(["podman", "run", "127.0.0.1:5000/m18n/pullcheck:1", "nope"], 127, "", stderr)) \
+        is e.CommandFailed
+
+
+def test_an_indented_line_is_a_continuation_kept_whole():
+    assert e.engine_message("the build failed:\n    ERRO[0000] inner step\n") == "the build failed:\nERRO[0000] inner step"

@@ -95,7 +95,8 @@ def test_text_times_stay_as_given(tokyo):
 
 @pytest.mark.parametrize("value, out", [("15.33%", 15.33), (" 0.50% ", 0.5), ("100%", 100.0), (3, 3.0),
                                         (2.5, 2.5), ("--", None), ("", None), (True, None), (None, None),
-                                        (float("inf"), None), (1e308, None), (-1e308, None), (1e307, 1e307)])
+                                        (float("inf"), None), (1e308, None), (-1e308, None), (1e307, 1e307),
+                                        ("1.5X%", None), ("1.5%%", 1.5)])  # only '%' signs are dropped
 def test_percentages(value, out):
     assert parse.parse_percent(value) == out
 
