@@ -20,6 +20,7 @@ VALIDATE = "herodo_py/nerdctl/validate.py"
 PARSE = "herodo_py/nerdctl/parse.py"
 UNITS = "herodo_py/nerdctl/units.py"
 CONVERT = "herodo_py/lua/convert.py"
+_PRIMITIVES = '"string", "number", "integer", "boolean", "table", "any", "nil", "function"'  # convert.PRIMITIVES
 # The fast tests that read each module (a survivor is then checked against all fast tests by hand).
 TESTS = {
     ERRORS: ["tests/unit/test_errors_rules.py", "tests/unit/test_errors_classify.py",
@@ -30,8 +31,9 @@ TESTS = {
             "tests/unit/test_parse_cases.py", "tests/unit/test_images_parse.py"],
     PARSE: ["tests/unit/test_parse_cases.py", "tests/unit/test_parse_status_stats.py",
             "tests/unit/test_images_parse.py", "tests/unit/test_list_parse.py"],
-    CONVERT: ["tests/unit/test_convert_types.py", "tests/unit/test_lua_registry.py", "tests/unit/test_lua_runtime.py",
-              "tests/unit/test_typegen.py"],
+    CONVERT: ["tests/unit/test_convert_types.py", "tests/unit/test_convert_values.py", "tests/unit/test_convert_to_lua.py",
+              "tests/unit/test_lua_registry.py", "tests/unit/test_lua_runtime.py", "tests/unit/test_typegen.py",
+              "tests/unit/test_startup_imports.py"],
 }
 
 
@@ -137,8 +139,16 @@ CONSTANTS: list[tuple[str, str, str]] = [
     (PARSE, "datetime.UTC).strftime", "None).strftime"),
     (PARSE, 'line and line != "null"', "line"),
     # convert
-    (CONVERT, '"string", "number", "integer", "boolean", "table", "any", "nil", "function"',
-     '"string", "number", "integer", "boolean", "table", "any", "nil"'),
+    *[(CONVERT, _PRIMITIVES, _PRIMITIVES.replace(f'"{name}", ', "").replace(f', "{name}"', ""))
+      for name in ("string", "number", "integer", "boolean", "table", "any", "nil", "function")],
+    *[(CONVERT, f"{name} = {value}", f"{name} = {changed}")
+      for name, value, changes in (("MAX_NAME", "200", ("199", "201")), ("MAX_ITEMS", "100_000", ("99_999", "100_001")),
+                                   ("LUA_STRING", "40", ("39", "41")), ("LUA_TABLE", "64", ("63", "65")),
+                                   ("LUA_ENTRY", "80", ("79", "81")))
+      for changed in changes],
+    (CONVERT, "MAX_DEPTH = 100\n", "MAX_DEPTH = 99\n"),
+    (CONVERT, "MAX_DEPTH = 100\n", "MAX_DEPTH = 101\n"),
+    (CONVERT, "TYPE_CHECKING = False  #", "TYPE_CHECKING = True  #"),
 ]
 
 
