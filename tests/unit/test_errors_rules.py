@@ -326,3 +326,53 @@ def test_a_podman_pull_that_worked_does_not_make_a_later_failure_a_missing_image
 
 def test_an_indented_line_is_a_continuation_kept_whole():
     assert e.engine_message("the build failed:\n    ERRO[0000] inner step\n") == "the build failed:\nERRO[0000] inner step"
+
+
+def test_an_unquoted_logrus_warning_is_skipped_whatever_follows():
+    """logrus quotes ``msg`` only when it must: ``msg=deprecated`` is a warning line all the same."""
+    stderr = 'time="2026-11-30T10:00:00Z" level=warning msg=deprecated\nthe real failure\n'
+    assert e.engine_message(stderr) == "the real failure"
+    assert e.engine_message('level=warning msg=alone\n') == "level=warning msg=alone"  # no time=: not logrus
+    assert e.engine_message('time="2026-11-30T10:00:00Z" msg=x\n') == 'time="2026-11-30T10:00:00Z" msg=x'
+
+
+def test_plain_lines_give_their_last_three_and_stdout_its_last_line():
+    assert e.engine_message("one\ntwo\nthree\nfour\n") == "two\nthree\nfour"
+    assert e.engine_message("", "first\nsecond\nlast\n") == "last"
+    assert e.engine_message("  \n", "only\n") == "only"
+
+
+def test_every_error_line_is_kept_in_order():
+    assert e.engine_message("Error: first\nsome context\nError: second\n") == "first\nsecond"
+
+
+def test_an_escaped_quote_ending_a_logrus_message_is_unescaped():
+    stderr = 'time="2026-11-30T10:00:00Z" level=error msg="bad name \\"web\\""\n'
+    assert e.engine_message(stderr) == 'bad name "web"'
+
+
+def test_errors_keep_their_message_as_args_and_their_fields():
+    assert e.NerdctlError("boom").args == ("boom",)
+    assert e.CommandExecutionFailed("no engine").args == ("no engine",)
+    failed = e.CommandFailed("failed", argv=["docker", "ps"], code=1)
+    assert (failed.stdout, failed.stderr, failed.args) == ("", "", ("failed",))
+    timeout = e.CommandTimeout("too slow", timeout=2.5, argv=["docker", "pull", "x"], code=None)
+    assert (timeout.args, timeout.timeout, timeout.argv, timeout.command) == (
+        ("too slow",), 2.5, ["docker", "pull", "x"], "docker pull x")
+
+
+def test_a_classified_failure_keeps_its_argv_and_both_outputs():
+    argv = ["docker", "rm", "web"]
+    err = e.classify_failure(argv, 1, "partial output\n", "Error: No such container: web\n")
+    assert (err.argv, err.stdout, err.stderr) == (argv, "partial output\n", "Error: No such container: web\n")
+
+
+@pytest.mark.parametrize("value, shown", [
+    ("x" * 118, repr("x" * 118)),  # a repr of exactly 120 characters is shown whole
+    ("x" * 119, "'" + "x" * 119 + "... (119 chars)"),  # one more is cut at 120
+    ("x" * 500, "'" + "x" * 119 + "... (500 chars)"),  # the length counts the value, not its repr
+    ("x" * 119 + "'", '"' + "x" * 119 + "... (120 chars)"),  # the repr of the first 121 characters...
+    ("x" * 121 + "'", "'" + "x" * 119 + "... (122 chars)"),  # ...and of no more
+], ids=["120-whole", "121-cut", "500-counted", "quote-at-120", "quote-at-122"])
+def test_shown_values_are_cut_at_120_characters(value, shown):
+    assert e.shown_value(value) == shown

@@ -248,3 +248,34 @@ def test_volume_forms(value, ok):
 @pytest.mark.parametrize("value", ["app:.grp", "app:-grp", ".app", "app:", ":grp"])
 def test_user_parts_start_with_a_name_character(value):
     refused(v.check_user, value)
+
+
+def test_a_text_over_the_argument_size_keeps_its_value_on_the_error():
+    value = "x" * (32 * 4096)
+    with pytest.raises(ConversionError) as info:
+        v.check_text(value, "command")
+    assert (info.value.value, info.value.expected) == (value, "a string of at most 128 KiB")
+
+
+@pytest.mark.parametrize("value, what", [
+    ("a\udc80", "byte 0x80"), ("a\udcff", "byte 0xff"),  # bytes Lua gave that are not UTF-8 (surrogateescape)
+    ("a\udd00", "code point U+DD00"), ("a\ud800", "code point U+D800"),  # lone surrogates that are no byte
+], ids=["dc80", "dcff", "dd00", "d800"])
+def test_text_that_is_not_utf8_names_the_byte_or_code_point(value, what):
+    with pytest.raises(ConversionError) as info:
+        v.check_text(value, "command")
+    assert info.value.hint.startswith(f"the {what} at position 2 is not UTF-8 text"), info.value.hint
+
+
+@pytest.mark.parametrize("value", [{}, [], {"a": 1}], ids=["empty-dict", "list", "dict"])
+def test_a_table_is_named_a_table(value):
+    with pytest.raises(ConversionError) as info:
+        v.check_text(value, "command")
+    assert info.value.expected == "a string, got table"
+
+
+def test_a_container_reference_is_a_checked_name():
+    assert v.check_container_ref("web-1") == "web-1"
+    with pytest.raises(ConversionError) as info:
+        v.check_container_ref("-web", "target")
+    assert (info.value.field, info.value.value) == ("target", "-web")
