@@ -59,7 +59,8 @@ def test_ctrl_c_inside_an_import_stops_the_binding_after_it(tmp_path, monkeypatc
     outcome = Runtime().run_file(str(script))
     assert (outcome.status, outcome.exit_code) == ("interrupted", 130), outcome
     assert sys.modules["hb_slow_import"].COMPLETE  # the import itself was not broken off
-    assert waited and waited[0] < 30, waited  # the held-back stop reached the 60 s wait
+    # the held-back stop came once the import was over: before the 60 s wait began or inside it
+    assert all(seconds < 30 for seconds in waited), waited
     # no import lock was left behind: another thread can still import
     done = threading.Event()
     worker = threading.Thread(target=lambda: (__import__("hb_after_import"), done.set()), daemon=True)
