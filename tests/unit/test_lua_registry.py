@@ -112,6 +112,23 @@ def test_record_fields_exist_on_their_classes(registry, name):
     assert set(fields) <= known, set(fields) - known
 
 
+@pytest.mark.parametrize("name", ["ContainerSummary", "ContainerStatus", "ResourceUsage", "HealthCheck"])
+def test_declared_record_fields_match_their_class_annotations(registry, name):
+    """Records whose fields are declared in the bindings (so that no dataclass or typing look-up runs on a
+    script's first call) declare exactly the class's annotated fields, in order, with their Lua types."""
+    import typing
+
+    ltype = registry.types[name]
+    assert ltype.fields is not None, f"{name}: declare its fields in the bindings"
+    cls = resolve_class(ltype.python[0])
+    hints = typing.get_type_hints(cls)
+    names = registry.lua_names()
+    derived = {field: lua_type_of_annotation(hint, names) for field, hint in hints.items()
+               if not field.startswith("_")}
+    assert {f.name: f.type for f in ltype.fields.values()} == derived
+    assert list(ltype.fields) == list(derived)
+
+
 def test_state_changing_bindings_are_marked(registry):
     assert registry.functions["nerdctl_run"].changes_state
     assert not registry.functions["nerdctl_images"].changes_state

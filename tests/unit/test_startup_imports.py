@@ -52,11 +52,10 @@ ENGINE_STDLIB = {
     "subprocess", "_posixsubprocess", "selectors", "fcntl", "locale", "_locale", "warnings", "signal", "enum",
     "errno", "threading", "_weakrefset", "json", "json.decoder", "json.scanner", "json.encoder", "_json", *RE,
 }
-# Still on the path of a first nerdctl_list(), to be cut (this set only shrinks): the dataclasses machinery
-# (dataclasses imports inspect, ast, dis, tokenize...) and typing. The Lua registry reads a record's fields
-# from its dataclass and their types with typing.get_type_hints when its TypeDef lists none
-# (lua/registry.py dataclass_fields): ContainerSummary's. A call on one container does without both.
-PENDING = {
+# Never on a first nerdctl_list() or a first call on one container: the dataclasses machinery (dataclasses
+# imports inspect, ast, dis, tokenize...) and typing. Their records are plain classes or declare their Lua
+# fields in the bindings (else the registry would read them with dataclasses and typing.get_type_hints).
+DATACLASSES = {
     "dataclasses", "inspect", "ast", "_ast", "dis", "opcode", "_opcode", "token", "tokenize", "linecache", "copy",
     "weakref", "importlib", "importlib._bootstrap", "importlib._bootstrap_external", "importlib.machinery",
     "typing", "typing.io", "typing.re", "_typing",
@@ -67,7 +66,7 @@ PENDING = {
 HEAVY = {"tempfile", "shutil", "zipfile", "urllib", "urllib.parse", "shlex", "queue", "bz2", "lzma", "zlib",
          "hashlib", "random", "datetime", "ipaddress"}
 HEAVY_FOR_ONE_CONTAINER = {
-    *PENDING, "herodo_py.nerdctl.container.builder", "herodo_py.nerdctl.container.types",
+    *DATACLASSES, "herodo_py.nerdctl.container.builder", "herodo_py.nerdctl.container.types",
     "herodo_py.nerdctl.container.operations", "herodo_py.nerdctl.container.ensure", "herodo_py.nerdctl.concurrency",
     "herodo_py.nerdctl.labels", "herodo_py.nerdctl.image", "herodo_py.nerdctl.desired.outcome",
     "herodo_py.nerdctl.container.functions",
@@ -126,9 +125,9 @@ def test_version_loads_nothing_heavy(tmp_path):
 def test_a_first_engine_call_loads_only_what_running_a_command_needs(tmp_path):
     loaded = herodo_modules(tmp_path, script(tmp_path, "one.lua", "assert(#nerdctl_list(true) > 0)"))
     assert "herodo_py.nerdctl.executor" in loaded  # the call did run through the engine library
-    extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | ENGINE_STDLIB | PENDING, ("herodo_py.",))
+    extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | ENGINE_STDLIB, ("herodo_py.",))
     assert extra == [], f"a first nerdctl_list() imports {extra}"
-    assert sorted(loaded & HEAVY) == [], "a first nerdctl_list() imports heavy modules"
+    assert sorted(loaded & (HEAVY | DATACLASSES)) == [], "a first nerdctl_list() imports heavy modules"
     assert "herodo_py.nerdctl.container.builder" not in loaded, "list() needs no container builder"
 
 
@@ -154,7 +153,7 @@ def test_herodo_test_with_an_engine_call_loads_the_library_then(tmp_path):
     test_file = script(tmp_path, "list_test.lua", 'test("lists", function() assert(#nerdctl_list(true) > 0) end)\n')
     loaded = herodo_modules(tmp_path, "test", test_file)
     assert "herodo_py.nerdctl.executor" in loaded  # the janitor's executor, made for the test's first call
-    extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | ENGINE_STDLIB | PENDING, ("herodo_py.",))
+    extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | ENGINE_STDLIB, ("herodo_py.",))
     assert extra == [], f"herodo test with an engine call imports {extra}"
 
 

@@ -170,18 +170,43 @@ FUNCTIONS = (
              "Host addresses publishing a container port."),
 )
 
+def _fields(**types: str) -> tuple[FieldDef, ...]:
+    return tuple(FieldDef(name, lua_type) for name, lua_type in types.items())
+
+
+# A record's fields are declared, not read from its Python class at run time: that needs dataclasses and
+# typing (several ms of a script's first call, issue 17). tests/unit/test_lua_registry.py checks them
+# against the classes' annotations.
+SUMMARY_FIELDS = _fields(id="string", names="string[]", image="string", command="string", created="string",
+                         status="string", state="string", ports="string[]", labels="table<string,string>",
+                         name="string")
+STATUS_FIELDS = _fields(state="string", status="string", running="boolean", created="string", started="string",
+                        finished="string", exit_code="integer", pid="integer", restart_count="integer",
+                        health_status="string", health_output="string", error="string", id="string",
+                        name="string", image="string")
+USAGE_FIELDS = _fields(
+    id="string", name="string", cpu_usage="string", memory_usage="string", memory_limit="string",
+    memory_percentage="string", network_input="string", network_output="string", block_input="string",
+    block_output="string", pids="string", cpu_percent="number?", memory_percent="number?",
+    memory_usage_bytes="integer?", memory_limit_bytes="integer?", network_input_bytes="integer?",
+    network_output_bytes="integer?", block_input_bytes="integer?", block_output_bytes="integer?",
+    pids_count="integer?")
+
 NOUN = Noun(
     "container",
     types=(
         TypeDef(CONTAINER, "object", "A container: configure with with_*, then build() or start(), then operate.",
                 "herodo_py.nerdctl.container.operations:Container"),
         TypeDef("ContainerStatus", "record", "A container's state (inspect).",
-                "herodo_py.nerdctl.container.types:ContainerStatus"),
-        TypeDef("ResourceUsage", "record", "One stats sample.", "herodo_py.nerdctl.container.types:ResourceUsage"),
+                "herodo_py.nerdctl.container.types:ContainerStatus", STATUS_FIELDS),
+        TypeDef("ResourceUsage", "record", "One stats sample.", "herodo_py.nerdctl.container.types:ResourceUsage",
+                USAGE_FIELDS),
         TypeDef("HealthCheck", "record", "A container's health check.",
-                "herodo_py.nerdctl.container.types:HealthCheck"),
+                "herodo_py.nerdctl.container.types:HealthCheck", _fields(
+                    cmd="string", interval="string?", timeout="string?", retries="integer?",
+                    start_period="string?")),
         TypeDef("ContainerSummary", "record", "One container of nerdctl_list().",
-                "herodo_py.nerdctl.container.functions:ContainerSummary"),
+                "herodo_py.nerdctl.container.functions:ContainerSummary", SUMMARY_FIELDS),
         TypeDef("ContainerList", "record", "Containers, with the command's stdout, stderr, success, code.",
                 "herodo_py.nerdctl.container.functions:ContainerList", RESULT_LIST_FIELDS, item="ContainerSummary"),
         TypeDef("HealthCheckOptions", "options", "with_health_check_options{...}", fields=(

@@ -14,7 +14,6 @@ from __future__ import annotations
 import builtins
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from ..errors import CommandFailed
 from ..executor import DRY_PREFIX, current_engine, execute_nerdctl_command
@@ -61,23 +60,54 @@ __all__ = [
 # --- listing ------------------------------------------------------------------------------
 
 
-@dataclass
 class ContainerSummary:
-    """One row of ``ps``, the same on every engine."""
+    """One row of ``ps``, the same on every engine.
 
+    A plain class with a dataclass's behaviour (keyword or positional fields, ``==`` field by field, a
+    field-by-field repr, unhashable): a script's first ``list()`` makes these, and ``dataclasses`` (with
+    ``inspect``) costs that call several ms of imports (issue 17). Its Lua fields are declared in
+    ``herodo_py/lua/bindings/container.py`` (``tests/unit/test_lua_registry.py`` checks them against
+    these annotations)."""
+
+    __slots__ = ("id", "names", "image", "command", "created", "status", "state", "ports", "labels", "name")
     id: str
-    names: builtins.list[str] = field(default_factory=builtins.list)
-    image: str = ""
-    command: str = ""
-    created: str = ""  # timestamp; "" when unknown
-    status: str = ""  # the engine's words: "Up 5 seconds (healthy)", "Exited (0) 2 minutes ago"
-    state: str = ""  # created, running, paused, restarting, removing, exited, dead
-    ports: builtins.list[str] = field(default_factory=builtins.list)  # "0.0.0.0:8080->80/tcp"
-    labels: dict[str, str] = field(default_factory=dict)
-    name: str = field(init=False)  # the first name
+    names: builtins.list[str]
+    image: str
+    command: str
+    created: str  # timestamp; "" when unknown
+    status: str  # the engine's words: "Up 5 seconds (healthy)", "Exited (0) 2 minutes ago"
+    state: str  # created, running, paused, restarting, removing, exited, dead
+    ports: builtins.list[str]  # "0.0.0.0:8080->80/tcp"
+    labels: dict[str, str]
+    name: str  # the first name
 
-    def __post_init__(self) -> None:
+    def __init__(self, id: str, names: builtins.list[str] | None = None, image: str = "", command: str = "",
+                 created: str = "", status: str = "", state: str = "", ports: builtins.list[str] | None = None,
+                 labels: dict[str, str] | None = None) -> None:
+        self.id = id
+        self.names = [] if names is None else names
+        self.image = image
+        self.command = command
+        self.created = created
+        self.status = status
+        self.state = state
+        self.ports = [] if ports is None else ports
+        self.labels = {} if labels is None else labels
         self.name = self.names[0] if self.names else ""
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined,no-any-return]
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value (as a dataclass)
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__qualname__}({fields})"
 
 
 class ContainerList(ResultList[ContainerSummary]):

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..errors import OtherError
 from ..parse import first, normalize_time, parse_percent, parse_size, split_pair
+
+TYPE_CHECKING = False  # typing stays off a first status() (its record fields are declared in the bindings)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class ContainerNotBuilt(OtherError):
