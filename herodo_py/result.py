@@ -3,6 +3,8 @@ and host commands (:mod:`herodo_py.host.process`): scripts see one ``CommandResu
 
 from __future__ import annotations
 
+import os
+
 from .processes import shown_command
 
 
@@ -14,7 +16,7 @@ class CommandResult:
     field, a field-by-field repr): every engine call makes one, and the ``dataclasses`` module costs
     a first engine call about 6 ms of imports (issue 17)."""
 
-    __slots__ = ("stdout", "stderr", "code", "argv", "duration", "dry_run")
+    __slots__ = ("stdout", "stderr", "code", "argv", "duration", "dry_run", "_shown")
 
     def __init__(self, stdout: str, stderr: str, code: int, argv: list[str], duration: float = 0.0,
                  dry_run: bool = False) -> None:
@@ -24,6 +26,7 @@ class CommandResult:
         self.argv = argv
         self.duration = duration
         self.dry_run = dry_run
+        self._shown: tuple[list[str], str | None, str] | None = None  # (argv, PATH, command): shown twice
 
     def _fields(self) -> tuple[object, ...]:
         return (self.stdout, self.stderr, self.code, self.argv, self.duration, self.dry_run)
@@ -45,8 +48,12 @@ class CommandResult:
 
     @property
     def command(self) -> str:
-        """The command as ``--trace`` shows it (:func:`shown_command`); ``argv`` has the full path."""
-        return shown_command(self.argv)
+        """The command as ``--trace`` shows it (:func:`shown_command`); ``argv`` has the full path.
+        Remembered for the argv and PATH it was made from (handing a result to Lua reads it twice)."""
+        shown, path = self._shown, os.environ.get("PATH")
+        if shown is None or shown[0] != self.argv or shown[1] != path:
+            shown = self._shown = (list(self.argv), path, shown_command(self.argv))
+        return shown[2]
 
 
 __all__ = ["CommandResult", "shown_command"]

@@ -261,7 +261,7 @@ class Executor:
             scope.check()  # a cancelled task starts no command
         self.notify("start", argv, None)
         result, timed_out = self._spawn(argv, input.encode() if isinstance(input, str) else input, timeout,
-                                        stream and sys.stderr.isatty())
+                                        stream and sys.stderr.isatty(), needs_private_tmp(engine.kind, sub))
         self.notify("end", argv, result)
         if scope is not None and scope.cancelled:
             from .concurrency import TaskCancelled  # (loaded: a task is running)
@@ -277,23 +277,25 @@ class Executor:
         return result
 
     def _spawn(self, argv: list[str], input_bytes: bytes | None, timeout: float,
-               echo: bool) -> tuple[CommandResult, bool]:
+               echo: bool, private_tmp: bool = True) -> tuple[CommandResult, bool]:
         """Start ``argv`` in its own process group and wait: (its result, whether the timeout killed
         the group; the result's code is then -9). Under a cancel scope (a task of ``parallel``) the group
-        is registered there, so another thread can kill it (:meth:`run` then raises :class:`TaskCancelled`)."""
+        is registered there, so another thread can kill it (:meth:`run` then raises :class:`TaskCancelled`).
+        ``private_tmp``: the command gets its own TMPDIR, removed afterwards (see :func:`needs_private_tmp`);
+        else it inherits herodo's environment as it is (no copy to make)."""
         started = time.monotonic()
-        # the engine's own TMPDIR, removed afterwards: a killed podman leaves its storage* temp dirs there
-        scratch = make_scratch()
+        scratch = make_scratch() if private_tmp else None
         try:
             proc = start(  # its own process group: a timeout or Ctrl-C kills it whole
                 argv, self.start_guard,
                 stdin=subprocess.PIPE if input_bytes is not None else subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                env={**os.environ, "TMPDIR": scratch},
+                env=None if scratch is None else {**os.environ, "TMPDIR": scratch},
             )
         except BaseException as exc:
-            remove_scratch(scratch)
+            if scratch is not None:
+                remove_scratch(scratch)
             if not isinstance(exc, OSError):
                 raise
             if isinstance(exc, FileNotFoundError):  # removed since it was found: look for it again next time
@@ -316,12 +318,22 @@ class Executor:
             proc.wait()
             raise
         finally:
-            remove_scratch(scratch)
+            if scratch is not None:
+                remove_scratch(scratch)
             if scope is not None:
                 scope.untrack(proc)
         code = -9 if timed_out else proc.returncode
         return CommandResult(_decode(out), _decode(err), code, argv, time.monotonic() - started), timed_out
 
+
+
+def needs_private_tmp(kind: str, subcommand: str) -> bool:
+    """Whether a command gets a TMPDIR of its own, removed after it: podman and nerdctl do the storage
+    work in their own process, and a killed one leaves its temp dirs (podman's ``storage*``) behind;
+    docker's CLI is a client of its daemon, whose short commands write no temporary files: only its
+    long ones (build, save, load... which may run plugins) get one. (A private TMPDIR costs each
+    command a mkdir, an rmdir and a copy of the environment.)"""
+    return kind != "docker" or subcommand in LONG_SUBCOMMANDS
 
 
 def _temp_folders() -> Iterator[str]:

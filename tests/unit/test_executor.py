@@ -33,6 +33,7 @@ case "$FAKE_MODE" in
   hang) sleep 300 & echo $! > "$FAKE_DIR/child"; wait ;;
   flood) echo "partial" >&2; while :; do printf '%065536d' 0; done ;;
   cat) cat; echo "read all" >&2 ;;
+  tmpdir) echo "$TMPDIR"; [ -d "$TMPDIR" ] && touch "$TMPDIR/left-behind"; exit 0 ;;
   detach) echo "started"; setsid sleep 60 & echo $! > "$FAKE_DIR/child"; exit 3 ;;
 esac
 """
@@ -68,6 +69,28 @@ def test_success_is_judged_by_exit_code_not_stderr(fake_engine, tmp_path):
     assert result.stdout == "out\n" and "warning" in result.stderr
     assert result.argv == [str(engine), "ps", "-a"] and result.duration > 0
     assert recorded_argv(tmp_path) == ["ps", "-a"]
+
+
+@pytest.mark.parametrize(("name", "args", "private"), [
+    ("podman", ["ps"], True), ("nerdctl", ["ps"], True), ("podman", ["pull", "x"], True),
+    ("docker", ["ps"], False), ("docker", ["exec", "c", "true"], False), ("docker", ["pull", "x"], True),
+    ("docker", ["image", "load"], True),
+])
+def test_a_command_gets_a_private_tmpdir_where_a_killed_one_could_leave_files(fake_engine, tmp_path, monkeypatch,
+                                                                             name, args, private):
+    """podman and nerdctl (storage work in process) and docker's long commands get a TMPDIR of their own,
+    removed afterwards with what they left there; docker's short commands inherit herodo's environment."""
+    own = tmp_path / "herodo-tmp"
+    own.mkdir()
+    monkeypatch.setenv("TMPDIR", str(own))
+    executor.configure(engine=str(fake_engine(name, mode="tmpdir")))
+    seen = executor.execute_nerdctl_command(args).stdout.strip()
+    if private:
+        assert os.path.dirname(seen) == str(own) and os.path.basename(seen).startswith("herodo-engine-")
+        assert not os.path.exists(seen)  # removed, with the file the command left there
+    else:
+        assert seen == str(own)
+    assert sorted(os.listdir(own)) == ([] if private else ["left-behind"])
 
 
 def test_nerdctl_global_flags_come_first_in_long_form(fake_engine, tmp_path, monkeypatch):
@@ -289,3 +312,16 @@ def test_under_an_output_limit_a_helper_holding_the_pipes_does_not_hold_an_exite
         child = tmp_path / "child"
         if child.exists():
             os.kill(int(child.read_text()), signal.SIGKILL)  # not herodo's: outside its process group
+
+
+def test_a_result_shows_its_command_as_its_argv_is_now(fake_engine, tmp_path, monkeypatch):
+    """``command`` is remembered for the argv and PATH it was made from, never shown stale."""
+    engine = fake_engine("docker")
+    result = executor.CommandResult("", "", 0, [str(engine), "ps"])
+    assert result.command == f"{engine} ps"  # not on PATH: shown by its path
+    result.argv.append("--all")
+    assert result.command == f"{engine} ps --all"
+    monkeypatch.setenv("PATH", f"{engine.parent}{os.pathsep}{os.environ['PATH']}")
+    assert result.command == "docker ps --all"  # found on PATH: shown by its name
+    result.argv = [str(engine), "a b"]
+    assert result.command == "docker 'a b'"
