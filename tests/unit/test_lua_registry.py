@@ -112,7 +112,8 @@ def test_record_fields_exist_on_their_classes(registry, name):
     assert set(fields) <= known, set(fields) - known
 
 
-@pytest.mark.parametrize("name", ["ContainerSummary", "ContainerStatus", "ResourceUsage", "HealthCheck"])
+@pytest.mark.parametrize("name", ["Container", "ContainerSummary", "ContainerStatus", "ResourceUsage",
+                                  "HealthCheck"])
 def test_declared_record_fields_match_their_class_annotations(registry, name):
     """Records whose fields are declared in the bindings (so that no dataclass or typing look-up runs on a
     script's first call) declare exactly the class's annotated fields, in order, with their Lua types."""

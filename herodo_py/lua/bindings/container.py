@@ -177,6 +177,12 @@ def _fields(**types: str) -> tuple[FieldDef, ...]:
 # A record's fields are declared, not read from its Python class at run time: that needs dataclasses and
 # typing (several ms of a script's first call, issue 17). tests/unit/test_lua_registry.py checks them
 # against the classes' annotations.
+CONTAINER_FIELDS = _fields(
+    name="string?", image="string?", container_id="string?", ports="string[]", volumes="string[]",
+    env_vars="table<string,string>", network="string?", network_aliases="string[]", cpu_limit="string?",
+    memory_limit="string?", memory_swap_limit="string?", cpu_shares="string?", restart_policy="string?",
+    health_check="HealthCheck?", detach="boolean", snapshotter="string?", command="string[]", entrypoint="string?",
+    workdir="string?", user="string?", labels="table<string,string>", run_flags="string[]", result="CommandResult?")
 SUMMARY_FIELDS = _fields(id="string", names="string[]", image="string", command="string", created="string",
                          status="string", state="string", ports="string[]", labels="table<string,string>",
                          name="string")
@@ -196,7 +202,7 @@ NOUN = Noun(
     "container",
     types=(
         TypeDef(CONTAINER, "object", "A container: configure with with_*, then build() or start(), then operate.",
-                "herodo_py.nerdctl.container.operations:Container"),
+                "herodo_py.nerdctl.container.operations:Container", CONTAINER_FIELDS),
         TypeDef("ContainerStatus", "record", "A container's state (inspect).",
                 "herodo_py.nerdctl.container.types:ContainerStatus", STATUS_FIELDS),
         TypeDef("ResourceUsage", "record", "One stats sample.", "herodo_py.nerdctl.container.types:ResourceUsage",
