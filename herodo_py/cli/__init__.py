@@ -41,6 +41,7 @@ from .recap import recapping
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from typing import NoReturn
 
 
 @contextmanager
@@ -170,5 +171,35 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+def exit_process(code: int) -> NoReturn:
+    """End the process with ``code`` without the interpreter's teardown (freeing every module and object:
+    2-4 ms on every run), after doing what of it matters: the Lua states are closed (a file a script left
+    open is flushed), atexit handlers run, the standard streams are flushed. While other threads run, or
+    when a stream cannot be flushed (a reader that went away), the ordinary ``sys.exit`` does it all."""
+    import gc  # (built in)
+
+    gc.collect()  # a runtime and its Lua state form a cycle: this closes the state
+    threading = sys.modules.get("threading")
+    if threading is None or threading.active_count() == 1:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except Exception:  # (OSError, a closed or missing stream): sys.exit reports it as Python always does
+            pass
+        else:
+            import atexit  # (built in)
+
+            atexit._run_exitfuncs()  # (each runs once: they are cleared)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    sys.exit(code)
+
+
+def run() -> NoReturn:
+    """The ``herodo`` command (``bin/herodo``, ``python -m herodo_py.cli``)."""
+    exit_process(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -1,7 +1,5 @@
 """``python -m herodo_py.cli``: the ``herodo`` command from a checkout."""
 
-import sys
+from . import run
 
-from . import main
-
-sys.exit(main())
+run()

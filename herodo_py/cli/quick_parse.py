@@ -2,8 +2,8 @@
 build on every start).
 
 :func:`parse` reads ``run`` and ``test`` command lines made of the options in :data:`FLAGS` and
-:data:`VALUES` (``--opt VALUE`` or ``--opt=VALUE``), a path and ``-- ARGS`` (run), or paths (test).
-Anything else, ``--help``, an abbreviation, a bad value, an odd order, returns ``None`` and argparse
+:data:`VALUES` (``--opt VALUE`` or ``--opt=VALUE``), a path with ``-- ARGS`` or ``ARGS`` right after it (run),
+or paths (test). Anything else, ``--help``, an abbreviation, a bad value, an odd order, returns ``None`` and argparse
 parses the line as before, with its messages and exit codes. So on every line it accepts it gives
 what argparse gives (``tests/property/test_quick_parse.py`` compares the two).
 """
@@ -74,8 +74,17 @@ def parse(argv: list[str]) -> Parsed | None:
         i += 1
         if not word.startswith("-"):
             if command == "run" and positionals:
-                return None  # a script argument without `--`: argparse's rules
+                return None  # a word after the path's arguments: argparse's rules
             positionals.append(word)
+            if command == "run":
+                end = i
+                while end < len(words) and not words[end].startswith("-"):
+                    end += 1
+                if end > i:  # arguments right after the path (`herodo x.lua a b`): argparse takes them whole
+                    if end < len(words):
+                        return None  # anything after them: argparse's rules
+                    rest = words[i:end]
+                    break
             continue
         if positionals and command == "test":
             return None  # an option after the paths: argparse's rules

@@ -50,6 +50,7 @@ def test_quick_parse_agrees_with_argparse(command, words):
 
 @pytest.mark.parametrize("argv", [
     ["run", "x.lua"], ["run", "--debug", "x.lua", "--", "a", "-b", "--c"], ["run", "x.lua", "--trace"],
+    ["run", "--trace", "x.lua", "exec", "1", "name with space", ""],
     ["run", "--engine", "docker", "--timeout=2.5", "--sandbox=strict", "--allow-env", "A", "--allow-env=B", "d"],
     ["run", "--max-memory", "256m", "--script-timeout", "5m", "--namespace=ns", "--address", "unix:///x", "x.lua"],
     ["test"], ["test", "--tap", "--junit", "out.xml", "--filter", "web", "a_test.lua", "b"],
@@ -62,7 +63,7 @@ def test_the_common_command_lines_take_the_quick_path(argv):
 
 
 @pytest.mark.parametrize("argv", [
-    ["run", "-h"], ["run", "--deb", "x.lua"], ["run", "x.lua", "a"], ["run", "x.lua", "--debug", "--", "a"],
+    ["run", "-h"], ["run", "--deb", "x.lua"], ["run", "x.lua", "a", "--trace"], ["run", "x.lua", "--debug", "--", "a"],
     ["run", "--timeout", "0", "x.lua"], ["run", "--max-memory", "1k", "x.lua"], ["run", "x.lua", "--", "a", "--", "b"],
     ["test", "a", "--tap"], ["test", "--", "a"], ["types"], ["run", "--engine", "-x", "x.lua"],
     ["run", "--keep", "x.lua"], ["test", "--keep-going"], ["run"],

@@ -112,6 +112,8 @@ def test_an_empty_script_loads_no_engine_library_and_nothing_heavy(tmp_path):
     loaded = herodo_modules(tmp_path, script(tmp_path, "empty.lua", ""))
     extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB, HOST)
     assert extra == [], f"an empty script imports {extra}: import them where they are needed"
+    bindings = sorted(m for m in loaded if m.startswith("herodo_py.lua.bindings"))
+    assert bindings == [], "the bindings modules load on a script's first call of one"
 
 
 def test_version_loads_nothing_heavy(tmp_path):

@@ -61,18 +61,9 @@ NOUN = Noun(
         TypeDef("HttpWaitOptions", "options", "wait_http(url, {...})", fields=(
             FieldDef("status", "integer?", "the expected status (default 200)"),
             FieldDef("timeout", "number?", "seconds (default 30)"))),
-        TypeDef("RetryOptions", "options", "retry(fn, {...})", fields=(
-            FieldDef("times", "integer?", "attempts (default 3)"),
-            FieldDef("delay", "number?", "seconds before the second attempt (default 1)"),
-            FieldDef("backoff", "number?", "factor applied to delay after each attempt, at least 1 (default 1)"))),
-        TypeDef("JsonEncodeOptions", "options", "json_encode(value, {...})", fields=(
-            FieldDef("sort_keys", "boolean?", "sort object keys (default true: the same text on every run)"),
-            FieldDef("indent", "integer?", "spaces a level, one item a line (default: compact)"))),
         TypeDef("HttpAnswer", "record", "What wait_http got.", "herodo_py.host.waits:HttpAnswer", (
             FieldDef("status", "integer"), FieldDef("body", "string", "at most 1 MiB"),
             FieldDef("url", "string", "after redirects"))),
-        TypeDef("PipeFile", "object", "The process behind a file of io.popen (use the file io.popen returns).",
-                "herodo_py.host.process:PipeFile"),
     ),
     rows=(
         function("run", _with_options("process:run"),

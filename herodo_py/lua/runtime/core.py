@@ -75,7 +75,7 @@ from .error_values import install as install_error_values
 from .host_stdlib import install as install_host_stdlib
 from .outcome import Outcome, Outcomes, _friendly
 from .output import Output
-from .policies import POLICIES, StdlibPolicy, default_registry
+from .policies import POLICIES, StdlibPolicy, base_registry
 from .stop import HOOK_COUNT, SLOW_COUNT, Stop, StopControl
 from .tasks import Tasks
 
@@ -100,7 +100,8 @@ def prepare_source(source: bytes) -> bytes:
 
 
 class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
-    """A fresh Lua state with the bindings of ``registry`` (the default: every bindings module)."""
+    """A fresh Lua state with the bindings of ``registry`` (the default: every bindings module, loaded on the
+    script's first call of one)."""
 
     def __init__(self, registry: Registry | None = None, *, policy: str | StdlibPolicy = "trusted",
                  max_memory: int | None = DEFAULT_MAX_MEMORY, script_timeout: float | None = DEFAULT,
@@ -119,7 +120,9 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
         # lua54`: that goes through lupa's module __getattr__, which imports re.
         import lupa.lua54 as lua54
 
-        self.registry = registry if registry is not None else default_registry()
+        # without a registry given, the bindings modules load on the script's first call of one (_load_bindings)
+        self._bindings_pending = registry is None
+        self.registry = registry if registry is not None else base_registry()
         self.policy = POLICIES[policy] if isinstance(policy, str) else policy
         self.script_timeout = self.policy.script_timeout if script_timeout is DEFAULT else script_timeout or None
         self.max_memory = max_memory or 0
@@ -165,6 +168,10 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
         self._collect_garbage = globals_[b"collectgarbage"]  # (before any script can replace it)
         for name, binding in self.registry.functions.items():
             globals_[lua_bytes(name)] = self._global_function(binding)
+        if self._bindings_pending:
+            from ..binding_names import BINDING_GLOBALS
+
+            api[b"lazy_globals"](self.lua.table_from([lua_bytes(n) for n in BINDING_GLOBALS]), self._load_bindings)
         if executor is not None:
             executor.start_guard = self.start_guard
         install_host_stdlib(self)  # os.execute, io.popen, retry, JSON (before a sandbox strips what it forbids)
@@ -176,6 +183,25 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
 
             self.sandbox = Sandbox(strict=self.policy.strict, env_allow=env_allow)
             self.sandbox.install(self.lua, self._located, self._fitting)
+
+    def _load_bindings(self) -> Any:
+        """Register every bindings module and return their globals (``name -> function``): what the stand-ins
+        the runtime starts with call on a script's first call of one (``lazy_globals`` in the prelude)."""
+        from ..bindings import register_all  # here: a script that calls no binding never loads them
+
+        if self._bindings_pending:
+            register_all(self.registry)
+            self._bindings_pending = False
+        return self.lua.table_from({lua_bytes(name): self._global_function(binding)
+                                    for name, binding in self.registry.functions.items()})
+
+    def binding_names(self) -> list[str]:
+        """Every global function name, loaded or not (for did-you-mean)."""
+        if self._bindings_pending:
+            from ..binding_names import BINDING_GLOBALS
+
+            return [*self.registry.names(), *BINDING_GLOBALS]
+        return self.registry.names()
 
     @property
     def start_guard(self) -> StartGuard:
@@ -298,4 +324,4 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
     def known_names(self) -> list[str]:
         """Global names for did-you-mean: the script's globals (standard library included) and bindings."""
         names = [text(k) for k in self.lua.globals() if isinstance(k, bytes)]
-        return [*dict.fromkeys([*names, *self.registry.names()])]
+        return [*dict.fromkeys([*names, *self.binding_names()])]

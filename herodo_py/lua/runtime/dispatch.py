@@ -43,7 +43,7 @@ def _changing(binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
 
 class Dispatch:
     """Binding calls for the Runtime (a part of :class:`~herodo_py.lua.runtime.Runtime`: it reads the
-    runtime's ``registry``, ``checker``, ``to_lua``, ``sandbox``, ``executor``, ``lua``)."""
+    runtime's ``registry``, ``binding_names``, ``checker``, ``to_lua``, ``sandbox``, ``executor``, ``lua``)."""
 
 
     def _global_function(self, binding: Binding) -> Any:
@@ -208,7 +208,7 @@ class Dispatch:
 
     def _global_miss(self, key: bytes) -> None:
         name = name_text(key)
-        raise self._unknown("unknown global", name, self.registry.names(),
+        raise self._unknown("unknown global", name, self.binding_names(),
                             hint="nerdctl_* names are herodo's bindings; probe optional ones with rawget(_G, name)")
 
     def _record_miss(self, type_key: bytes, key: bytes) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from ..convert import text
 from ..diagnostics.errors import ScriptError
-from ..registry import Binding, Param, lua_signature
+from ..registry import Binding, FieldDef, Param, Registry, lua_signature
 from ..sources import lua_source
 
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
@@ -41,6 +41,19 @@ SIGNATURES: tuple[Binding, ...] = (
     lua_signature("json_array", [P("t", "table")], "table", "Mark t as a JSON array (an empty one encodes as [])."),
 )
 """The Lua-side globals, for ``herodo types`` (``json_null`` is a value: declared there apart)."""
+
+
+def register_types(registry: Registry) -> None:
+    """The types of these helpers (every runtime has them, bindings loaded or not)."""
+    registry.type("RetryOptions", "options", "retry(fn, {...})", fields=[
+        FieldDef("times", "integer?", "attempts (default 3)"),
+        FieldDef("delay", "number?", "seconds before the second attempt (default 1)"),
+        FieldDef("backoff", "number?", "factor applied to delay after each attempt, at least 1 (default 1)")])
+    registry.type("JsonEncodeOptions", "options", "json_encode(value, {...})", fields=[
+        FieldDef("sort_keys", "boolean?", "sort object keys (default true: the same text on every run)"),
+        FieldDef("indent", "integer?", "spaces a level, one item a line (default: compact)")])
+    registry.type(PIPE, "object", "The process behind a file of io.popen (use the file io.popen returns).",
+                  python="herodo_py.host.process:PipeFile")
 
 
 _POSITION = r"^(?P<file>[^\n]*?):(?P<line>\d+): (?P<rest>.*)$"  # a Lua error message's position
@@ -127,4 +140,4 @@ def _raw(data: Any) -> bytes:
     return data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
 
 
-__all__ = ["install"]
+__all__ = ["install", "register_types"]

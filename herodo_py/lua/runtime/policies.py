@@ -8,6 +8,7 @@ from collections import namedtuple
 from ..diagnostics.errors import LUA_FIELDS
 from ..limits import SANDBOX_SCRIPT_TIMEOUT
 from ..registry import FieldDef, Registry
+from .host_stdlib import register_types as register_host_types
 from .tasks import register_types
 
 
@@ -45,12 +46,13 @@ ERROR_TYPE = "Error"
 
 
 def base_registry() -> Registry:
-    """A registry holding only the host's own types (the error object)."""
+    """A registry holding only the host's own types (the error object, the helpers' options and pipes)."""
     registry = Registry()
     registry.type(ERROR_TYPE, "object", "An error raised by a binding (caught with pcall).",
                   python="herodo_py.lua.diagnostics.errors:ScriptError",
                   fields=[FieldDef(name, "any") for name in LUA_FIELDS])
     register_types(registry)  # parallel()'s
+    register_host_types(registry)  # retry's, json_encode's, io.popen's
     return registry
 
 

@@ -497,6 +497,26 @@ end
 G.python = nil
 if G.package then G.package.loaded.python = nil end
 
+-- Stand-ins for the bindings' globals (names): the first call of any asks the host to load them all
+-- (load_all() -> name -> function), puts each real one where its stand-in still is (a script may have set
+-- the global to something else), and calls the real one (a tail call: no frame of its own).
+local function lazy_globals(names, load_all)
+  local stand_ins, reals = {}, nil
+  for _, name in ipairs(names) do
+    local function stand_in(...)
+      if not reals then
+        reals = load_all()
+        for key, f in next, stand_ins do
+          if rawequal(rawget(G, key), f) then rawset(G, key, reals[key]) end
+        end
+      end
+      return reals[name](...)
+    end
+    stand_ins[name] = stand_in
+    rawset(G, name, stand_in)
+  end
+end
+
 -- The failures of an error parallel() raised (nil for any other value): for the host's report.
 local function parallel_failures(err)
   if type(err) == "table" and parallel_errors[err] then return rawget(err, "failures") end
@@ -504,4 +524,4 @@ end
 
 return {compile = compile, run = run, locate = locate, last_position = last_position, make_record = make_record,
         remove = remove, waiting = waiting, bind = bind, parallel_failures = parallel_failures, last = last,
-        same = rawequal}
+        same = rawequal, lazy_globals = lazy_globals}
