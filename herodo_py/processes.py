@@ -7,8 +7,10 @@ import: every Lua runtime makes a :class:`StartGuard`; the record of a finished 
 
 from __future__ import annotations
 
+import io
 import os
-import signal
+import time
+from _signal import SIGKILL, SIGPIPE, SIGXFSZ  # (signal itself builds its enums: not needed for three numbers)
 from collections.abc import Sequence
 
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
@@ -94,13 +96,30 @@ def start(argv: list[str], guard: StartGuard | None = None, **options: object) -
     under ``guard`` (see :class:`StartGuard`). ``OSError`` from ``Popen`` is the caller's to explain."""
     import subprocess  # here: a runtime that starts no command does not load it
 
+    return _guarded(lambda: subprocess.Popen(argv, start_new_session=True, **options),  # type: ignore[call-overload]
+                    guard)
+
+
+def spawn(argv: list[str], guard: StartGuard | None = None, *, with_input: bool = False,
+          env: dict[bytes, bytes] | None = None) -> Spawned:
+    """``argv`` started with ``os.posix_spawn`` in a session (so a process group) of its own, under
+    ``guard``: its stdout and stderr are pipes, its stdin a pipe (``with_input``) or /dev/null; ``env``
+    (bytes) or herodo's environment. What an engine command needs of ``Popen``, without importing
+    ``subprocess`` (with locale, threading, signal's enums) or duplicating its work per command: as
+    ``Popen`` does, it closes the command's other inherited descriptors and restores SIGPIPE and SIGXFSZ
+    to their defaults. ``OSError`` (FileNotFoundError...) is the caller's to explain."""
+    return _guarded(lambda: Spawned(argv, with_input, os.environb if env is None else env), guard)
+
+
+def _guarded(launch: Callable[[], _Proc], guard: StartGuard | None) -> _Proc:
+    """``launch()`` under ``guard`` (see :class:`StartGuard`)."""
     if guard is None:
-        return subprocess.Popen(argv, start_new_session=True, **options)  # type: ignore[call-overload,no-any-return]
+        return launch()
     if not guard.starting:
         guard.deferred = False
     guard.starting += 1
     try:
-        proc: subprocess.Popen[bytes] = subprocess.Popen(argv, start_new_session=True, **options)  # type: ignore[call-overload]
+        proc = launch()
     except BaseException:
         guard.starting -= 1
         raise
@@ -119,10 +138,10 @@ def start(argv: list[str], guard: StartGuard | None = None, **options: object) -
         raise
 
 
-def kill_group(proc: subprocess.Popen[bytes], *, reap: bool = False) -> None:
+def kill_group(proc: subprocess.Popen[bytes] | Spawned, *, reap: bool = False) -> None:
     """Kill the command's whole process group; ``reap``: also close its pipes and wait for it."""
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
+        os.killpg(proc.pid, SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
     if not reap:
@@ -136,4 +155,117 @@ def kill_group(proc: subprocess.Popen[bytes], *, reap: bool = False) -> None:
     proc.wait()
 
 
-__all__ = ["StartGuard", "kill_group", "shown_command", "start", "which"]
+class StillRunning(Exception):
+    """:meth:`Spawned.wait` ran out of time: the command still runs."""
+
+
+class Spawned:
+    """A command started by :func:`spawn`: what the engine executor uses of a ``Popen`` (``args``,
+    ``pid``, the ``stdin``/``stdout``/``stderr`` pipes as unbuffered files or ``None``, ``wait``,
+    ``poll`` and ``returncode``: the exit code, or -N when signal N killed it)."""
+
+    __slots__ = ("args", "pid", "stdin", "stdout", "stderr", "returncode")
+
+    def __init__(self, argv: list[str], with_input: bool, env: object) -> None:
+        self.args = argv
+        self.returncode: int | None = None
+        child: list[int] = []  # the command's ends, closed here once it has them
+        mine: list[int] = []  # ours, closed here if it does not start
+        try:
+            if with_input:
+                stdin_end, writer = _pipe(mine, child, child_reads=True)
+            else:
+                stdin_end, writer = _high(os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)), None
+                child.append(stdin_end)
+            reader, stdout_end = _pipe(mine, child)
+            errors, stderr_end = _pipe(mine, child)
+            actions = [(os.POSIX_SPAWN_DUP2, stdin_end, 0), (os.POSIX_SPAWN_DUP2, stdout_end, 1),
+                       (os.POSIX_SPAWN_DUP2, stderr_end, 2), *_closing_inherited()]
+            self.pid = os.posix_spawn(argv[0], argv, env, file_actions=actions,  # type: ignore[arg-type]
+                                      setsid=True, setsigdef=(SIGPIPE, SIGXFSZ))
+        except BaseException:
+            for fd in mine:
+                os.close(fd)
+            raise
+        finally:
+            for fd in child:
+                os.close(fd)
+        self.stdin = None if writer is None else io.FileIO(writer, "wb")
+        self.stdout = io.FileIO(reader, "rb")
+        self.stderr = io.FileIO(errors, "rb")
+
+    def poll(self) -> int | None:
+        """The exit code once it has ended (reaped here), else ``None``."""
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Wait until it ends (:class:`StillRunning` after ``timeout`` seconds); its exit code."""
+        if self.returncode is not None:
+            return self.returncode
+        if timeout is None:
+            self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+            return self.returncode
+        deadline = time.monotonic() + timeout
+        delay = 0.0005  # (as subprocess: its exit is usually a matter of microseconds here)
+        while self.poll() is None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise StillRunning(f"{self.args[0]} still runs after {timeout:g}s")
+            time.sleep(min(delay, left))
+            delay = min(delay * 2, 0.05)
+        return self.returncode  # type: ignore[return-value]
+
+
+def _high(fd: int) -> int:
+    """``fd``, moved above 2 when it is a standard stream's number (herodo started with one closed): a
+    spawned command's stdin, stdout and stderr are made by dup2 onto 0, 1 and 2."""
+    if fd > 2:
+        return fd
+    import fcntl  # here: only when herodo runs with a standard stream closed
+
+    try:
+        return fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3)
+    finally:
+        os.close(fd)
+
+
+def _pipe(mine: list[int], child: list[int], *, child_reads: bool = False) -> tuple[int, int]:
+    """A new pipe (close-on-exec, above 2): (read end, write end). The child's end (the read end for its
+    stdin, else the write end) goes to ``child``, the other to ``mine``."""
+    read_end, write_end = os.pipe()
+    read_end = _high(read_end)
+    write_end = _high(write_end)
+    child.append(read_end if child_reads else write_end)
+    mine.append(write_end if child_reads else read_end)
+    return read_end, write_end
+
+
+def _closing_inherited() -> list[tuple[int, int]]:
+    """posix_spawn actions closing every descriptor above 2 a command would inherit (Popen's
+    ``close_fds``): Python makes none, but files opened by Lua's C library are inheritable."""
+    actions = []
+    try:
+        fds = os.listdir("/proc/self/fd")
+    except OSError:
+        return []
+    for name in fds:
+        fd = int(name)
+        try:
+            if fd > 2 and os.get_inheritable(fd):
+                actions.append((os.POSIX_SPAWN_CLOSE, fd))
+        except OSError:  # (the listing's own descriptor, closed by now)
+            continue
+    return actions
+
+
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    _Proc = TypeVar("_Proc", "subprocess.Popen[bytes]", Spawned)
+
+
+__all__ = ["Spawned", "StartGuard", "StillRunning", "kill_group", "shown_command", "spawn", "start", "which"]

@@ -21,7 +21,7 @@ commands as they treat engine commands. Without a watcher (Python callers) nothi
 
 from __future__ import annotations
 
-import threading
+import _thread  # (threading's Lock, without importing threading on a first engine call)
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -102,7 +102,7 @@ class HostPolicy:
 TRUSTED = HostPolicy()
 _current: ContextVar[HostPolicy] = ContextVar("herodo_host_policy", default=TRUSTED)
 _made: list[str] = []
-_lock = threading.Lock()
+_lock = _thread.allocate_lock()
 
 
 def current() -> HostPolicy:

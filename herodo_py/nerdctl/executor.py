@@ -11,15 +11,15 @@ test`` janitor and each test owns one (see :class:`Executor`).
 
 from __future__ import annotations
 
+import math
 import os
 import select
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 
-from ..processes import StartGuard, kill_group, shown_command, start, which
+from ..processes import Spawned, StartGuard, StillRunning, kill_group, shown_command, spawn, which
 from ..result import CommandResult
 from .context_setting import ContextSetting
 from .engine_settings import ENGINE_VARIABLE, EngineSettings
@@ -115,6 +115,8 @@ def current_scope() -> CancelScope | None:
 
 
 def _kind_from_version(path: str) -> EngineKind | None:
+    import subprocess  # here: only an engine whose file name does not say which it is
+
     try:
         out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10,
                              stdin=subprocess.DEVNULL).stdout.lower()
@@ -286,12 +288,9 @@ class Executor:
         started = time.monotonic()
         scratch = make_scratch() if private_tmp else None
         try:
-            proc = start(  # its own process group: a timeout or Ctrl-C kills it whole
-                argv, self.start_guard,
-                stdin=subprocess.PIPE if input_bytes is not None else subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=None if scratch is None else {**os.environ, "TMPDIR": scratch},
+            proc = spawn(  # its own process group: a timeout or Ctrl-C kills it whole
+                argv, self.start_guard, with_input=input_bytes is not None,
+                env=None if scratch is None else {**os.environb, b"TMPDIR": os.fsencode(scratch)},
             )
         except BaseException as exc:
             if scratch is not None:
@@ -308,14 +307,13 @@ class Executor:
             scope.track(proc)
         timed_out = False
         try:
-            out, err = _communicate(proc, input_bytes, timeout, echo, _output_limit.get())
-        except subprocess.TimeoutExpired as exc:
+            out, err = _Pipes(proc, input_bytes, echo, _output_limit.get()).read(timeout)
+        except _DrainedTimeout as exc:
             kill_group(proc)
-            out, err = (exc.output, exc.stderr) if isinstance(exc, _DrainedTimeout) else _drain(proc)
+            out, err = exc.output, exc.stderr
             timed_out = True
         except BaseException:  # Ctrl-C or anything else: never leave the command running
-            kill_group(proc)
-            proc.wait()
+            kill_group(proc, reap=True)
             raise
         finally:
             if scratch is not None:
@@ -424,21 +422,13 @@ def subcommand_of(args: Sequence[str]) -> str:
 # --- running ------------------------------------------------------------------------------
 
 
-def _drain(proc: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
-    """What a killed command had written. A process outside its group (a helper that called
-    setsid) may still hold the pipes: stop waiting for them after ``DRAIN_SECONDS``."""
-    try:
-        return proc.communicate(timeout=DRAIN_SECONDS)
-    except subprocess.TimeoutExpired as exc:
-        for pipe in (proc.stdout, proc.stderr):
-            if pipe:
-                pipe.close()
-        proc.wait()
-        return exc.stdout or b"", exc.stderr or b""
-
-
-class _DrainedTimeout(subprocess.TimeoutExpired):
+class _DrainedTimeout(Exception):
     """The command timed out and was killed; ``output``/``stderr``: what it had written."""
+
+    def __init__(self, output: bytes, stderr: bytes) -> None:
+        super().__init__("timed out")
+        self.output = output
+        self.stderr = stderr
 
 
 EXITED_GRACE = 5.0
@@ -446,21 +436,12 @@ EXITED_GRACE = 5.0
 its group may hold them) before herodo stops reading and returns."""
 
 
-def _communicate(proc: subprocess.Popen[bytes], input_bytes: bytes | None, timeout: float,
-                 echo: bool, limit: int | None = None) -> tuple[bytes, bytes]:
-    """The command's (stdout, stderr): echoed to the terminal as they come when ``echo``, and
-    :class:`OutputTooLarge` past ``limit`` bytes; ``_DrainedTimeout`` (the group killed) after ``timeout``."""
-    if not echo and limit is None:
-        return proc.communicate(input_bytes, timeout=timeout)
-    return _Pipes(proc, input_bytes, echo, limit).read(timeout)
-
-
 class _Pipes:
     """Reads a command's two output pipes (and writes its input) in this thread with one ``poll``
     loop: no reader threads to start per command, and the command's exit is an event (a pidfd), not
-    a sleep-and-retry wait. Bindings run every command under an output limit, so this is their path."""
+    a sleep-and-retry wait. Every engine command is read so (``limit`` None: no output limit)."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], input_bytes: bytes | None, echo: bool,
+    def __init__(self, proc: Spawned, input_bytes: bytes | None, echo: bool,
                  limit: int | None) -> None:
         self.proc = proc
         self.out: list[bytes] = []
@@ -472,60 +453,58 @@ class _Pipes:
         self.pending = memoryview(input_bytes or b"")
 
     def read(self, timeout: float) -> tuple[bytes, bytes]:
-        import selectors  # (loaded with subprocess already)
-
         proc = self.proc
         stdin = proc.stdin.fileno() if proc.stdin else None
         exit_fd = _exit_event(proc)
         timed_out = False
-        with selectors.PollSelector() as poll:
-            for fd in self.sinks:
-                poll.register(fd, selectors.EVENT_READ)
-            if stdin is not None:
-                if self.pending:
-                    poll.register(stdin, selectors.EVENT_WRITE)
-                else:
-                    _close(proc.stdin)
-            if exit_fd is not None:
-                poll.register(exit_fd, selectors.EVENT_READ)
-            try:
-                deadline = time.monotonic() + timeout
-                grace_end = float("inf")  # set when it exits: its pipes may stay open that long
-                while self.sinks:
-                    now = time.monotonic()
-                    if now >= grace_end:
+        poll = select.poll()
+        for fd in self.sinks:
+            poll.register(fd, select.POLLIN)
+        if stdin is not None:
+            if self.pending:
+                poll.register(stdin, select.POLLOUT)
+            else:
+                _close(proc.stdin)
+        if exit_fd is not None:
+            poll.register(exit_fd, select.POLLIN)
+        try:
+            deadline = time.monotonic() + timeout
+            grace_end = float("inf")  # set when it exits: its pipes may stay open that long
+            while self.sinks:
+                now = time.monotonic()
+                if now >= grace_end:
+                    break
+                if now >= deadline:
+                    if timed_out:  # drained as long as we wait after a kill
                         break
-                    if now >= deadline:
-                        if timed_out:  # drained as long as we wait after a kill
-                            break
-                        kill_group(proc)
-                        timed_out = True
-                        deadline = now + DRAIN_SECONDS
-                        continue
-                    for key, _ in poll.select(min(deadline, grace_end) - now):
-                        if key.fd == exit_fd:
-                            poll.unregister(exit_fd)
-                            grace_end = time.monotonic() + EXITED_GRACE
-                        elif key.fd == stdin:
-                            if self._write(key.fd):
-                                poll.unregister(key.fd)
-                                _close(proc.stdin)
-                        elif not self._take(key.fd):
-                            poll.unregister(key.fd)
-            finally:
-                if exit_fd is not None:
-                    os.close(exit_fd)
+                    kill_group(proc)
+                    timed_out = True
+                    deadline = now + DRAIN_SECONDS
+                    continue
+                for fd, _ in poll.poll(math.ceil((min(deadline, grace_end) - now) * 1e3)):
+                    if fd == exit_fd:
+                        poll.unregister(exit_fd)
+                        grace_end = time.monotonic() + EXITED_GRACE
+                    elif fd == stdin:
+                        if self._write(fd):
+                            poll.unregister(fd)
+                            _close(proc.stdin)
+                    elif not self._take(fd):
+                        poll.unregister(fd)
+        finally:
+            if exit_fd is not None:
+                os.close(exit_fd)
         for pipe in (proc.stdin, proc.stdout, proc.stderr):
             _close(pipe)
         if not timed_out:
             try:
                 proc.wait(timeout=max(deadline - time.monotonic(), 0.0))
-            except subprocess.TimeoutExpired:  # (its pipes closed but it still runs)
+            except StillRunning:  # (its pipes closed but it still runs)
                 kill_group(proc)
                 timed_out = True
         if timed_out:
             proc.wait()
-            raise _DrainedTimeout(proc.args, timeout, b"".join(self.out), b"".join(self.err))
+            raise _DrainedTimeout(b"".join(self.out), b"".join(self.err))
         return b"".join(self.out), b"".join(self.err)
 
     def _write(self, fd: int) -> bool:
@@ -558,7 +537,7 @@ class _Pipes:
 _PIPE_BUF = getattr(select, "PIPE_BUF", 512)  # a write of this much never blocks on a writable pipe (as subprocess)
 
 
-def _exit_event(proc: subprocess.Popen[bytes]) -> int | None:
+def _exit_event(proc: Spawned) -> int | None:
     """A pidfd of the command (readable once it exits), or None where Linux has none (before 5.3)."""
     try:
         return os.pidfd_open(proc.pid)

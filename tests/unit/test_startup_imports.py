@@ -45,13 +45,10 @@ RE = {"re", "re._casefix", "re._compiler", "re._constants", "re._parser", "_sre"
 # Beyond the floor, on every herodo run: select (in the watchdog's thread), the run's recap (contextvars),
 # the converter (math). Not signal (its enums) nor threading: the host uses _signal and _thread.
 STARTUP_STDLIB = {"select", "__future__", "math", "contextvars", "_contextvars"}
-# A first engine command adds starting processes (subprocess needs locale, selectors, warnings, threading;
-# herodo_py.processes imports signal, which builds its enums) and reading JSON (json.decoder needs re).
-# parallel()'s queue loads only with parallel().
-ENGINE_STDLIB = {
-    "subprocess", "_posixsubprocess", "selectors", "fcntl", "locale", "_locale", "warnings", "signal", "enum",
-    "errno", "threading", "_weakrefset", "json", "json.decoder", "json.scanner", "json.encoder", "_json", *RE,
-}
+# A first engine command adds reading JSON (json.decoder needs re, and re enum). It starts the command with
+# os.posix_spawn and reads it with select.poll (herodo_py.processes.spawn): no subprocess (with locale,
+# selectors, warnings, threading) and no signal (its enums). parallel()'s queue loads only with parallel().
+ENGINE_STDLIB = {"enum", "json", "json.decoder", "json.scanner", "json.encoder", "_json", *RE}
 # Never on a first nerdctl_list() or a first call on one container: the dataclasses machinery (dataclasses
 # imports inspect, ast, dis, tokenize...) and typing. Their records are plain classes or declare their Lua
 # fields in the bindings (else the registry would read them with dataclasses and typing.get_type_hints).
@@ -63,7 +60,7 @@ DATACLASSES = {
 # Never on a first engine call: what herodo avoids by design (temporary files, archives, URLs, shell
 # quoting by shlex, the cancel machinery) and the library's heavy parts a call on an existing container
 # does not need (the builder and its dataclasses, ensure and desired state, labels, images).
-HEAVY = {"tempfile", "shutil", "zipfile", "urllib", "urllib.parse", "shlex", "queue", "bz2", "lzma", "zlib",
+HEAVY = {"subprocess", "threading", "signal", "locale", "selectors", "tempfile", "shutil", "zipfile", "urllib", "urllib.parse", "shlex", "queue", "bz2", "lzma", "zlib",
          "hashlib", "random", "datetime", "ipaddress"}
 HEAVY_FOR_ONE_CONTAINER = {
     *DATACLASSES, "herodo_py.nerdctl.container.builder", "herodo_py.nerdctl.container.types",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import signal as _signal
 
 from ..errors import CommandFailed, CommandTimeout, NoSuchContainer, WaitTimeout
 from ..executor import CommandResult, execute_nerdctl_command
@@ -28,7 +27,10 @@ __all__ = ["ContainerControl", "check_container_port", "check_signal", "publishe
 
 @functools.cache
 def _signal_names() -> frozenset[str]:
-    """SIGTERM, SIGKILL...: made on first use (a script that sends no signal does not pay for it)."""
+    """SIGTERM, SIGKILL...: made on first use (a script that sends no signal does not pay for it, nor
+    for importing signal, which builds its enums)."""
+    import signal as _signal
+
     return frozenset(s.name for s in _signal.Signals if s.name.startswith("SIG") and "_" not in s.name)
 
 
