@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from .executor import execute_nerdctl_command
 from .parse import parse_labels
-from .validate import check_label_key, check_text
+from .validate import label_flags  # (re-exported: it lives with the checks, light for a first run())
 
 HASH_LABEL = "herodo.config-hash"  # sha256 of the canonical JSON of the configuration
 CONFIG_LABEL = "herodo.config"  # the canonical JSON itself, for a field-level diff later
@@ -30,12 +30,6 @@ class Swept(NamedTuple):
 
     names: list[str]
     left: int = 0
-
-
-def label_flags(labels: Mapping[str, object]) -> list[str]:
-    """``--label key=value`` for each label, checked (a bad key or value is refused by its field)."""
-    return [a for k, v in labels.items()
-            for a in ("--label", f"{check_label_key(k)}={check_text(v, 'label value', allow_empty=True)}")]
 
 
 @dataclass

@@ -320,3 +320,9 @@ def _number_text(value: float | int, field: str, expected: str) -> str:
     if not math.isfinite(value):
         raise fail(field, value, expected)
     return str(int(value)) if value.is_integer() else repr(value)
+
+
+def label_flags(labels: Mapping[str, object]) -> list[str]:
+    """``--label key=value`` for each label, checked (a bad key or value is refused by its field)."""
+    return [a for k, v in labels.items()
+            for a in ("--label", f"{check_label_key(k)}={check_text(v, 'label value', allow_empty=True)}")]

@@ -108,7 +108,8 @@ def test_record_fields_exist_on_their_classes(registry, name):
     cls = resolve_class(ltype.python[0])
     fields = registry.fields_of(ltype)
     assert fields
-    known = set(dir(cls)) | set(getattr(cls, "__dataclass_fields__", {})) | {f.name for f in getattr(cls, "FIELDS", ())}
+    known = (set(dir(cls)) | set(getattr(cls, "__dataclass_fields__", {})) | set(getattr(cls, "FIELD_NAMES", ()))
+             | {f.name for f in getattr(cls, "FIELDS", ())})
     assert set(fields) <= known, set(fields) - known
 
 

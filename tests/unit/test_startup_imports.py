@@ -140,6 +140,16 @@ def test_a_first_call_on_one_container_loads_no_builder_and_no_dataclasses(tmp_p
     assert sorted(loaded & (HEAVY | HEAVY_FOR_ONE_CONTAINER)) == [], f"a first {call} imports heavy modules"
 
 
+def test_a_first_run_loads_the_builder_but_no_dataclasses_and_no_image_functions(tmp_path):
+    loaded = herodo_modules(tmp_path, script(tmp_path, "one.lua",
+                                             'nerdctl_run("localhost/herodo-busybox:latest", "web2", true)'))
+    assert "herodo_py.nerdctl.container.builder" in loaded  # the call did build its argv with the builder
+    extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | ENGINE_STDLIB, ("herodo_py.",))
+    assert extra == [], f"a first nerdctl_run() imports {extra}"
+    assert sorted(loaded & (HEAVY | DATACLASSES)) == [], "a first nerdctl_run() imports heavy modules"
+    assert "herodo_py.nerdctl.image" not in loaded and "herodo_py.nerdctl.labels" not in loaded
+
+
 def test_herodo_test_with_one_test_loads_only_the_test_runner_more(tmp_path):
     test_file = script(tmp_path, "one_test.lua", 'test("adds", function() assert(1 + 1 == 2) end)\n')
     loaded = herodo_modules(tmp_path, "test", test_file)

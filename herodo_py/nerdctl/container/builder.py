@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 from ..errors import CommandFailed, NameInUse, NoSuchContainer, UnsupportedByEngine
 from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdctl_command, settings
@@ -36,6 +35,7 @@ from ..validate import (
     check_user,
     check_volume,
     fail,
+    label_flags,
 )
 from .actions import reference, rm_args, shell_command
 from .health import prepare_health_check_command
@@ -124,12 +124,13 @@ def run_args(config: ContainerConfig, engine_kind: EngineKind) -> list[str]:
         args += ["--workdir", check_path(config.workdir, "workdir", absolute=True)]
     if config.user is not None:
         args += ["--user", check_user(config.user)]
-    from ..image import run_registry_flags  # here: exec() and inspect() on a Container do not load them
-    from ..labels import label_flags
-
     labels = {**config.labels, **settings().labels}
     args += label_flags(labels)
-    args += run_registry_flags(check_image(config.image), engine_kind)
+    image = check_image(config.image)
+    if engine_kind == "podman":  # (only podman's run needs registry flags: the image functions load for it)
+        from ..image import run_registry_flags
+
+        args += run_registry_flags(image, engine_kind)
     args.append(config.image)
     args += check_string_list(config.command, "command")
     return args
@@ -144,11 +145,15 @@ def _as_list(values: Any, field_name: str) -> list[Any]:
     return list(values)
 
 
-@dataclass
 class ContainerBuilder(ContainerConfig):
-    """Chainable configuration of a container, and ``build()``."""
+    """Chainable configuration of a container, and ``build()``. ``result``: the last build's command
+    result (neither compared nor shown: the configuration's fields are)."""
 
-    result: CommandResult | None = field(default=None, repr=False, compare=False)
+    result: CommandResult | None
+
+    def __init__(self, *args: Any, result: CommandResult | None = None, **fields: Any) -> None:
+        super().__init__(*args, **fields)
+        self.result = result
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -7,9 +7,11 @@ file that the container could not see; we write no file.)
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..validate import check_text, fail
+
+TYPE_CHECKING = False  # typing stays off a first run() (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def prepare_health_check_command(cmd: Any, container_name: str | None = None) -> str:

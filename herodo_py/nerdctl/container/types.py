@@ -7,7 +7,6 @@ docker and podman alike, tolerating missing fields (a missing field reads as emp
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from ..errors import OtherError
 from ..parse import first, normalize_time, parse_percent, parse_size, split_pair
@@ -17,52 +16,118 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+class Record:
+    """What a dataclass would give these records, without the ``dataclasses`` module (with ``inspect``
+    and ``typing`` it costs a first ``status()`` or ``run()`` about 10 ms of imports, issue 17): ``==``
+    field by field between instances of one class, a field-by-field repr, unhashable (mutable). Each
+    class lists its fields in ``FIELD_NAMES`` (in their order) and sets them in ``__init__``."""
+
+    FIELD_NAMES = ()  # type: tuple[str, ...]  # (a type comment: not a field for the registry's checks)
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.FIELD_NAMES)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined,no-any-return]
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELD_NAMES)
+        return f"{type(self).__qualname__}({fields})"
+
+
 class ContainerNotBuilt(OtherError):
     """An operation needs a container that exists, but this one was never built (no id)."""
 
     default_hint = "call build() or start() first, or nerdctl_container_new(name) to attach to an existing one"
 
 
-@dataclass
-class HealthCheck:
+class HealthCheck(Record):
     """A health check: ``cmd`` runs inside the container through ``/bin/sh -c``."""
 
+    FIELD_NAMES = ("cmd", "interval", "timeout", "retries", "start_period")
     cmd: str
-    interval: str | None = None  # Go duration, e.g. "30s"
-    timeout: str | None = None
-    retries: int | None = None
-    start_period: str | None = None
+    interval: str | None  # Go duration, e.g. "30s"
+    timeout: str | None
+    retries: int | None
+    start_period: str | None
+
+    def __init__(self, cmd: str, interval: str | None = None, timeout: str | None = None, retries: int | None = None,
+                 start_period: str | None = None) -> None:
+        self.cmd = cmd
+        self.interval = interval
+        self.timeout = timeout
+        self.retries = retries
+        self.start_period = start_period
 
 
-@dataclass
-class ContainerConfig:
-    """Everything ``run`` needs. ``name=None`` lets the engine pick a name (static ``run``)."""
+class ContainerConfig(Record):
+    """Everything ``run`` needs. ``name=None`` lets the engine pick a name (static ``run``). A list or
+    dict field left out (or ``None``) starts empty."""
 
+    FIELD_NAMES = ("name", "image", "container_id", "ports", "volumes", "env_vars", "network", "network_aliases",
+              "cpu_limit", "memory_limit", "memory_swap_limit", "cpu_shares", "restart_policy", "health_check",
+              "detach", "snapshotter", "command", "entrypoint", "workdir", "user", "labels", "run_flags")
     name: str | None
-    image: str | None = None
-    container_id: str | None = None
-    ports: list[str] = field(default_factory=list)
-    volumes: list[str] = field(default_factory=list)
-    env_vars: dict[str, str] = field(default_factory=dict)  # insertion order is argv order
-    network: str | None = None
-    network_aliases: list[str] = field(default_factory=list)
-    cpu_limit: str | None = None
-    memory_limit: str | None = None
-    memory_swap_limit: str | None = None
-    cpu_shares: str | None = None
-    restart_policy: str | None = None
-    health_check: HealthCheck | None = None
-    detach: bool = True
-    snapshotter: str | None = None
-    command: list[str] = field(default_factory=list)
-    entrypoint: str | None = None
-    workdir: str | None = None
-    user: str | None = None
-    labels: dict[str, str] = field(default_factory=dict)
+    image: str | None
+    container_id: str | None
+    ports: list[str]
+    volumes: list[str]
+    env_vars: dict[str, str]  # insertion order is argv order
+    network: str | None
+    network_aliases: list[str]
+    cpu_limit: str | None
+    memory_limit: str | None
+    memory_swap_limit: str | None
+    cpu_shares: str | None
+    restart_policy: str | None
+    health_check: HealthCheck | None
+    detach: bool
+    snapshotter: str | None
+    command: list[str]
+    entrypoint: str | None
+    workdir: str | None
+    user: str | None
+    labels: dict[str, str]
     # flags for Python callers that need what has no with_* yet (stacks: --init, --stop-signal, --expose,
     # --no-healthcheck, more --network on nerdctl), put after ``run -d``; the caller validates them, and
     # records what they shape in a label (ensure compares labels, not these): a stack's config-hash label
-    run_flags: list[str] = field(default_factory=list)
+    run_flags: list[str]
+
+    def __init__(self, name: str | None, image: str | None = None, container_id: str | None = None,
+                 ports: list[str] | None = None, volumes: list[str] | None = None,
+                 env_vars: dict[str, str] | None = None, network: str | None = None,
+                 network_aliases: list[str] | None = None, cpu_limit: str | None = None,
+                 memory_limit: str | None = None, memory_swap_limit: str | None = None, cpu_shares: str | None = None,
+                 restart_policy: str | None = None, health_check: HealthCheck | None = None, detach: bool = True,
+                 snapshotter: str | None = None, command: list[str] | None = None, entrypoint: str | None = None,
+                 workdir: str | None = None, user: str | None = None, labels: dict[str, str] | None = None,
+                 run_flags: list[str] | None = None) -> None:
+        self.name = name
+        self.image = image
+        self.container_id = container_id
+        self.ports = [] if ports is None else ports
+        self.volumes = [] if volumes is None else volumes
+        self.env_vars = {} if env_vars is None else env_vars
+        self.network = network
+        self.network_aliases = [] if network_aliases is None else network_aliases
+        self.cpu_limit = cpu_limit
+        self.memory_limit = memory_limit
+        self.memory_swap_limit = memory_swap_limit
+        self.cpu_shares = cpu_shares
+        self.restart_policy = restart_policy
+        self.health_check = health_check
+        self.detach = detach
+        self.snapshotter = snapshotter
+        self.command = [] if command is None else command
+        self.entrypoint = entrypoint
+        self.workdir = workdir
+        self.user = user
+        self.labels = {} if labels is None else labels
+        self.run_flags = [] if run_flags is None else run_flags
 
 
 def _int(value: Any, default: int = 0) -> int:
@@ -97,25 +162,45 @@ def _state_word(state: dict[str, Any]) -> str:
     return "unknown"
 
 
-@dataclass
-class ContainerStatus:
+class ContainerStatus(Record):
     """A container's state as ``inspect`` reports it. Zero times read as ``""``."""
 
-    state: str = ""  # running, exited, created, paused, restarting (or the engine's word)
-    status: str = ""  # short summary: "running (healthy)", "exited (code 137)"
-    running: bool = False
-    created: str = ""
-    started: str = ""
-    finished: str = ""
-    exit_code: int = 0
-    pid: int = 0
-    restart_count: int = 0
-    health_status: str = ""  # "" when the container has no health check
-    health_output: str = ""  # output of the last health check run
-    error: str = ""  # the engine's State.Error, if any
-    id: str = ""
-    name: str = ""
-    image: str = ""
+    FIELD_NAMES = ("state", "status", "running", "created", "started", "finished", "exit_code", "pid", "restart_count",
+              "health_status", "health_output", "error", "id", "name", "image")
+    state: str  # running, exited, created, paused, restarting (or the engine's word)
+    status: str  # short summary: "running (healthy)", "exited (code 137)"
+    running: bool
+    created: str
+    started: str
+    finished: str
+    exit_code: int
+    pid: int
+    restart_count: int
+    health_status: str  # "" when the container has no health check
+    health_output: str  # output of the last health check run
+    error: str  # the engine's State.Error, if any
+    id: str
+    name: str
+    image: str
+
+    def __init__(self, state: str = "", status: str = "", running: bool = False, created: str = "", started: str = "",
+                 finished: str = "", exit_code: int = 0, pid: int = 0, restart_count: int = 0, health_status: str = "",
+                 health_output: str = "", error: str = "", id: str = "", name: str = "", image: str = "") -> None:
+        self.state = state
+        self.status = status
+        self.running = running
+        self.created = created
+        self.started = started
+        self.finished = finished
+        self.exit_code = exit_code
+        self.pid = pid
+        self.restart_count = restart_count
+        self.health_status = health_status
+        self.health_output = health_output
+        self.error = error
+        self.id = id
+        self.name = name
+        self.image = image
 
     @classmethod
     def from_inspect(cls, record: dict[str, Any]) -> ContainerStatus:
@@ -154,30 +239,62 @@ class ContainerStatus:
         )
 
 
-@dataclass
-class ResourceUsage:
+class ResourceUsage(Record):
     """One ``stats --no-stream`` sample: the engine's strings and the same values as numbers."""
 
-    id: str = ""
-    name: str = ""
-    cpu_usage: str = ""  # "0.50%"
-    memory_usage: str = ""  # "1.59MiB"
-    memory_limit: str = ""  # "64MiB"
-    memory_percentage: str = ""  # "2.48%"
-    network_input: str = ""
-    network_output: str = ""
-    block_input: str = ""
-    block_output: str = ""
-    pids: str = ""
-    cpu_percent: float | None = None
-    memory_percent: float | None = None
-    memory_usage_bytes: int | None = None
-    memory_limit_bytes: int | None = None
-    network_input_bytes: int | None = None
-    network_output_bytes: int | None = None
-    block_input_bytes: int | None = None
-    block_output_bytes: int | None = None
-    pids_count: int | None = None
+    FIELD_NAMES = ("id", "name", "cpu_usage", "memory_usage", "memory_limit", "memory_percentage", "network_input",
+              "network_output", "block_input", "block_output", "pids", "cpu_percent", "memory_percent",
+              "memory_usage_bytes", "memory_limit_bytes", "network_input_bytes", "network_output_bytes",
+              "block_input_bytes", "block_output_bytes", "pids_count")
+    id: str
+    name: str
+    cpu_usage: str  # "0.50%"
+    memory_usage: str  # "1.59MiB"
+    memory_limit: str  # "64MiB"
+    memory_percentage: str  # "2.48%"
+    network_input: str
+    network_output: str
+    block_input: str
+    block_output: str
+    pids: str
+    cpu_percent: float | None
+    memory_percent: float | None
+    memory_usage_bytes: int | None
+    memory_limit_bytes: int | None
+    network_input_bytes: int | None
+    network_output_bytes: int | None
+    block_input_bytes: int | None
+    block_output_bytes: int | None
+    pids_count: int | None
+
+    def __init__(self, id: str = "", name: str = "", cpu_usage: str = "", memory_usage: str = "",
+                 memory_limit: str = "", memory_percentage: str = "", network_input: str = "",
+                 network_output: str = "", block_input: str = "", block_output: str = "", pids: str = "",
+                 cpu_percent: float | None = None, memory_percent: float | None = None,
+                 memory_usage_bytes: int | None = None, memory_limit_bytes: int | None = None,
+                 network_input_bytes: int | None = None, network_output_bytes: int | None = None,
+                 block_input_bytes: int | None = None, block_output_bytes: int | None = None,
+                 pids_count: int | None = None) -> None:
+        self.id = id
+        self.name = name
+        self.cpu_usage = cpu_usage
+        self.memory_usage = memory_usage
+        self.memory_limit = memory_limit
+        self.memory_percentage = memory_percentage
+        self.network_input = network_input
+        self.network_output = network_output
+        self.block_input = block_input
+        self.block_output = block_output
+        self.pids = pids
+        self.cpu_percent = cpu_percent
+        self.memory_percent = memory_percent
+        self.memory_usage_bytes = memory_usage_bytes
+        self.memory_limit_bytes = memory_limit_bytes
+        self.network_input_bytes = network_input_bytes
+        self.network_output_bytes = network_output_bytes
+        self.block_input_bytes = block_input_bytes
+        self.block_output_bytes = block_output_bytes
+        self.pids_count = pids_count
 
     @classmethod
     def from_stats(cls, record: dict[str, Any]) -> ResourceUsage:
