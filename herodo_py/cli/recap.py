@@ -77,29 +77,47 @@ def write_atomically(path: str, text: str) -> None:
 
 @contextmanager
 def recapping(*, check: bool = False, diff: bool = False, always: bool = False, json_path: str | None = None,
-              stream: TextIO | None = None) -> Iterator[Recap]:
-    """A recap current for the block (every ensure of every script run in it adds to it); its lines
-    and, at the end however the block ends, the recap and its JSON file."""
-    from ..nerdctl.desired.recap import Recap, use_recap  # here: light (no engine modules), on every run's path
+              stream: TextIO | None = None) -> Iterator[None]:
+    """A recap current for the block (every ensure of every script run in it adds to it), made when the
+    first ensure or state-changing call asks for it; its lines and, at the end however the block ends, the
+    recap and its JSON file."""
+    import _thread  # (built in: not threading, which costs start-up)
+
+    from ..recap_slot import CURRENT
 
     stream = stream or sys.stderr
-    recap = Recap()
     writer = RecapWriter(stream, check=check, diff=diff)
-    recap.listeners.append(writer.outcome)
-    recap.call_listeners.append(writer.call)
+    made: list[Recap] = []
+    lock = _thread.allocate_lock()
+
+    def recap() -> Recap:
+        if not made:
+            with lock:  # (stack workers and parallel() tasks may ask at once)
+                if not made:
+                    from ..nerdctl.desired.recap import Recap  # here: a run without an ensure never loads it
+
+                    fresh = Recap()
+                    fresh.listeners.append(writer.outcome)
+                    fresh.call_listeners.append(writer.call)
+                    made.append(fresh)
+        return made[0]
+
+    token = CURRENT.set(recap)
     try:
-        with use_recap(recap):
-            yield recap
+        yield
     finally:
-        if recap.outcomes or always or check:
-            sys.stdout.flush()
-            stream.write(recap.render(check=check) + "\n")
-            stream.flush()
-        if json_path is not None:
-            try:
-                write_atomically(json_path, recap.as_json(check=check) + "\n")
-            except OSError as exc:
-                stream.write(f"herodo: --recap-json {json_path}: cannot write it: {exc.strerror or exc}\n")
+        CURRENT.reset(token)
+        if made or always or check or json_path is not None:
+            done = recap()
+            if done.outcomes or always or check:
+                sys.stdout.flush()
+                stream.write(done.render(check=check) + "\n")
+                stream.flush()
+            if json_path is not None:
+                try:
+                    write_atomically(json_path, done.as_json(check=check) + "\n")
+                except OSError as exc:
+                    stream.write(f"herodo: --recap-json {json_path}: cannot write it: {exc.strerror or exc}\n")
 
 
 __all__ = ["RecapWriter", "check_recap_json", "recapping", "write_atomically"]

@@ -34,7 +34,6 @@ import math
 from collections.abc import Callable
 
 from .diagnostics.errors import ScriptError
-from .sources import lua_source
 
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
@@ -45,10 +44,6 @@ MAX_TEXT = 64 * 1024 * 1024
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
 
-
-def lua() -> bytes:
-    """The Lua side (``json_codec.lua``): encode, json_null, json_array, given ``{fail=, max_depth=}``."""
-    return lua_source(__file__, "json_codec.lua")
 
 
 class _BigNumber(Exception):
@@ -181,4 +176,4 @@ class LuaBuilder:
         return value
 
 
-__all__ = ["lua", "MAX_DEPTH", "MAX_TEXT", "LuaBuilder", "decode", "encode_error"]
+__all__ = ["MAX_DEPTH", "MAX_TEXT", "LuaBuilder", "decode", "encode_error"]

@@ -45,7 +45,7 @@ from .convert import lua_bytes, text
 from .diagnostics.errors import ScriptError
 from .registry import Binding
 from .sandbox_paths import PinnedPaths
-from .sources import lua_source
+from .sources import run_host_chunk
 
 ENV_ALLOWED = ("HOME", "USER", "LOGNAME", "HOSTNAME", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES",
                "TZ", "TERM", "HERODO_*")
@@ -104,7 +104,7 @@ class Sandbox:
         ``locate`` places an error at the script's line; ``fitting`` refuses a string Lua has no room for."""
         self.locate, self.fitting = locate, fitting
         helpers = {b"removed": self.removed, b"find_module": self.find_module, b"getenv": self.getenv}
-        lua.execute(lua_source(__file__, "sandbox.lua"), lua.table_from(helpers), name=b"=herodo")
+        run_host_chunk(lua, __file__, "sandbox.lua", lua.table_from(helpers))
 
     # -- called from Lua -------------------------------------------------------------------------
 

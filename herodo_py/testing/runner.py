@@ -25,7 +25,7 @@ from ..lua.runner import Options, RunOptions, test_file_pattern
 from ..lua.runtime import Runtime
 from .janitor import Janitor
 from .reporting import FAILED, SKIPPED, FileResult, Reporter, RunResult, TapReporter, TestResult, TextReporter
-from .testapi import source
+from .testapi import install as install_test_api
 
 TYPE_CHECKING = False  # typing, re, dataclasses stay off the path of a passing run (test_startup_imports.py)
 if TYPE_CHECKING:
@@ -180,7 +180,7 @@ class TestRunner:
         started = time.monotonic()
         try:
             runtime = Runtime(**self.run_options.runtime_options(), make_executor=self.janitor.test_executor)
-            api = runtime.lua.execute(source(), name=b"=herodo.test")
+            api = install_test_api(runtime.lua)
             self._run_file_in(runtime, api, path, result)
         except KeyboardInterrupt:
             self.run.interrupted = self.stop_all = True

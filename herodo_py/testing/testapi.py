@@ -12,7 +12,11 @@ reads ``assert_eq failed: ...`` (the runner titles it ASSERTION FAILED and under
 from __future__ import annotations
 
 from ..lua.registry import Binding, Param, lua_signature
-from ..lua.sources import lua_source
+from ..lua.sources import run_host_chunk
+
+TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 P = Param
 
@@ -43,6 +47,6 @@ SIGNATURES: tuple[Binding, ...] = (
 NAMES = tuple(sig.name for sig in SIGNATURES)
 
 
-def source() -> bytes:
-    """The Lua side of the test globals (read once)."""
-    return lua_source(__file__, "testapi.lua")
+def install(lua: Any) -> Any:
+    """Run the Lua side of the test globals (``testapi.lua``) in ``lua``; its API table for the runner."""
+    return run_host_chunk(lua, __file__, "testapi.lua", chunk=b"=herodo.test")

@@ -102,7 +102,7 @@ def script(tmp_path: Path, name: str, text: str) -> str:
 # herodo_py packages an empty script may load: the command and the Lua host, not the engine library.
 HOST = ("herodo_py.cli", "herodo_py.lua")
 # ... and the run's recap (herodo_py.cli.recap makes one current before any script runs), light on purpose.
-HOST_MODULES = {"herodo_py", "herodo_py.nerdctl", "herodo_py.nerdctl.desired", "herodo_py.nerdctl.desired.recap"}
+HOST_MODULES = {"herodo_py", "herodo_py.recap_slot"}
 
 
 def test_an_empty_script_loads_no_engine_library_and_nothing_heavy(tmp_path):

@@ -68,7 +68,7 @@ from ..convert import Checker, ToLua, lua_bytes, text
 from ..exit_codes import EXIT_FAILED, EXIT_USAGE
 from ..limits import CLEANUP_MEMORY, DEFAULT, DEFAULT_MAX_MEMORY, PUSH_RESERVE, format_size
 from ..registry import Registry
-from ..sources import lua_source
+from ..sources import run_host_chunk
 from .attributes import Attributes
 from .dispatch import Dispatch
 from .error_values import install as install_error_values
@@ -158,7 +158,7 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
         self.error_values = install_error_values(self)  # what pcall & co hand scripts (before the prelude)
         helpers[b"error_value"] = self.error_values[b"value"]
         helpers[b"error_origin"] = self.error_values[b"origin"]
-        api = self.lua.execute(lua_source(__file__, "prelude.lua"), self.lua.table_from(helpers), name=HOST_CHUNK)
+        api = run_host_chunk(self.lua, __file__, "prelude.lua", self.lua.table_from(helpers), chunk=HOST_CHUNK)
         self._compile, self._run, self._locate_lua = api[b"compile"], api[b"run"], api[b"locate"]
         self._last_position = api[b"last_position"]
         self._last_failure, self._same = api[b"last"], api[b"same"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ..convert import lua_bytes, text
 from ..diagnostics.errors import LUA_FIELDS, ScriptError
-from ..sources import lua_source
+from ..sources import run_host_chunk
 
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def install(runtime: Any) -> Any:
 
     known = runtime.lua.table_from({lua_bytes(name): True for name in LUA_FIELDS})
     helpers = runtime.lua.table_from({b"fields_of": fields_of, b"known": known, b"unknown": unknown})
-    return runtime.lua.execute(lua_source(__file__, "error_values.lua"), helpers, name=b"=herodo")
+    return run_host_chunk(runtime.lua, __file__, "error_values.lua", helpers)
 
 
 __all__ = ["install"]

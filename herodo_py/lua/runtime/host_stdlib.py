@@ -21,7 +21,7 @@ from __future__ import annotations
 from ..convert import text
 from ..diagnostics.errors import ScriptError
 from ..registry import Binding, FieldDef, Param, Registry, lua_signature
-from ..sources import lua_source
+from ..sources import run_host_chunk
 
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ def install(runtime: Any) -> None:
 
     json_helpers = {b"fail": _internal(runtime, "json_encode", [P("path", "string"), P("message", "string")], fail),
                     b"max_depth": json_codec.MAX_DEPTH}
-    json = lua.execute(json_codec.lua(), lua.table_from(json_helpers), name=b"=herodo")
+    json = run_host_chunk(lua, json_codec.__file__, "json_codec.lua", lua.table_from(json_helpers))
     builder = json_codec.LuaBuilder(lua, json[b"null"], json[b"mark"])
 
     def json_decode(source: str) -> Any:
@@ -127,7 +127,7 @@ def install(runtime: Any) -> None:
         b"json": json,
         b"json_decode": _internal(runtime, "json_decode", [P("text", "string")], json_decode),
     }
-    lua.execute(lua_source(__file__, "host_stdlib.lua"), lua.table_from(helpers), name=b"=herodo")
+    run_host_chunk(lua, __file__, "host_stdlib.lua", lua.table_from(helpers))
 
 
 def _sleep(seconds: float) -> None:

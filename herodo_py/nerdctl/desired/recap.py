@@ -1,13 +1,14 @@
 """The recap of a run: the outcomes of its ensures counted by kind, and its other state-changing calls.
 
-Light on purpose (no engine modules): ``herodo`` makes a recap current before any script runs, so
-this module is on the start-up path of every run.
+Light on purpose (no engine modules): ``herodo`` loads it with the first ensure or state-changing call of a
+run (:mod:`herodo_py.recap_slot`), which may be a call on a container the library has not loaded yet.
 """
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Callable, Iterator
+
+from ...recap_slot import CURRENT
 
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
@@ -91,13 +92,11 @@ class Recap:
         return iter(self.outcomes)
 
 
-_current: contextvars.ContextVar[Recap | None] = contextvars.ContextVar("herodo_recap", default=None)
-
-
 def current_recap() -> Recap | None:
-    """The recap outcomes go to: the one made current by :func:`use_recap`, else none (a library user
-    who wants one makes it current; nothing accumulates otherwise)."""
-    return _current.get()
+    """The recap outcomes go to: the one made current by :func:`use_recap` (or by ``herodo``), else none
+    (a library user who wants one makes it current; nothing accumulates otherwise)."""
+    get = CURRENT.get()
+    return get() if get is not None else None
 
 
 class use_recap:
@@ -105,15 +104,15 @@ class use_recap:
 
     def __init__(self, recap: Recap) -> None:
         self.recap = recap
-        self._token: contextvars.Token[Recap | None] | None = None
+        self._token: Any = None
 
     def __enter__(self) -> Recap:
-        self._token = _current.set(self.recap)
+        self._token = CURRENT.set(lambda: self.recap)
         return self.recap
 
     def __exit__(self, *exc: object) -> None:
         if self._token is not None:
-            _current.reset(self._token)
+            CURRENT.reset(self._token)
 
 
 __all__ = ["Recap", "current_recap", "use_recap"]
