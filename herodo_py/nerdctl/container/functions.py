@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from ..errors import CommandFailed
 from ..executor import DRY_PREFIX, current_engine, execute_nerdctl_command
 from ..parse import first, load_records, normalize_time, parse_labels
+from ..record import Record
 from ..result_list import ResultList
 from ..validate import (
     check_image,
@@ -60,16 +61,14 @@ __all__ = [
 # --- listing ------------------------------------------------------------------------------
 
 
-class ContainerSummary:
+class ContainerSummary(Record):
     """One row of ``ps``, the same on every engine.
 
-    A plain class with a dataclass's behaviour (keyword or positional fields, ``==`` field by field, a
-    field-by-field repr, unhashable): a script's first ``list()`` makes these, and ``dataclasses`` (with
-    ``inspect``) costs that call several ms of imports (issue 17). Its Lua fields are declared in
-    ``herodo_py/lua/bindings/container.py`` (``tests/unit/test_lua_registry.py`` checks them against
-    these annotations)."""
+    A :class:`~herodo_py.nerdctl.record.Record`, not a dataclass (a script's first ``list()`` makes
+    these); its Lua fields are declared in ``herodo_py/lua/bindings/container.py``."""
 
     __slots__ = ("id", "names", "image", "command", "created", "status", "state", "ports", "labels", "name")
+    FIELD_NAMES = __slots__
     id: str
     names: builtins.list[str]
     image: str
@@ -95,19 +94,6 @@ class ContainerSummary:
         self.labels = {} if labels is None else labels
         self.name = self.names[0] if self.names else ""
 
-    def _values(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined,no-any-return]
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value (as a dataclass)
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"{type(self).__qualname__}({fields})"
 
 
 class ContainerList(ResultList[ContainerSummary]):

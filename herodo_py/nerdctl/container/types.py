@@ -10,33 +10,11 @@ import re
 
 from ..errors import OtherError
 from ..parse import first, normalize_time, parse_percent, parse_size, split_pair
+from ..record import Record
 
 TYPE_CHECKING = False  # typing stays off a first status() (its record fields are declared in the bindings)
 if TYPE_CHECKING:
     from typing import Any
-
-
-class Record:
-    """What a dataclass would give these records, without the ``dataclasses`` module (with ``inspect``
-    and ``typing`` it costs a first ``status()`` or ``run()`` about 10 ms of imports, issue 17): ``==``
-    field by field between instances of one class, a field-by-field repr, unhashable (mutable). Each
-    class lists its fields in ``FIELD_NAMES`` (in their order) and sets them in ``__init__``."""
-
-    FIELD_NAMES = ()  # type: tuple[str, ...]  # (a type comment: not a field for the registry's checks)
-
-    def _values(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self.FIELD_NAMES)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined,no-any-return]
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELD_NAMES)
-        return f"{type(self).__qualname__}({fields})"
 
 
 class ContainerNotBuilt(OtherError):

@@ -1,0 +1,30 @@
+"""A record class with a dataclass's behaviour, without the ``dataclasses`` module: with ``inspect`` and
+``typing`` it costs a script's first engine call about 10 ms of imports (issue 17)."""
+
+from __future__ import annotations
+
+
+class Record:
+    """``==`` field by field between instances of one class, a field-by-field repr, unhashable (mutable),
+    as a dataclass. Each class lists its fields in ``FIELD_NAMES`` (in their order), sets them in
+    ``__init__`` and annotates them (the Lua bindings' declared fields are checked against those)."""
+
+    __slots__ = ()  # (a subclass without __slots__ has its __dict__: vars() and copy work as on a dataclass)
+    FIELD_NAMES = ()  # type: tuple[str, ...]  # (a type comment: not a field for the registry's checks)
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.FIELD_NAMES)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined,no-any-return]
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELD_NAMES)
+        return f"{type(self).__qualname__}({fields})"
+
+
+__all__ = ["Record"]
