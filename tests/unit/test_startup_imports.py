@@ -45,9 +45,10 @@ RE = {"re", "re._casefix", "re._compiler", "re._constants", "re._parser", "_sre"
 # Beyond the floor, on every herodo run: select (in the watchdog's thread), the run's recap (contextvars),
 # the converter (math). Not signal (its enums) nor threading: the host uses _signal and _thread.
 STARTUP_STDLIB = {"select", "__future__", "math", "contextvars", "_contextvars"}
-# A first engine command adds reading JSON (json.decoder needs re, and re enum). It starts the command with
-# os.posix_spawn and reads it with select.poll (herodo_py.processes.spawn): no subprocess (with locale,
-# selectors, warnings, threading) and no signal (its enums). parallel()'s queue loads only with parallel().
+# A first engine command adds re (the checks' patterns; re needs enum) and reading JSON (a command that
+# prints none, exec, stop, logs..., loads no json). It starts the command with os.posix_spawn and reads it
+# with select.poll (herodo_py.processes.spawn): no subprocess (with locale, selectors, warnings, threading)
+# and no signal (its enums). parallel()'s queue loads only with parallel().
 ENGINE_STDLIB = {"enum", "json", "json.decoder", "json.scanner", "json.encoder", "_json", *RE}
 # Never on a first nerdctl_list() or a first call on one container: the dataclasses machinery (dataclasses
 # imports inspect, ast, dis, tokenize...) and typing. Their records are plain classes or declare their Lua
@@ -138,6 +139,8 @@ def test_a_first_call_on_one_container_loads_no_builder_and_no_dataclasses(tmp_p
     extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | ENGINE_STDLIB, ("herodo_py.",))
     assert extra == [], f"a first {call} imports {extra}"
     assert sorted(loaded & (HEAVY | HEAVY_FOR_ONE_CONTAINER)) == [], f"a first {call} imports heavy modules"
+    if "inspect" not in call:  # (only inspect reads JSON)
+        assert "json" not in loaded, f"a first {call} reads no JSON and needs no json module"
 
 
 def test_a_first_run_loads_the_builder_but_no_dataclasses_and_no_image_functions(tmp_path):
