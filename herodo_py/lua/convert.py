@@ -418,6 +418,13 @@ class ToLua:
         self.make_record = make_record
 
     def __call__(self, value: Any) -> Any:
+        kind = type(value)  # exact built-in types first (most values): no registered type is one of them
+        if kind is str:
+            return value.encode("utf-8", "surrogateescape")
+        if kind is list or kind is tuple:
+            return self.lua.table_from([self(v) for v in value])
+        if kind is dict:
+            return self.lua.table_from({self(k): self(v) for k, v in value.items()})
         if value is None or isinstance(value, (bool, int, float, bytes)):
             return value
         if isinstance(value, str):
@@ -442,6 +449,13 @@ class ToLua:
     def lua_size(self, value: Any) -> int:
         """The Lua memory ``value`` takes once converted (an upper estimate, read before anything is
         pushed: a push that runs out of memory would unwind through Python)."""
+        kind = type(value)  # exact built-in types first (most values): no registered type is one of them
+        if kind is str:
+            return LUA_STRING + len(value) * (1 if value.isascii() else 4)
+        if kind is list or kind is tuple:
+            return self._entries(value)
+        if kind is dict:
+            return self._entries(value.values()) + sum(self.lua_size(k) for k in value)
         if value is None or isinstance(value, (bool, int, float)):
             return 0
         if isinstance(value, bytes):
