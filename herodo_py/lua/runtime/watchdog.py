@@ -26,6 +26,31 @@ def _drain(fd: int) -> bytes:
         return b""
 
 
+class _Watcher:
+    """The process's one watching thread and its wakeup pipe, made by the first watchdog and kept: a
+    ``herodo test`` run watches every test call, and a thread and a pipe each time would pile up (the
+    thread sleeps between looks rather than waiting in select, so it cannot be woken to end at once)."""
+
+    def __init__(self) -> None:
+        self.read_fd, self.write_fd = os.pipe()
+        os.set_blocking(self.read_fd, False)
+        os.set_blocking(self.write_fd, False)
+        self.lock = _thread.allocate_lock()  # held while the thread looks, and while watches change
+        self.watches: list[Watchdog] = []  # the innermost last
+        _thread.start_new_thread(self._run, ())
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(TICK)  # (a sleep, not select: a script that is never stopped pays no select import)
+            with self.lock:
+                signals = _drain(self.read_fd)
+                if self.watches:
+                    self.watches[-1]._look(signals)
+
+
+_watcher: _Watcher | None = None
+
+
 class Watchdog:
     """Ends the process when a stopped script does not answer (``herodo`` only, main thread only).
 
@@ -42,55 +67,40 @@ class Watchdog:
         self.stuck_after = stuck_after
         self.cleanup_wait = cleanup_wait
         self.previous_fd = -1
-        self.looking = _thread.allocate_lock()  # held while the thread looks at the runtime
         self.since: float | None = None  # when the count started (a stop was asked for) ...
         self.in_bindings = 0.0  # ... the runtime's time in bindings then ...
         self.reason = ""  # ... and why
 
     def __enter__(self) -> Watchdog:
-        read_fd, write_fd = os.pipe()
-        os.set_blocking(read_fd, False)
-        os.set_blocking(write_fd, False)
-        try:
-            self.previous_fd = _signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
-            _thread.start_new_thread(self._run, (read_fd, write_fd))
-        except BaseException:
-            if self.previous_fd != -1:
-                _signal.set_wakeup_fd(self.previous_fd)
-            os.close(read_fd)
-            os.close(write_fd)
-            raise
+        global _watcher
+        if _watcher is None:
+            _watcher = _Watcher()
+        with _watcher.lock:
+            _drain(_watcher.read_fd)  # (signals from before this watch are not its business)
+            self.previous_fd = _signal.set_wakeup_fd(_watcher.write_fd, warn_on_full_buffer=False)
+            _watcher.watches.append(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        """Stop watching, without waiting for the thread to end (it does within a tick, closing its pipe;
-        a signal can no longer write to it: the wakeup fd is given back first). The thread lets go of the
-        runtime here: a runtime nothing else holds is freed (and its Lua state closed) when herodo exits."""
-        _signal.set_wakeup_fd(self.previous_fd)
-        with self.looking:
+        """Stop watching, and let go of the runtime (a runtime nothing else holds is then freed, and its Lua
+        state closed, when herodo exits)."""
+        assert _watcher is not None
+        with _watcher.lock:
+            _signal.set_wakeup_fd(self.previous_fd)
+            _watcher.watches.remove(self)
             self.runtime = None
 
-    def _run(self, read_fd: int, write_fd: int) -> None:
-        try:
-            while True:
-                time.sleep(TICK)  # (a sleep, not select: a script that is never stopped pays no select import)
-                with self.looking:
-                    if self.runtime is None or not self._look(self.runtime, read_fd):
-                        return
-        finally:
-            os.close(read_fd)
-            os.close(write_fd)
-
-    def _look(self, runtime: Any, read_fd: int) -> bool:
-        """One look: start the count on a stop, end herodo when the script is stuck; ``False``: stop watching."""
+    def _look(self, signals: bytes) -> None:
+        """One look (the watching thread's): start the count on a stop; end herodo when the script is stuck."""
+        runtime = self.runtime
         now = time.monotonic()
         if self.since is None:
-            start = "interrupted" if _signal.SIGINT in _drain(read_fd) else None
+            start = "interrupted" if _signal.SIGINT in signals else None
             deadline = runtime._deadline
             if deadline is not None and now > deadline:
                 start = start or "script timeout"
             if start is None:
-                return True
+                return
             self.since, self.in_bindings, self.reason = now, runtime._binding_time(now), start
         waited = runtime._binding_time(now) - self.in_bindings
         if now - self.since - waited > self.stuck_after and not runtime._in_binding:
@@ -98,7 +108,6 @@ class Watchdog:
                                     "call into the Lua library, e.g. a string pattern)")
         if waited > self.cleanup_wait:
             self._exit(self.reason, f"the script's cleanup waited on bindings for more than {self.cleanup_wait:g}s")
-        return True
 
     def _exit(self, reason: str, why: str) -> None:
         os.write(2, f"herodo: {reason}: {why}; exiting without cleanup\n".encode())
