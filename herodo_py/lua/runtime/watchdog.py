@@ -15,6 +15,42 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+TICK = 0.1  # seconds between the watching thread's looks
+
+
+def _drain(fd: int) -> bytes:
+    """What signals wrote to the wakeup pipe since the last look (their numbers, one byte each)."""
+    try:
+        return os.read(fd, 256)
+    except BlockingIOError:
+        return b""
+
+
+class _Watcher:
+    """The process's one watching thread and its wakeup pipe, made by the first watchdog and kept: a
+    ``herodo test`` run watches every test call, and a thread and a pipe each time would pile up (the
+    thread sleeps between looks rather than waiting in select, so it cannot be woken to end at once)."""
+
+    def __init__(self) -> None:
+        self.read_fd, self.write_fd = os.pipe()
+        os.set_blocking(self.read_fd, False)
+        os.set_blocking(self.write_fd, False)
+        self.lock = _thread.allocate_lock()  # held while the thread looks, and while watches change
+        self.watches: list[Watchdog] = []  # the innermost last
+        _thread.start_new_thread(self._run, ())
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(TICK)  # (a sleep, not select: a script that is never stopped pays no select import)
+            with self.lock:
+                signals = _drain(self.read_fd)
+                if self.watches:
+                    self.watches[-1]._look(signals)
+
+
+_watcher: _Watcher | None = None
+
+
 class Watchdog:
     """Ends the process when a stopped script does not answer (``herodo`` only, main thread only).
 
@@ -27,76 +63,51 @@ class Watchdog:
 
     def __init__(self, runtime: Any, stuck_after: float = STUCK_AFTER, cleanup_wait: float = CLEANUP_WAIT) -> None:
         """``runtime``: the Runtime watched (its ``_deadline``, ``_in_binding`` and ``_binding_time`` are read)."""
-        self.runtime = runtime
+        self.runtime: Any = runtime
         self.stuck_after = stuck_after
         self.cleanup_wait = cleanup_wait
-        self.done = False
-        self.finished = _thread.allocate_lock()  # held while the watching thread runs
         self.previous_fd = -1
-        self.fds: tuple[int, int] | None = None
+        self.since: float | None = None  # when the count started (a stop was asked for) ...
+        self.in_bindings = 0.0  # ... the runtime's time in bindings then ...
+        self.reason = ""  # ... and why
 
     def __enter__(self) -> Watchdog:
-        read_fd, write_fd = os.pipe()
-        os.set_blocking(write_fd, False)
-        self.fds = (read_fd, write_fd)
-        self.previous_fd = _signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
-        self.finished.acquire()
-        try:
-            _thread.start_new_thread(self._run, ())
-        except BaseException:
-            self.finished.release()
-            raise
+        global _watcher
+        if _watcher is None:
+            _watcher = _Watcher()
+        with _watcher.lock:
+            _drain(_watcher.read_fd)  # (signals from before this watch are not its business)
+            self.previous_fd = _signal.set_wakeup_fd(_watcher.write_fd, warn_on_full_buffer=False)
+            _watcher.watches.append(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.done = True
-        _signal.set_wakeup_fd(self.previous_fd)
-        if self.fds is not None:
-            try:
-                os.write(self.fds[1], b"\0")  # wake the thread now (its select would wait up to 0.1 s)
-            except BlockingIOError:  # (the pipe is full: select returns at once anyway)
-                pass
-        with self.finished:  # the thread has ended
-            pass
-        if self.fds is not None:
-            for fd in self.fds:
-                os.close(fd)
+        """Stop watching, and let go of the runtime (a runtime nothing else holds is then freed, and its Lua
+        state closed, when herodo exits)."""
+        assert _watcher is not None
+        with _watcher.lock:
+            _signal.set_wakeup_fd(self.previous_fd)
+            _watcher.watches.remove(self)
+            self.runtime = None
 
-    def _run(self) -> None:
-        try:
-            self._watch()
-        finally:
-            self.finished.release()
-
-    def _watch(self) -> None:
-        import select  # here: in the watchdog's thread, off the start-up path
-
-        assert self.fds is not None
+    def _look(self, signals: bytes) -> None:
+        """One look (the watching thread's): start the count on a stop; end herodo when the script is stuck."""
         runtime = self.runtime
-        since: float | None = None  # when the count started, and the binding time then
-        in_bindings = 0.0
-        reason = ""
-        while not self.done:
-            ready, _, _ = select.select([self.fds[0]], [], [], 0.1)
-            now = time.monotonic()
-            start = None
-            if ready and _signal.SIGINT in os.read(self.fds[0], 256) and since is None:
-                start = "interrupted"
+        now = time.monotonic()
+        if self.since is None:
+            start = "interrupted" if _signal.SIGINT in signals else None
             deadline = runtime._deadline
-            if since is None and deadline is not None and now > deadline:
+            if deadline is not None and now > deadline:
                 start = start or "script timeout"
-            if start is not None:
-                since, in_bindings, reason = now, runtime._binding_time(now), start
-            if since is None:
-                continue
-            waited = runtime._binding_time(now) - in_bindings
-            if self.done:
-                break
-            if now - since - waited > self.stuck_after and not runtime._in_binding:
-                self._exit(reason, f"the script did not stop within {self.stuck_after:g}s (it is stuck in one long "
-                                   "call into the Lua library, e.g. a string pattern)")
-            if waited > self.cleanup_wait:
-                self._exit(reason, f"the script's cleanup waited on bindings for more than {self.cleanup_wait:g}s")
+            if start is None:
+                return
+            self.since, self.in_bindings, self.reason = now, runtime._binding_time(now), start
+        waited = runtime._binding_time(now) - self.in_bindings
+        if now - self.since - waited > self.stuck_after and not runtime._in_binding:
+            self._exit(self.reason, f"the script did not stop within {self.stuck_after:g}s (it is stuck in one long "
+                                    "call into the Lua library, e.g. a string pattern)")
+        if waited > self.cleanup_wait:
+            self._exit(self.reason, f"the script's cleanup waited on bindings for more than {self.cleanup_wait:g}s")
 
     def _exit(self, reason: str, why: str) -> None:
         os.write(2, f"herodo: {reason}: {why}; exiting without cleanup\n".encode())
