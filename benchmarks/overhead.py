@@ -83,8 +83,10 @@ class Venvs:
 
 
 def child_env(base: dict[str, str]) -> dict[str, str]:
-    """The children's environment without PYTHONPATH (which would shadow the installed herodo_py)."""
-    return {k: v for k, v in base.items() if k != "PYTHONPATH"}
+    """The children's environment without PYTHONPATH (which would shadow the installed herodo_py) and
+    without PYTHONDONTWRITEBYTECODE: as users run herodo, with Python's and herodo's Lua bytecode caches
+    written by the warm-up round and used by the timed ones."""
+    return {k: v for k, v in base.items() if k not in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE")}
 
 
 # --- herodo's own CPU time ------------------------------------------------------------------
