@@ -113,7 +113,8 @@ def test_a_changed_service_rolls_one_replica_at_a_time(engine, stack_name):
     result = outcome["result"]
     assert [(c.service, c.action) for c in result.changes if c.kind == "container"] == [
         ("api", "recreated")] * 3 + [("probe", "unchanged")]
-    assert len(healthy_counts) > 3 and min(healthy_counts) >= 2, healthy_counts
+    # (a sample on podman runs a check on each replica: some 1 s; three of them span a three-replica roll)
+    assert len(healthy_counts) >= 3 and min(healthy_counts) >= 2, healthy_counts
     after = _inspect(engine, stack_name)
     assert set(after) == before  # same names, new containers
     assert all("V=2" in r["Config"]["Env"] for n, r in after.items() if "-api-" in n)
