@@ -45,7 +45,8 @@ def _header(source_path: str) -> bytes:
 
 @functools.cache
 def _cached_bytecode(module_file: str, name: str, chunk: bytes) -> bytes | None:
-    """The cached bytecode of ``name`` if current, else ``None`` (after caching it, when allowed)."""
+    """The cached bytecode of ``name`` if current; else, when caching is allowed, its bytecode made and
+    cached now (so it is compiled once per process); else ``None``."""
     source_path = os.path.join(os.path.dirname(module_file), name)
     path = cache_path(module_file, name)
     try:
@@ -59,27 +60,35 @@ def _cached_bytecode(module_file: str, name: str, chunk: bytes) -> bytes | None:
             return data[len(header):]
     except OSError:
         pass  # (none yet)
-    if not sys.dont_write_bytecode:
-        _write_cache(path, header, lua_source(module_file, name), chunk)
-    return None
+    if sys.dont_write_bytecode:
+        return None
+    bytecode = _compiled(lua_source(module_file, name), chunk)
+    if bytecode is not None:
+        _write_cache(path, header + bytecode)
+    return bytecode
 
 
-def _write_cache(path: str, header: bytes, source: bytes, chunk: bytes) -> None:
-    """Compile ``source`` in a throwaway Lua state and write its bytecode (atomically: a reader sees the
-    old file, the whole new one, or none); a folder that cannot take it is left alone."""
+def _compiled(source: bytes, chunk: bytes) -> bytes | None:
+    """``source`` compiled in a throwaway Lua state, dumped; ``None`` if it does not compile (running the
+    source reports why)."""
     import lupa.lua54 as lua54
 
     try:
         lua = lua54.LuaRuntime(register_eval=False, register_builtins=False, encoding=None)
-        bytecode = lua.globals()[b"string"][b"dump"](lua.compile(source, name=chunk))
-    except Exception:  # (a syntax error: running the source reports it)
-        return
+        return bytes(lua.globals()[b"string"][b"dump"](lua.compile(source, name=chunk)))
+    except Exception:
+        return None
+
+
+def _write_cache(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (a reader sees the old file, the whole new one, or none); a
+    folder that cannot take it is left alone."""
     temporary = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
-            os.write(fd, header + bytecode)
+            os.write(fd, data)
         finally:
             os.close(fd)
         os.replace(temporary, path)
