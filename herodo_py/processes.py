@@ -31,13 +31,14 @@ def shown_command(argv: Sequence[str]) -> str:
     return " ".join(map(_quoted, argv))
 
 
-def _quoted(arg: str) -> str:
-    """``shlex.quote`` (the same rule and result), without importing shlex for every shown command."""
-    import re  # (loaded with the engine library already)
+_SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-"  # shlex's, unquoted
 
+
+def _quoted(arg: str) -> str:
+    """``shlex.quote`` (the same rule and result), without importing shlex (or re) to show a command."""
     if not arg:
         return "''"
-    if re.search(r"[^\w@%+=:,./-]", arg, re.ASCII) is None:
+    if not arg.strip(_SAFE):
         return arg
     return "'" + arg.replace("'", "'\"'\"'") + "'"
 

@@ -9,8 +9,8 @@ podman ignore containerd's variables).
 from __future__ import annotations
 
 import os
-import re
 
+from .lazy_pattern import LazyPattern
 from .record import Record
 
 DEFAULT_TIMEOUT = 120.0
@@ -87,7 +87,7 @@ class EngineSettings(Record):
         return self
 
 
-CONTAINERD_IDENTIFIER = re.compile(r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*")
+CONTAINERD_IDENTIFIER = LazyPattern(r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*")
 """containerd's identifier grammar (namespaces; snapshotters are named alike): letters and digits,
 single ``.``, ``_`` or ``-`` between them, at most 76 characters."""
 IDENTIFIER_FORM = "letters and digits, '.', '_' or '-' between them, at most 76 characters (containerd's names)"

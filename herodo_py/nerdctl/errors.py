@@ -7,10 +7,8 @@ is the engine's own words, taken from logrus ``msg="..."`` lines or ``Error: ...
 
 from __future__ import annotations
 
-import re
-
 from ..processes import shown_command
-from .lazy_pattern import LazyPattern
+from .lazy_pattern import IGNORECASE, MULTILINE, LazyPattern
 
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
@@ -354,26 +352,26 @@ def engine_message(stderr: str, stdout: str = "") -> str:
 
 _RULES: list[tuple[LazyPattern, type[CommandFailed]]] = [
     (LazyPattern(r"cannot access containerd socket|cannot connect to the docker daemon|"
-                r"is the docker daemon running|rootless containerd not running|"
-                r"unable to connect to podman|dial unix \S+: connect: connection refused", re.I), EngineUnreachable),
+                r"is the docker daemon running|rootless containerd not running|unable to connect to podman|"
+                r"dial unix \S+: connect: connection refused", IGNORECASE), EngineUnreachable),
     (LazyPattern(r"no such container|no container with (?:name or )?id|container \"[^\"]*\" does not exist|"
-                r"container \"[^\"]*\" in namespace \"[^\"]*\": not found", re.I), NoSuchContainer),
+                r"container \"[^\"]*\" in namespace \"[^\"]*\": not found", IGNORECASE), NoSuchContainer),
     (LazyPattern(r"no such image|image not known|pull access denied|does not exist locally|"
                 r"repository does not exist|name unknown|manifest unknown|"
-                r"failed to resolve reference", re.I), NoSuchImage),
+                r"failed to resolve reference", IGNORECASE), NoSuchImage),
     (LazyPattern(r"is already used by id|container name \"[^\"]*\" is already in use|"
-                r"name is already in use", re.I), NameInUse),
-    (LazyPattern(r"port is already allocated|address already in use", re.I), PortInUse),
-    (LazyPattern(r"`buildctl` needs to be installed|buildkitd", re.I), BuildKitMissing),
-    (LazyPattern(r"permission denied|operation not permitted|access denied", re.I), PermissionDenied),
+                r"name is already in use", IGNORECASE), NameInUse),
+    (LazyPattern(r"port is already allocated|address already in use", IGNORECASE), PortInUse),
+    (LazyPattern(r"`buildctl` needs to be installed|buildkitd", IGNORECASE), BuildKitMissing),
+    (LazyPattern(r"permission denied|operation not permitted|access denied", IGNORECASE), PermissionDenied),
 ]
 
 
 # An image missing here that run/create could not pull either: the final error names the registry
 # (connection refused, no such host), the line before it the image (docker, podman); podman short names.
 _MISSING_LOCALLY = LazyPattern(r"^Unable to find image '[^']*' locally$|^Trying to pull \S+\.\.\.$|"
-                              r"short-name \"[^\"]*\" did not resolve to an alias", re.M)
-_PULLED = LazyPattern(r"^Status: Downloaded newer image|^Writing manifest to image destination", re.M)
+                              r"short-name \"[^\"]*\" did not resolve to an alias", MULTILINE)
+_PULLED = LazyPattern(r"^Status: Downloaded newer image|^Writing manifest to image destination", MULTILINE)
 
 
 def _signal_name(number: int) -> str:

@@ -1,10 +1,19 @@
 """Regular expressions compiled on first use, so that importing a module that holds many costs nothing:
 compiling the engine library's patterns at import took ~4 ms of every script's first engine call (issue 17),
-most of them for inputs the script never gives."""
+most of them for inputs the script never gives. ``re`` itself (with ``enum``, ~2 ms) is imported by the
+first pattern used, not by importing this module: a script's first ``list()`` or ``exec()`` uses none."""
 
 from __future__ import annotations
 
-import re
+TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
+if TYPE_CHECKING:
+    import re
+
+# re's flag values (``re.IGNORECASE`` ...), here so that patterns can be declared without importing re;
+# tests/unit/test_lazy_pattern.py checks they equal re's.
+IGNORECASE = 2
+MULTILINE = 8
+ASCII = 256
 
 
 class LazyPattern:
@@ -19,6 +28,8 @@ class LazyPattern:
 
     def compiled(self) -> re.Pattern[str]:
         if self._compiled is None:
+            import re
+
             self._compiled = re.compile(self.pattern, self.flags)
         return self._compiled
 

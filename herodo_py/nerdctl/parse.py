@@ -4,7 +4,7 @@ percentages, labels and zero times. Record-specific parsers live beside their re
 from __future__ import annotations
 
 from .errors import JsonParseError
-from .lazy_pattern import LazyPattern
+from .json_reader import loads
 from .units import parse_size as parse_size  # engine-printed sizes are defined in units (re-exported)
 
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
@@ -13,15 +13,22 @@ if TYPE_CHECKING:
 
 ZERO_TIMES = frozenset({"", "0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000000000Z"})
 
-_LABEL_KEY = LazyPattern(r"[\w./-]+=")
+_LABEL_KEY_PUNCTUATION = str.maketrans("", "", "_./-")
+
+
+def _is_label_key(key: str) -> bool:
+    """``[\\w./-]+`` in full (what engines print as a label key), read without a pattern: ``\\w`` is what
+    ``str.isalnum`` accepts, and ``_``."""
+    rest = key.translate(_LABEL_KEY_PUNCTUATION)
+    return key != "" and (rest == "" or rest.isalnum())
+
+
 
 
 def load_json(text: str, what: str) -> Any:
     """One JSON document, or ``JsonParseError`` showing the offending text."""
-    import json  # here and below: a first exec() or stop(), which read no JSON, do not load it (~1.5 ms)
-
     try:
-        return json.loads(text)
+        return loads(text)
     except (ValueError, RecursionError) as exc:  # ValueError: JSONDecodeError, or an int of 4300+ digits
         raise JsonParseError(what, text, getattr(exc, "msg", str(exc))) from None
 
@@ -48,10 +55,8 @@ def _load_lines(text: str, what: str) -> list[Any]:
     """JSON lines, parsed as one array when well formed (fast); else line by line to name the bad one."""
     lines = [line for line in (raw.strip() for raw in text.splitlines()) if line and line != "null"]
     if all(line.startswith("{") for line in lines):
-        import json
-
         try:
-            return json.loads("[" + ",".join(lines) + "]")
+            return loads("[" + ",".join(lines) + "]")
         except (ValueError, RecursionError):
             pass  # fall through: the loop below names the offending line
     records = []
@@ -94,8 +99,9 @@ def parse_labels(value: Any) -> dict[str, str]:
     key = None
     # Values may contain commas (JSON in nerdctl's labels): a piece without '=' continues the value.
     for piece in value.split(","):
-        if "=" in piece and _LABEL_KEY.match(piece):
-            key, _, val = piece.partition("=")
+        name, equals, val = piece.partition("=")
+        if equals and _is_label_key(name):
+            key = name
             labels[key] = val
         elif key is not None:
             labels[key] += "," + piece

@@ -14,9 +14,8 @@ Grammars are ASCII only: ``'٨'`` or ``'８'`` are no digits to an engine writte
 from __future__ import annotations
 
 import math
-import re
 
-from .lazy_pattern import LazyPattern
+from .lazy_pattern import ASCII, IGNORECASE, LazyPattern
 
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
@@ -31,10 +30,10 @@ MIN_MEMORY = 6 * MIB  # docker refuses a smaller memory limit ("Minimum memory l
 MAX_SECONDS = 2_000_000.0  # 23 days: the OS waits at most 2**31-1 ms at a time
 
 MEMORY_UNITS = "b, k, m, g, t, p (powers of 1024; 'mb', 'mib', a space before the unit and upper case accepted)"
-_MEMORY = LazyPattern(r"(?P<num>[0-9]+(?:\.[0-9]+)?) ?(?P<unit>[kmgtp]?)(?:i?b)?", re.I | re.ASCII)
+_MEMORY = LazyPattern(r"(?P<num>[0-9]+(?:\.[0-9]+)?) ?(?P<unit>[kmgtp]?)(?:i?b)?", IGNORECASE | ASCII)
 _BINARY_POWER = {"": 0, "k": 1, "m": 2, "g": 3, "t": 4, "p": 5}
 
-_PRINTED = LazyPattern(r"\s*(?P<num>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[a-zA-Z]*)\s*", re.ASCII)
+_PRINTED = LazyPattern(r"\s*(?P<num>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[a-zA-Z]*)\s*", ASCII)
 _PRINTED_UNITS = {
     "": 1, "b": 1,
     "k": 1000, "kb": 1000, "m": 1000**2, "mb": 1000**2, "g": 1000**3, "gb": 1000**3,
@@ -43,8 +42,8 @@ _PRINTED_UNITS = {
 }
 
 # Go's time.ParseDuration without sign or exponent: '30s', '1m30s', '1.5h', '500ms'.
-GO_DURATION = LazyPattern(r"(?:[0-9]+(?:\.[0-9]+)?(?:ns|us|µs|ms|s|m|h))+", re.ASCII)
-_SECONDS = LazyPattern(r"\s*(?P<num>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[smh]?)\s*", re.I | re.ASCII)
+GO_DURATION = LazyPattern(r"(?:[0-9]+(?:\.[0-9]+)?(?:ns|us|µs|ms|s|m|h))+", ASCII)
+_SECONDS = LazyPattern(r"\s*(?P<num>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[smh]?)\s*", IGNORECASE | ASCII)
 _SECONDS_PER = {"": 1, "s": 1, "m": 60, "h": 3600}
 
 

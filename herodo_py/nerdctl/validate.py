@@ -4,18 +4,26 @@ the value and the expected form. Each check returns the value in the form the en
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 
 from .errors import ConversionError
-from .lazy_pattern import LazyPattern
+from .lazy_pattern import ASCII, LazyPattern
 from .units import GO_DURATION, MAX_SECONDS, MIN_MEMORY, parse_memory
 
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
     from typing import Any
 
-_NAME = LazyPattern(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")
+_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_NAME_CHARS = _ALNUM + "_.-"
+
+
+def is_name(value: str) -> bool:
+    """``[a-zA-Z0-9][a-zA-Z0-9_.-]*`` in full, read without a pattern (a first call on a container by
+    name loads no ``re``)."""
+    return value != "" and value[0] in _ALNUM and not value.strip(_NAME_CHARS)
+
+
 # Docker's reference grammar (distribution/reference), simplified but strict enough to refuse flags,
 # spaces, upper case in the path and empty parts.
 _DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?)"
@@ -23,11 +31,15 @@ _PATH_COMPONENT = r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*"
 _IMAGE = LazyPattern(
     rf"(?:{_DOMAIN}/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
     r"(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?",
-    re.ASCII,  # \w and \d as Go's regexps read them: '٣' or 'é' are no digits or tag letters
+    ASCII,  # \w and \d as Go's regexps read them: '٣' or 'é' are no digits or tag letters
 )
 _IMAGE_ID = LazyPattern(r"(?:sha256:)?[0-9a-f]{12,64}")
-_PORT_RANGE = r"\d{1,5}(?:-\d{1,5})?"
-_RESTART = LazyPattern(r"no|always|unless-stopped|on-failure(?::(?P<n>\d+))?", re.ASCII)
+_PORT_RANGE = LazyPattern(r"\d{1,5}(?:-\d{1,5})?", ASCII)
+_RESTART = LazyPattern(r"no|always|unless-stopped|on-failure(?::(?P<n>\d+))?", ASCII)
+_DECIMAL = LazyPattern(r"\d+(?:\.\d+)?", ASCII)
+_BARE_NUMBER = LazyPattern(r"\d+(\.\d+)?")  # (as a hint: any digits)
+_UP_TO_9_DIGITS = LazyPattern(r"[0-9]{1,9}")
+_UP_TO_18_DIGITS = LazyPattern(r"[0-9]{1,18}")
 _ENV_KEY = LazyPattern(r"[^=\x00\s]+")
 _LABEL_KEY = LazyPattern(r"[^=\x00\s]+")  # docker refuses spaces and tabs in label keys
 _VOLUME_NAME = LazyPattern(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
@@ -77,7 +89,7 @@ def check_name(value: Any, field: str = "name") -> str:
     """Container (or network) name: ``[a-zA-Z0-9][a-zA-Z0-9_.-]*``."""
     expected = "letters, digits, '_', '.', '-', starting with a letter or digit (e.g. 'web-1')"
     check_text(value, field, expected)
-    if not _NAME.fullmatch(value) or len(value) > 253:
+    if not is_name(value) or len(value) > 253:
         raise fail(field, value, expected)
     return value
 
@@ -129,7 +141,7 @@ def check_port(value: Any, field: str = "port") -> str:
     for part in (host, ctr):
         if part in (None, "") and part is not ctr:
             continue
-        if not re.fullmatch(_PORT_RANGE, part or "", re.ASCII):
+        if not _PORT_RANGE.fullmatch(part or ""):
             raise fail(field, value, expected)
         bounds = [int(p) for p in part.split("-")]
         if any(not 1 <= p <= 65535 for p in bounds) or (len(bounds) == 2 and bounds[0] > bounds[1]):
@@ -204,7 +216,7 @@ def check_cpus(value: Any, field: str = "cpu limit") -> str:
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
     text = _number_text(value, field, expected) if number else value
     check_text(text, field, expected)
-    if not re.fullmatch(r"\d+(?:\.\d+)?", text, re.ASCII) or not 0 < float(text) <= 1024:
+    if not _DECIMAL.fullmatch(text) or not 0 < float(text) <= 1024:
         raise fail(field, value, expected)
     return text
 
@@ -214,7 +226,7 @@ def check_cpu_shares(value: Any, field: str = "cpu shares") -> str:
     expected = "an integer from 2 to 262144 (1024 is the default weight)"
     text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
     check_text(text, field, expected)
-    if not re.fullmatch(r"[0-9]{1,9}", text) or not 2 <= int(text) <= 262144:
+    if not _UP_TO_9_DIGITS.fullmatch(text) or not 2 <= int(text) <= 262144:
         raise fail(field, value, expected)
     return str(int(text))  # no leading zero: Go would read '0100' as octal
 
@@ -243,7 +255,7 @@ def check_duration(value: Any, field: str = "duration") -> str:
     check_text(value, field, expected)
     if not GO_DURATION.fullmatch(value):
         raise fail(field, value, expected,
-                   hint="a bare number has no unit: write '30s'" if re.fullmatch(r"\d+(\.\d+)?", value) else None)
+                   hint="a bare number has no unit: write '30s'" if _BARE_NUMBER.fullmatch(value) else None)
     return value
 
 
@@ -251,7 +263,7 @@ def check_count(value: Any, field: str = "retries", *, minimum: int = 0) -> int:
     """A whole number >= minimum (Lua numbers like 3.0 are accepted)."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,18}", value):
+    if isinstance(value, str) and _UP_TO_18_DIGITS.fullmatch(value):
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
         raise fail(field, value, f"a whole number >= {minimum}")

@@ -54,8 +54,8 @@ def rule_flags_and_order() -> list[tuple[str, str, str]]:
     text = (ROOT / ERRORS).read_text()
     rules = text[text.index("_RULES:"):text.index("\ndef _signal_name")]
     mutants = []
-    for cls in re.findall(r"re\.I\), (\w+)\)", rules):
-        mutants.append((ERRORS, f"re.I), {cls})", f"0), {cls})"))
+    for cls in re.findall(r"IGNORECASE\), (\w+)\)", rules):
+        mutants.append((ERRORS, f"IGNORECASE), {cls})", f"0), {cls})"))
     entries = re.findall(r"    \(LazyPattern\(.*?\), \w+\),\n", rules, re.S)
     for first, second in zip(entries, entries[1:], strict=False):
         mutants.append((ERRORS, first + second, second + first))
@@ -71,13 +71,14 @@ CONSTANTS: list[tuple[str, str, str]] = [
     (ERRORS, "MAX_SHOWN = 200", "MAX_SHOWN = 201"),
     (ERRORS, 'elif level == "error" and "systemd" not in msg', 'elif level == "error"'),
     # validate
-    (VALIDATE, '_NAME = LazyPattern(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")', '_NAME = LazyPattern(r"[a-zA-Z0-9_][a-zA-Z0-9_.-]*")'),
-    (VALIDATE, '_NAME = LazyPattern(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")', '_NAME = LazyPattern(r"\\w[\\w.-]*")'),
-    (VALIDATE, "    re.ASCII,  # \\w and \\d", "    0,  # \\w and \\d"),
+    (VALIDATE, 'value[0] in _ALNUM and', 'value[0] in _NAME_CHARS and'),
+    (VALIDATE, '_NAME_CHARS = _ALNUM + "_.-"', '_NAME_CHARS = _ALNUM + "_."'),
+    (VALIDATE, 'return value != "" and value[0] in _ALNUM', 'return value[:1] in _ALNUM'),
+    (VALIDATE, "    ASCII,  # \\w and \\d", "    0,  # \\w and \\d"),
     (VALIDATE, r'r"(?::[\w][\w.-]{0,127})?', r'r"(?::[\w][\w.-]{0,128})?'),
     (VALIDATE, '_IMAGE_ID = LazyPattern(r"(?:sha256:)?[0-9a-f]{12,64}")', '_IMAGE_ID = LazyPattern(r"(?:sha256:)?[0-9a-f]{11,64}")'),
-    (VALIDATE, r'_PORT_RANGE = r"\d{1,5}(?:-\d{1,5})?"', r'_PORT_RANGE = r"\d{1,6}(?:-\d{1,5})?"'),
-    (VALIDATE, r'_RESTART = LazyPattern(r"no|always|unless-stopped|on-failure(?::(?P<n>\d+))?", re.ASCII)',
+    (VALIDATE, r'_PORT_RANGE = LazyPattern(r"\d{1,5}(?:-\d{1,5})?", ASCII)', r'_PORT_RANGE = LazyPattern(r"\d{1,6}(?:-\d{1,5})?", ASCII)'),
+    (VALIDATE, r'_RESTART = LazyPattern(r"no|always|unless-stopped|on-failure(?::(?P<n>\d+))?", ASCII)',
      r'_RESTART = LazyPattern(r"no|always|unless-stopped|on-failure(?::(?P<n>\d+))?")'),
     (VALIDATE, r'_RESTART = LazyPattern(r"no|always|unless-stopped|', r'_RESTART = LazyPattern(r"no|always|'),
     (VALIDATE, '_ENV_KEY = LazyPattern(r"[^=\\x00\\s]+")', '_ENV_KEY = LazyPattern(r"[^=\\x00]+")'),
@@ -97,19 +98,19 @@ CONSTANTS: list[tuple[str, str, str]] = [
     (VALIDATE, "0 < float(text) <= 1024", "0 < float(text) <= 1025"),
     (VALIDATE, "not 1 <= p <= 65535", "not 1 <= p <= 65536"),
     (VALIDATE, "not 1 <= p <= 65535", "not 0 <= p <= 65535"),
-    (VALIDATE, 're.fullmatch(r"[0-9]{1,18}", value)', 're.fullmatch(r"\\d{1,18}", value)'),
-    (VALIDATE, 're.fullmatch(r"[0-9]{1,9}", text)', 're.fullmatch(r"\\d{1,9}", text)'),
-    (VALIDATE, 're.fullmatch(r"\\d+(?:\\.\\d+)?", text, re.ASCII)', 're.fullmatch(r"\\d+(?:\\.\\d+)?", text)'),
-    (VALIDATE, "if not re.fullmatch(_PORT_RANGE, part or \"\", re.ASCII)", "if not re.fullmatch(_PORT_RANGE, part or \"\")"),
+    (VALIDATE, '_UP_TO_18_DIGITS = LazyPattern(r"[0-9]{1,18}")', '_UP_TO_18_DIGITS = LazyPattern(r"\\d{1,18}")'),
+    (VALIDATE, '_UP_TO_9_DIGITS = LazyPattern(r"[0-9]{1,9}")', '_UP_TO_9_DIGITS = LazyPattern(r"\\d{1,9}")'),
+    (VALIDATE, '_DECIMAL = LazyPattern(r"\\d+(?:\\.\\d+)?", ASCII)', '_DECIMAL = LazyPattern(r"\\d+(?:\\.\\d+)?")'),
+    (VALIDATE, '_PORT_RANGE = LazyPattern(r"\\d{1,5}(?:-\\d{1,5})?", ASCII)', '_PORT_RANGE = LazyPattern(r"\\d{1,5}(?:-\\d{1,5})?")'),
     (VALIDATE, 'if proto and proto not in ("tcp", "udp", "sctp")', 'if proto and proto not in ("tcp", "udp")'),
     # units
     (UNITS, "MIN_MEMORY = 6 * MIB", "MIN_MEMORY = 6 * MIB + 1"),
     (UNITS, "MIN_MEMORY = 6 * MIB", "MIN_MEMORY = 6 * MIB - 1"),
     (UNITS, "MAX_SECONDS = 2_000_000.0", "MAX_SECONDS = 2_000_001.0"),
     (UNITS, "KIB = 1024", "KIB = 1000"),
-    (UNITS, '?(?P<unit>[kmgtp]?)(?:i?b)?", re.I | re.ASCII)', '?(?P<unit>[kmgt]?)(?:i?b)?", re.I | re.ASCII)'),
-    (UNITS, '?(?P<unit>[kmgtp]?)(?:i?b)?", re.I | re.ASCII)', '?(?P<unit>[kmgtp]?)(?:i?b?)?", re.I | re.ASCII)'),
-    (UNITS, '?(?P<unit>[kmgtp]?)(?:i?b)?", re.I | re.ASCII)', '?(?P<unit>[kmgtp]?)(?:i?b)?", re.ASCII)'),
+    (UNITS, '?(?P<unit>[kmgtp]?)(?:i?b)?", IGNORECASE | ASCII)', '?(?P<unit>[kmgt]?)(?:i?b)?", IGNORECASE | ASCII)'),
+    (UNITS, '?(?P<unit>[kmgtp]?)(?:i?b)?", IGNORECASE | ASCII)', '?(?P<unit>[kmgtp]?)(?:i?b?)?", IGNORECASE | ASCII)'),
+    (UNITS, '?(?P<unit>[kmgtp]?)(?:i?b)?", IGNORECASE | ASCII)', '?(?P<unit>[kmgtp]?)(?:i?b)?", ASCII)'),
     (UNITS, '_MEMORY = LazyPattern(r"(?P<num>[0-9]+(?:\\.[0-9]+)?) ?', '_MEMORY = LazyPattern(r"(?P<num>\\d+(?:\\.\\d+)?) ?'),
     (UNITS, '_MEMORY = LazyPattern(r"(?P<num>[0-9]+(?:\\.[0-9]+)?) ?', '_MEMORY = LazyPattern(r"(?P<num>[0-9]+(?:\\.[0-9]+)?) *'),
     (UNITS, '"t": 4, "p": 5}', '"t": 4, "p": 4}'),
@@ -125,17 +126,17 @@ CONSTANTS: list[tuple[str, str, str]] = [
     (UNITS, '"kib": 1024, ', ''),
     (UNITS, '"": 1, "b": 1,\n    "k"', '"b": 1,\n    "k"'),
     (UNITS, '_PRINTED = LazyPattern(r"\\s*(?P<num>[0-9]+', '_PRINTED = LazyPattern(r"(?P<num>[0-9]+'),
-    (UNITS, '(?:ns|us|µs|ms|s|m|h))+", re.ASCII)', '(?:ns|us|ms|s|m|h))+", re.ASCII)'),
-    (UNITS, '(?:ns|us|µs|ms|s|m|h))+", re.ASCII)', '(?:ns|us|µs|ms|s|m|h|d))+", re.ASCII)'),
+    (UNITS, '(?:ns|us|µs|ms|s|m|h))+", ASCII)', '(?:ns|us|ms|s|m|h))+", ASCII)'),
+    (UNITS, '(?:ns|us|µs|ms|s|m|h))+", ASCII)', '(?:ns|us|µs|ms|s|m|h|d))+", ASCII)'),
     (UNITS, 'GO_DURATION = LazyPattern(r"(?:[0-9]+', 'GO_DURATION = LazyPattern(r"(?:\\d+'),
     (UNITS, '_SECONDS_PER = {"": 1, "s": 1, "m": 60, "h": 3600}', '_SECONDS_PER = {"": 1, "s": 1, "m": 61, "h": 3600}'),
     (UNITS, '_SECONDS_PER = {"": 1, "s": 1, "m": 60, "h": 3600}', '_SECONDS_PER = {"": 1, "s": 1, "m": 60, "h": 3601}'),
-    (UNITS, '(?P<unit>[smh]?)\\s*", re.I | re.ASCII)', '(?P<unit>[smh]?)\\s*", re.ASCII)'),
+    (UNITS, '(?P<unit>[smh]?)\\s*", IGNORECASE | ASCII)', '(?P<unit>[smh]?)\\s*", ASCII)'),
     # parse
     (PARSE, 'ZERO_TIMES = frozenset({"", "0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000000000Z"})',
      'ZERO_TIMES = frozenset({"", "0001-01-01T00:00:00Z"})'),
-    (PARSE, '_LABEL_KEY = LazyPattern(r"[\\w./-]+=")', '_LABEL_KEY = LazyPattern(r"[\\w.-]+=")'),
-    (PARSE, '_LABEL_KEY = LazyPattern(r"[\\w./-]+=")', '_LABEL_KEY = LazyPattern(r"[\\w./-]*=")'),
+    (PARSE, 'str.maketrans("", "", "_./-")', 'str.maketrans("", "", "_.-")'),
+    (PARSE, 'return key != "" and (rest == "" or rest.isalnum())', 'return rest == "" or rest.isalnum()'),
     (PARSE, "datetime.UTC).strftime", "None).strftime"),
     (PARSE, 'line and line != "null"', "line"),
     # convert

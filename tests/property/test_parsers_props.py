@@ -221,3 +221,51 @@ def test_readers_over_odd_engine_output(name: str, data: st.DataObject, echo_eng
         assert err.message
     else:
         assert isinstance(result, READ_TYPES[name]), type(result)
+
+
+# --- nerdctl's State from its Status text, read without patterns ----------------------------------
+
+_STATUS_PATTERNS = ((r"^up\b.*\(paused\)", "paused"), (r"^up\b", "running"), (r"^exited\b", "exited"),
+                    (r"^created\b", "created"), (r"^paused\b", "paused"), (r"^restarting\b", "restarting"),
+                    (r"^remov", "removing"), (r"^dead\b", "dead"))
+
+
+def _state_by_patterns(status: str) -> str:
+    """The reading spelled as regular expressions (what the engines' Status words mean)."""
+    import re
+
+    for pattern, state in _STATUS_PATTERNS:
+        if re.search(pattern, status.strip(), re.I):
+            return state
+    words = status.strip().split()
+    return words[0].lower() if words else ""
+
+
+_status_words = st.sampled_from(["Up", "up", "UP", "Exited", "Created", "Paused", "Restarting", "Removal",
+                                 "Removing", "Dead", "Upgrading", "Exitedx", "Up_", "Up-", "Upé", "Up1", "(Paused)",
+                                 "(paused)", " ", "\t", "(0)", "5", "minutes", "Pausing"])
+
+
+@given(status=st.one_of(st.lists(_status_words, max_size=5).map("".join),
+                        st.lists(_status_words, max_size=5).map(" ".join), hostile_text))
+def test_state_from_status_reads_as_the_patterns(status: str) -> None:
+    assert state_from_status(status) == _state_by_patterns(status)
+
+
+_key_text = st.one_of(hostile_text, st.text(alphabet=st.sampled_from("aZ09_./-=é٣ ,\x00\t"), max_size=12))
+
+
+@given(value=_key_text)
+def test_label_keys_read_as_the_pattern(value: str) -> None:
+    """Label keys are read without re: as ``[\\w./-]+=`` matched at the start of each piece."""
+    import re
+
+    expected: dict[str, str] = {}
+    key = None
+    for piece in value.split(","):
+        if "=" in piece and re.match(r"[\w./-]+=", piece):
+            key, _, val = piece.partition("=")
+            expected[key] = val
+        elif key is not None:
+            expected[key] += "," + piece
+    assert parse.parse_labels(value) == expected

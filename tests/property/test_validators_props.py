@@ -185,3 +185,13 @@ def test_env_and_labels_keep_any_text(key: str, value: str) -> None:
                       st.tuples(st.integers(0, 65535), st.integers(0, 65535)).map(lambda t: f"{t[0]}:{t[1]}")))
 def test_good_users_pass(user) -> None:
     assert v.check_user(user) == str(user)
+
+
+@given(value=st.one_of(st.text(alphabet=st.sampled_from("aZ09_.-é٣ \n\x00/"), max_size=10), st.text(max_size=10)))
+def test_names_read_as_the_pattern(value: str) -> None:
+    """Names are read without re: as ``[a-zA-Z0-9][a-zA-Z0-9_.-]*`` in full."""
+    import re
+
+    from herodo_py.nerdctl.validate import is_name
+
+    assert is_name(value) == bool(re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*", value))

@@ -101,3 +101,10 @@ def test_lazy_pattern_sub_and_flags():
     assert LazyPattern(r"^b$", re.M).search("a\nb\nc")[0] == "b"
     assert LazyPattern(r"^b$").search("a\nb\nc") is None
     assert repr(LazyPattern("a+", re.I)) == f"LazyPattern('a+', {re.I!r})"
+
+
+def test_the_flag_constants_are_re_s():
+    """Patterns are declared with lazy_pattern's flags (no ``re`` import): they must be re's values."""
+    from herodo_py.nerdctl import lazy_pattern
+
+    assert (lazy_pattern.IGNORECASE, lazy_pattern.MULTILINE, lazy_pattern.ASCII) == (re.I, re.M, re.A)

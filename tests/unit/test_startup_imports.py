@@ -45,11 +45,13 @@ RE = {"re", "re._casefix", "re._compiler", "re._constants", "re._parser", "_sre"
 # Beyond the floor, on every herodo run: select (in the watchdog's thread), the run's recap (contextvars),
 # the converter (math). Not signal (its enums) nor threading: the host uses _signal and _thread.
 STARTUP_STDLIB = {"select", "__future__", "math", "contextvars", "_contextvars"}
-# A first engine command adds re (the checks' patterns; re needs enum) and reading JSON (a command that
-# prints none, exec, stop, logs..., loads no json). It starts the command with os.posix_spawn and reads it
-# with select.poll (herodo_py.processes.spawn): no subprocess (with locale, selectors, warnings, threading)
-# and no signal (its enums). parallel()'s queue loads only with parallel().
-ENGINE_STDLIB = {"enum", "json", "json.decoder", "json.scanner", "json.encoder", "_json", *RE}
+# A first engine command that reads JSON adds CPython's C scanner (herodo_py.nerdctl.json_reader): not the
+# json package, whose decoder and encoder compile patterns at import and need re and enum. It starts the
+# command with os.posix_spawn and reads it with select.poll (herodo_py.processes.spawn): no subprocess (with
+# locale, selectors, warnings, threading) and no signal (its enums). parallel()'s queue loads only with parallel().
+ENGINE_STDLIB = {"_json"}
+# Checking a new container's name, image and options uses patterns: a first run() adds re (re needs enum).
+RUN_STDLIB = {"enum", *RE}
 # Never on a first nerdctl_list() or a first call on one container: the dataclasses machinery (dataclasses
 # imports inspect, ast, dis, tokenize...) and typing. Their records are plain classes or declare their Lua
 # fields in the bindings (else the registry would read them with dataclasses and typing.get_type_hints).
@@ -63,6 +65,9 @@ DATACLASSES = {
 # does not need (the builder and its dataclasses, ensure and desired state, labels, images).
 HEAVY = {"subprocess", "threading", "signal", "locale", "selectors", "tempfile", "shutil", "zipfile", "urllib", "urllib.parse", "shlex", "queue", "bz2", "lzma", "zlib",
          "hashlib", "random", "datetime", "ipaddress"}
+# Never on a first call on existing containers (list, exec, inspect...): they check names without patterns
+# and read JSON with the C scanner.
+PATTERNS_AND_JSON = {"json", "enum", *RE}
 HEAVY_FOR_ONE_CONTAINER = {
     *DATACLASSES, "herodo_py.nerdctl.container.builder", "herodo_py.nerdctl.container.types",
     "herodo_py.nerdctl.container.operations", "herodo_py.nerdctl.container.ensure", "herodo_py.nerdctl.concurrency",
@@ -127,7 +132,7 @@ def test_a_first_engine_call_loads_only_what_running_a_command_needs(tmp_path):
     assert "herodo_py.nerdctl.executor" in loaded  # the call did run through the engine library
     extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | ENGINE_STDLIB, ("herodo_py.",))
     assert extra == [], f"a first nerdctl_list() imports {extra}"
-    assert sorted(loaded & (HEAVY | DATACLASSES)) == [], "a first nerdctl_list() imports heavy modules"
+    assert sorted(loaded & (HEAVY | DATACLASSES | PATTERNS_AND_JSON)) == [], "a first nerdctl_list() imports heavy modules"
     assert "herodo_py.nerdctl.container.builder" not in loaded, "list() needs no container builder"
 
 
@@ -138,16 +143,17 @@ def test_a_first_call_on_one_container_loads_no_builder_and_no_dataclasses(tmp_p
     assert "herodo_py.nerdctl.container.actions" in loaded  # the call did run through the engine library
     extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | ENGINE_STDLIB, ("herodo_py.",))
     assert extra == [], f"a first {call} imports {extra}"
-    assert sorted(loaded & (HEAVY | HEAVY_FOR_ONE_CONTAINER)) == [], f"a first {call} imports heavy modules"
+    assert sorted(loaded & (HEAVY | HEAVY_FOR_ONE_CONTAINER | PATTERNS_AND_JSON)) == [], \
+        f"a first {call} imports heavy modules"
     if "inspect" not in call:  # (only inspect reads JSON)
-        assert "json" not in loaded, f"a first {call} reads no JSON and needs no json module"
+        assert "_json" not in loaded, f"a first {call} reads no JSON and needs no JSON scanner"
 
 
 def test_a_first_run_loads_the_builder_but_no_dataclasses_and_no_image_functions(tmp_path):
     loaded = herodo_modules(tmp_path, script(tmp_path, "one.lua",
                                              'nerdctl_run("localhost/herodo-busybox:latest", "web2", true)'))
     assert "herodo_py.nerdctl.container.builder" in loaded  # the call did build its argv with the builder
-    extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | ENGINE_STDLIB, ("herodo_py.",))
+    extra = unexpected(loaded - HOST_MODULES, STARTUP_STDLIB | ENGINE_STDLIB | RUN_STDLIB, ("herodo_py.",))
     assert extra == [], f"a first nerdctl_run() imports {extra}"
     assert sorted(loaded & (HEAVY | DATACLASSES)) == [], "a first nerdctl_run() imports heavy modules"
     assert "herodo_py.nerdctl.image" not in loaded and "herodo_py.nerdctl.labels" not in loaded

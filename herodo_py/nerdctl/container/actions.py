@@ -9,7 +9,6 @@ script's first ``exec()`` or ``inspect()`` loads this, not the builder, the data
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from ..errors import (
@@ -21,6 +20,7 @@ from ..errors import (
     engine_message,
 )
 from ..executor import DRY_PREFIX, CommandResult, current_engine, execute_nerdctl_command
+from ..lazy_pattern import LazyPattern
 from ..validate import (
     check_container_ref,
     check_copy_location,
@@ -44,8 +44,8 @@ __all__ = [
     "wait", "inspect", "port",
 ]
 
-_NERDCTL_EXEC_CODE = r"exec failed with exit code (\d+)"  # (patterns compile on first use, in re's cache)
-_GLOB = r"[*?\[\\]"  # podman cp globs its source path with these
+_NERDCTL_EXEC_CODE = LazyPattern(r"exec failed with exit code (\d+)")
+_GLOB = LazyPattern(r"[*?\[\\]")  # podman cp globs its source path with these
 
 
 def shell_command(command: str | Sequence[str], field_name: str = "command") -> list[str]:
@@ -120,9 +120,9 @@ class ContainerActions(ContainerControl):
             raise error
         stderr = result.stderr
         code = result.code
-        if (m := re.search(_NERDCTL_EXEC_CODE, stderr)) and current_engine().kind == "nerdctl":
+        if current_engine().kind == "nerdctl" and (m := _NERDCTL_EXEC_CODE.search(stderr)):
             code = int(m[1])
-            stderr = "\n".join(line for line in stderr.splitlines() if not re.search(_NERDCTL_EXEC_CODE, line))
+            stderr = "\n".join(line for line in stderr.splitlines() if not _NERDCTL_EXEC_CODE.search(line))
         shown = command if isinstance(command, str) else " ".join(command)
         message = f"command {shown!r} in container {self.name!r} exited with status {code}"
         if words := engine_message(stderr, result.stdout):
@@ -134,7 +134,7 @@ class ContainerActions(ContainerControl):
         self._ref()
         check_copy_location(source, "source")
         check_copy_location(dest, "dest")
-        if re.search(_GLOB, source) and current_engine().kind == "podman":
+        if _GLOB.search(source) and current_engine().kind == "podman":
             raise UnsupportedByEngine(
                 field="source", value=source, expected="a source path without * ? [ or \\ on podman",
                 hint="podman cp reads the source as a glob pattern: it would copy other files too, or find "

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 
 from ..errors import CommandFailed, CommandTimeout, NoSuchContainer, WaitTimeout
 from ..executor import CommandResult, execute_nerdctl_command
+from ..lazy_pattern import LazyPattern
 from ..parse import load_records
 from ..validate import check_count, check_path, check_text, check_timeout, fail
 
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 __all__ = ["ContainerControl", "check_container_port", "check_signal", "published_addresses"]
 
+_SIGNAL_NUMBER = LazyPattern(r"[0-9]{1,2}")
+_PORT = LazyPattern(r"([0-9]{1,5})(?:/(tcp|udp|sctp))?")
+_EXIT_CODE = LazyPattern(r"-?[0-9]{1,10}")
 
 
 @functools.cache
@@ -44,7 +47,7 @@ def check_signal(value: Any, field: str = "signal") -> str:
             return str(value)
         raise fail(field, value, expected)
     check_text(value, field, expected)
-    if re.fullmatch(r"[0-9]{1,2}", value) and 1 <= int(value) <= 64:
+    if _SIGNAL_NUMBER.fullmatch(value) and 1 <= int(value) <= 64:
         return str(int(value))
     name = value.upper()
     if name in _signal_names() or f"SIG{name}" in _signal_names():
@@ -59,7 +62,7 @@ def check_container_port(value: Any, field: str = "container port") -> str:
         value = int(value)
     text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
     check_text(text, field, expected)
-    m = re.fullmatch(r"([0-9]{1,5})(?:/(tcp|udp|sctp))?", text.lower())
+    m = _PORT.fullmatch(text.lower())
     if not m or not 1 <= int(m[1]) <= 65535:
         raise fail(field, value, expected)
     return f"{int(m[1])}/{m[2] or 'tcp'}"
@@ -120,7 +123,7 @@ class ContainerControl:
             raise WaitTimeout(f"container {self.name!r} was still running after {timeout}s",
                               hint="give it more time (wait(timeout)), or stop() it") from None
         lines = result.stdout.split()
-        if not lines or not re.fullmatch(r"-?[0-9]{1,10}", lines[-1]):
+        if not lines or not _EXIT_CODE.fullmatch(lines[-1]):
             raise CommandFailed(f"`{result.command}` printed no exit code: {result.stdout.strip()!r}",
                                 argv=result.argv, code=result.code, stdout=result.stdout, stderr=result.stderr)
         return int(lines[-1])

@@ -12,11 +12,11 @@ this module, so the builder and the labels are imported by the functions that us
 from __future__ import annotations
 
 import builtins
-import re
 from collections.abc import Sequence
 
 from ..errors import CommandFailed
 from ..executor import DRY_PREFIX, current_engine, execute_nerdctl_command
+from ..lazy_pattern import LazyPattern
 from ..parse import first, load_records, normalize_time, parse_labels
 from ..record import Record
 from ..result_list import ResultList
@@ -100,25 +100,31 @@ class ContainerList(ResultList[ContainerSummary]):
     """``list()``: a list of :class:`ContainerSummary` that also carries ``stdout``, ``code``..."""
 
 
-_STATUS_STATES = (  # (compiled on first use, by re's cache: only nerdctl's ps needs them)
-    (r"^up\b.*\(paused\)", "paused"),
-    (r"^up\b", "running"),
-    (r"^exited\b", "exited"),
-    (r"^created\b", "created"),
-    (r"^paused\b", "paused"),
-    (r"^restarting\b", "restarting"),
-    (r"^remov", "removing"),
-    (r"^dead\b", "dead"),
-)
+_UP_TO_9_DIGITS = LazyPattern(r"[0-9]{1,9}")
+# nerdctl's ps has no State: it is read from the Status text's first word (no patterns: a first list() on
+# nerdctl does not load re)
+_STATUS_WORDS = (("up", "running"), ("exited", "exited"), ("created", "created"), ("paused", "paused"),
+                 ("restarting", "restarting"), ("dead", "dead"))
+
+
+def _starts_with_word(text: str, word: str) -> bool:
+    """``text`` starts with ``word`` as a whole word (``re``'s ``^word\\b``)."""
+    if not text.startswith(word):
+        return False
+    rest = text[len(word):len(word) + 1]
+    return not rest or not (rest.isalnum() or rest == "_")
 
 
 def state_from_status(status: str) -> str:
     """nerdctl's ``ps`` has no State: ``'Up 5 minutes'`` -> running, ``'Exited (0) ...'`` -> exited."""
-    for pattern, state in _STATUS_STATES:
-        if re.search(pattern, status.strip(), re.I):
-            return state
-    words = status.strip().split()
-    return words[0].lower() if words else ""
+    text = status.strip().lower()
+    if text.startswith("remov"):
+        return "removing"
+    for word, state in _STATUS_WORDS:
+        if _starts_with_word(text, word):
+            return "paused" if word == "up" and "(paused)" in text else state
+    words = text.split()
+    return words[0] if words else ""
 
 
 def _names(value: Any) -> builtins.list[str]:
@@ -138,7 +144,7 @@ def _whole(value: Any) -> int | None:
     """A port number or count of podman's JSON (an int, or digits), else None."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    return int(value) if isinstance(value, str) and re.fullmatch(r"[0-9]{1,9}", value) else None
+    return int(value) if isinstance(value, str) and _UP_TO_9_DIGITS.fullmatch(value) else None
 
 
 def _podman_port(port: dict[str, Any]) -> str:
