@@ -34,12 +34,12 @@ import math
 from collections.abc import Callable
 
 from .diagnostics.errors import ScriptError
+from .limits import JSON_MAX_DEPTH as MAX_DEPTH
 
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
     from typing import Any
 
-MAX_DEPTH = 200
 MAX_TEXT = 64 * 1024 * 1024
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 

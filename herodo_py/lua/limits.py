@@ -26,6 +26,9 @@ SECONDS: a number, optionally with ``s``, ``m`` or ``h``.
 
 from __future__ import annotations
 
+JSON_MAX_DEPTH = 200
+"""JSON nested deeper than this is refused by ``json_encode`` and ``json_decode`` (:mod:`herodo_py.lua.json_codec`)."""
+
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
     from typing import Any

@@ -42,8 +42,8 @@ class Param(namedtuple("Param", ("name", "type", "doc"), defaults=("",))):
         return self.type.endswith("?") or self.type in ("any", "nil")
 
 
-class Binding(namedtuple("Binding", "name params returns doc impl owner overloads changes_state guard waits",
-                         defaults=(None, (), False, None, True))):
+class Binding(namedtuple("Binding", "name params returns doc impl owner overloads changes_state guard waits host",
+                         defaults=(None, (), False, None, True, False))):
     """A Lua-callable: a global function (``owner is None``) or a method of a registered type.
 
     ``impl`` receives the converted Lua arguments (for methods: the Python object first) and returns
@@ -53,6 +53,8 @@ class Binding(namedtuple("Binding", "name params returns doc impl owner overload
     ``guard`` names the sandbox's check of its arguments (host paths, engine settings).
     ``waits``: it may wait (an engine command, a timer): inside a ``parallel`` task it runs in a worker
     thread while the other tasks go on; ``False`` for instant ones (builder methods), run in place.
+    ``host``: it runs host code (:mod:`herodo_py.host`: files, commands, waits), which reads the runtime's
+    host policy: the runtime makes it current around these calls only.
     """
 
     __slots__ = ()
@@ -66,6 +68,7 @@ class Binding(namedtuple("Binding", "name params returns doc impl owner overload
     changes_state: bool
     guard: str | None
     waits: bool
+    host: bool
 
     @property
     def qualified_name(self) -> str:

@@ -1,18 +1,36 @@
-"""A runtime's bindings load on the script's first call of one (``Runtime._load_bindings``): until then
-each global is a stand-in (``lazy_globals`` in the prelude). A script cannot tell, except by speed."""
+"""A runtime's bindings load on the script's first call of one (``Runtime._load_bindings``), noun by noun
+(with the nouns whose types that noun names): until then each global is a stand-in (``lazy_globals`` in the
+prelude). A script cannot tell, except by speed."""
 
 from __future__ import annotations
 
 import pytest
 
-from herodo_py.lua.binding_names import BINDING_GLOBALS
+from herodo_py.lua.binding_names import BINDING_GLOBALS, NOUN_GLOBALS, NOUN_NEEDS
+from herodo_py.lua.bindings import nouns, type_needs
 from herodo_py.lua.runtime import Runtime, default_registry
 
 
 def test_the_name_list_is_what_the_bindings_modules_register():
     registered = tuple(sorted(default_registry().functions))
-    assert registered == BINDING_GLOBALS, (
-        "herodo_py/lua/binding_names.py is stale; BINDING_GLOBALS should be:\n" + repr(registered))
+    assert registered == BINDING_GLOBALS
+    by_noun = {noun.name: tuple(sorted(row.name for row in noun.rows if row.owner is None)) for noun in nouns()}
+    assert by_noun == NOUN_GLOBALS, "herodo_py/lua/binding_names.py is stale; NOUN_GLOBALS should be:\n" + repr(by_noun)
+
+
+def test_the_needs_are_the_nouns_whose_types_each_names():
+    needs = type_needs(nouns())
+    assert needs == NOUN_NEEDS, "herodo_py/lua/binding_names.py is stale; NOUN_NEEDS should be:\n" + repr(needs)
+    assert "engine" in needs["container"]  # (the check itself: a container call returns CommandResult records)
+
+
+def test_type_needs_follows_names_through_other_nouns():
+    from herodo_py.lua.bindings.rows import Noun, P, TypeDef, function
+
+    a = Noun("a", rows=(function("fa", "x", [P("b", "B")], "nil", ""),))
+    b = Noun("b", types=(TypeDef("B", "record", "", fields=()),), rows=(function("fb", "x", [], "C[]", ""),))
+    c = Noun("c", types=(TypeDef("C", "record", "", fields=()),))
+    assert type_needs([a, b, c]) == {"a": ("b", "c"), "b": ("c",), "c": ()}
 
 
 def run(source: str, **options: object):
@@ -35,6 +53,27 @@ def test_the_first_call_puts_the_real_functions_in_place():
         'assert(now() > 0)\n'  # the first call: every binding loads
         'assert(which ~= stand_in, "the real which replaced its stand-in")\n'
         'assert(stand_in("sh") == which("sh"), "a stand-in kept by the script still works")\n')
+    assert outcome.ok, outcome.failure
+    assert set(runtime.registry.functions) == {*NOUN_GLOBALS["host"], *NOUN_GLOBALS["engine"]}  # its noun and needs
+    assert runtime._bindings_pending  # the other nouns wait for a call of theirs
+
+
+def test_a_first_container_call_registers_the_container_noun_and_what_it_needs_only():
+    runtime, outcome = run('assert(not pcall(nerdctl_exec, "bad name!", "true"))\n'
+                           'assert(nerdctl_container_new("web"))\n')  # a Container: a type of the container noun
+    assert outcome.ok, outcome.failure
+    expected = {name for noun in ("container", *NOUN_NEEDS["container"]) for name in NOUN_GLOBALS[noun]}
+    assert set(runtime.registry.functions) == expected
+    assert "Container" in runtime.registry.types and "CommandResult" in runtime.registry.types
+    assert "Stack" not in runtime.registry.types
+
+
+def test_a_call_of_each_noun_loads_them_all_and_stand_ins_of_loaded_nouns_still_work():
+    calls = "\n".join(f'local ok_{noun} = pcall({names[0]}, {{}})' for noun, names in NOUN_GLOBALS.items())
+    runtime, outcome = run('local stand_in = nerdctl_configure\n'
+                           'pcall(nerdctl_exec, {})\n'  # engine registered as a need of container, not called
+                           f'{calls}\n'
+                           'assert(pcall(stand_in, 5) == false)\n')  # its stand-in, called after: the real one
     assert outcome.ok, outcome.failure
     assert not runtime._bindings_pending
     assert set(runtime.registry.functions) == set(BINDING_GLOBALS)

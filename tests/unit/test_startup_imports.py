@@ -117,6 +117,7 @@ def test_an_empty_script_loads_no_engine_library_and_nothing_heavy(tmp_path):
     assert extra == [], f"an empty script imports {extra}: import them where they are needed"
     bindings = sorted(m for m in loaded if m.startswith("herodo_py.lua.bindings"))
     assert bindings == [], "the bindings modules load on a script's first call of one"
+    assert "herodo_py.lua.json_codec" not in loaded, "JSON's Python side loads with a first decode or encode error"
 
 
 def test_version_loads_nothing_heavy(tmp_path):
@@ -134,6 +135,9 @@ def test_a_first_engine_call_loads_only_what_running_a_command_needs(tmp_path):
     assert extra == [], f"a first nerdctl_list() imports {extra}"
     assert sorted(loaded & (HEAVY | DATACLASSES | PATTERNS_AND_JSON)) == [], "a first nerdctl_list() imports heavy modules"
     assert "herodo_py.nerdctl.container.builder" not in loaded, "list() needs no container builder"
+    bindings = {m.rpartition(".")[2] for m in loaded if m.startswith("herodo_py.lua.bindings.")}
+    assert bindings == {"rows", "container", "desired", "engine"}, "list() loads its noun and what it needs only"
+    assert not any(m.startswith("herodo_py.host") for m in loaded), "the host policy is for host bindings"
 
 
 @pytest.mark.parametrize("call", ['nerdctl_exec("web", "true")', 'assert(nerdctl_inspect("web").Id)',

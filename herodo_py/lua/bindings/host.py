@@ -50,6 +50,7 @@ def _which(name: str) -> str | None:
 
 NOUN = Noun(
     "host",
+    host=True,
     types=(
         TypeDef("RunOptions", "options", "run(cmd, {...})", fields=(
             FieldDef("timeout", "number?", "seconds before the command's process group is killed (default: none)"),

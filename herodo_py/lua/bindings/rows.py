@@ -66,22 +66,29 @@ class Noun:
     executor's labels; ``sweep``: ``"module:function"`` of the library, ``(label, keep) -> Swept``,
     removing what carries a label (``herodo test`` cleans up with it, lowest ``sweep_rank`` first:
     containers before the networks they hold). ``listed_by_keep``: ``--keep`` names what it left.
+    ``host``: its bindings run host code (see :class:`~herodo_py.lua.registry.Binding`).
     """
 
-    __slots__ = ("name", "types", "rows", "creates", "sweep", "sweep_rank", "listed_by_keep")
+    __slots__ = ("name", "types", "rows", "creates", "sweep", "sweep_rank", "listed_by_keep", "host")
 
     def __init__(self, name: str, *, types: tuple[TypeDef, ...] = (), rows: tuple[Row, ...] = (),
                  creates: tuple[tuple[str, ...], ...] = (), sweep: str | None = None, sweep_rank: int = 0,
-                 listed_by_keep: bool = False) -> None:
+                 listed_by_keep: bool = False, host: bool = False) -> None:
         self.name, self.types, self.rows, self.creates = name, types, rows, creates
-        self.sweep, self.sweep_rank, self.listed_by_keep = sweep, sweep_rank, listed_by_keep
+        self.sweep, self.sweep_rank, self.listed_by_keep, self.host = sweep, sweep_rank, listed_by_keep, host
 
     def register(self, registry: Registry) -> None:
+        self.register_types(registry)
+        self.register_rows(registry)
+
+    def register_types(self, registry: Registry) -> None:
         for t in self.types:
             registry.type(t.name, t.kind, t.doc, python=t.python or (), fields=t.fields, item=t.item)
+
+    def register_rows(self, registry: Registry) -> None:
         for row in self.rows:
             binding = Binding(row.name, row.params, row.returns, row.doc, _impl(row), row.owner, row.overloads,
-                              row.changes_state, row.guard, row.waits)
+                              row.changes_state, row.guard, row.waits, self.host)
             registry.add(binding)
 
     def sweeper(self) -> Callable[..., Any]:

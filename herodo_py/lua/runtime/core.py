@@ -168,10 +168,13 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
         self._collect_garbage = globals_[b"collectgarbage"]  # (before any script can replace it)
         for name, binding in self.registry.functions.items():
             globals_[lua_bytes(name)] = self._global_function(binding)
+        self._nouns_loaded: set[str] = set()
         if self._bindings_pending:
-            from ..binding_names import BINDING_GLOBALS
+            from ..binding_names import NOUN_GLOBALS
 
-            api[b"lazy_globals"](self.lua.table_from([lua_bytes(n) for n in BINDING_GLOBALS]), self._load_bindings)
+            groups = {lua_bytes(noun): self.lua.table_from([lua_bytes(n) for n in names])
+                      for noun, names in NOUN_GLOBALS.items()}
+            api[b"lazy_globals"](self.lua.table_from(groups), self._load_bindings)
         if executor is not None:
             executor.start_guard = self.start_guard
         install_host_stdlib(self)  # os.execute, io.popen, retry, JSON (before a sandbox strips what it forbids)
@@ -184,23 +187,28 @@ class Runtime(Outcomes, StopControl, Dispatch, Tasks, Attributes, Output):
             self.sandbox = Sandbox(strict=self.policy.strict, env_allow=env_allow)
             self.sandbox.install(self.lua, self._located, self._fitting)
 
-    def _load_bindings(self) -> Any:
-        """Register every bindings module and return their globals (``name -> function``): what the stand-ins
-        the runtime starts with call on a script's first call of one (``lazy_globals`` in the prelude)."""
-        from ..bindings import register_all  # here: a script that calls no binding never loads them
+    def _load_bindings(self, group: bytes) -> Any:
+        """Register the bindings module of noun ``group`` (with the nouns whose types it needs) and return its
+        globals (``name -> function``): what the stand-ins the runtime starts with call on a script's first
+        call of one of that noun's (``lazy_globals`` in the prelude)."""
+        from ..binding_names import NOUN_GLOBALS, NOUN_NEEDS
+        from ..bindings import noun, register_nouns  # here: a script that calls no binding never loads them
 
-        if self._bindings_pending:
-            register_all(self.registry)
-            self._bindings_pending = False
-        return self.lua.table_from({lua_bytes(name): self._global_function(binding)
-                                    for name, binding in self.registry.functions.items()})
+        name = group.decode()
+        missing = [each for each in (*NOUN_NEEDS[name], name) if each not in self._nouns_loaded]
+        register_nouns(self.registry, [noun(each) for each in missing])
+        self._nouns_loaded.update(missing)
+        self._bindings_pending = len(self._nouns_loaded) < len(NOUN_GLOBALS)
+        functions = self.registry.functions
+        return self.lua.table_from({lua_bytes(each): self._global_function(functions[each])
+                                    for each in NOUN_GLOBALS[name]})
 
     def binding_names(self) -> list[str]:
         """Every global function name, loaded or not (for did-you-mean)."""
         if self._bindings_pending:
             from ..binding_names import BINDING_GLOBALS
 
-            return [*self.registry.names(), *BINDING_GLOBALS]
+            return list(dict.fromkeys([*self.registry.names(), *BINDING_GLOBALS]))
         return self.registry.names()
 
     @property

@@ -8,7 +8,7 @@ import functools
 import time
 import types
 from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 
 from ..convert import BadArgument, name_text, text
 from ..diagnostics.errors import ScriptError, ScriptStop
@@ -19,6 +19,9 @@ from .stop import _TimeLimit
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
     from typing import Any
+
+
+_NOTHING = nullcontext()
 
 
 def _call(binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
@@ -83,7 +86,7 @@ class Dispatch:
     def _invoke(self, binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
         def in_place() -> Any:
             call = self._prepared(binding, obj, args)
-            with self.executor.active(), self.host_policy.active(), self._output_limit():
+            with self.executor.active(), self._host_policy_for(binding), self._output_limit():
                 result = call()
             return self.to_lua(self._fitting(result, binding.name))
         try:
@@ -92,6 +95,11 @@ class Dispatch:
             if not self.debug:
                 _drop_tracebacks(error)
             raise
+
+    def _host_policy_for(self, binding: Binding) -> Any:
+        """The runtime's host policy made current for a binding that runs host code; nothing for the others
+        (the engine library never reads it: a first engine call does not load :mod:`herodo_py.host`)."""
+        return self.host_policy.active() if binding.host else _NOTHING
 
     def _output_limit(self) -> Any:
         """The engine output a binding may read (:class:`~herodo_py.nerdctl.executor.OutputLimit`): its

@@ -18,8 +18,11 @@ the time limit) interrupts them like any binding, and their errors point at the 
 
 from __future__ import annotations
 
+import os
+
 from ..convert import text
 from ..diagnostics.errors import ScriptError
+from ..limits import JSON_MAX_DEPTH
 from ..registry import Binding, FieldDef, Param, Registry, lua_signature
 from ..sources import run_host_chunk
 
@@ -29,6 +32,8 @@ if TYPE_CHECKING:
 
 P = Param
 PIPE = "PipeFile"
+# json_codec.lua's module (not imported here: json_codec.py loads with a script's first JSON error or decode)
+_JSON_CODEC = os.path.join(os.path.dirname(os.path.dirname(__file__)), "json_codec.py")
 
 SIGNATURES: tuple[Binding, ...] = (
     lua_signature("retry", [P("fn", "fun(attempt: integer): any"), P("options", "RetryOptions?")], "any",
@@ -79,14 +84,12 @@ def _retry_failed(times: int, err: Any) -> None:
 
 
 def _internal(runtime: Any, name: str, params: list[Param], impl: Any, returns: str = "any") -> Any:
-    """A Lua-callable treated as a binding (stops, errors at the script's line), not a global."""
-    return runtime._global_function(Binding(name, tuple(params), returns, "", impl))
+    """A Lua-callable treated as a binding (stops, errors at the script's line, the host policy), not a global."""
+    return runtime._global_function(Binding(name, tuple(params), returns, "", impl, host=True))
 
 
 def install(runtime: Any) -> None:
     """Install the helpers in ``runtime`` (after the prelude and the registry's globals)."""
-    from .. import json_codec
-
     lua = runtime.lua
 
     def popen(prog: str, mode: str) -> Any:
@@ -100,15 +103,21 @@ def install(runtime: Any) -> None:
         return list(execute(cmd))
 
     def fail(path: bytes, message: bytes) -> None:
+        from .. import json_codec
+
         raise json_codec.encode_error(text(path), text(message))
 
     json_helpers = {b"fail": _internal(runtime, "json_encode", [P("path", "string"), P("message", "string")], fail),
-                    b"max_depth": json_codec.MAX_DEPTH}
-    json = run_host_chunk(lua, json_codec.__file__, "json_codec.lua", lua.table_from(json_helpers))
-    builder = json_codec.LuaBuilder(lua, json[b"null"], json[b"mark"])
+                    b"max_depth": JSON_MAX_DEPTH}
+    json = run_host_chunk(lua, _JSON_CODEC, "json_codec.lua", lua.table_from(json_helpers))
+    builders: list[Any] = []  # the LuaBuilder, made by the first decode
 
     def json_decode(source: str) -> Any:
-        return json_codec.decode(source, builder)
+        from .. import json_codec
+
+        if not builders:
+            builders.append(json_codec.LuaBuilder(lua, json[b"null"], json[b"mark"]))
+        return json_codec.decode(source, builders[0])
 
     pipe = [P("pipe", PIPE)]
     helpers = {

@@ -497,23 +497,26 @@ end
 G.python = nil
 if G.package then G.package.loaded.python = nil end
 
--- Stand-ins for the bindings' globals (names): the first call of any asks the host to load them all
--- (load_all() -> name -> function), puts each real one where its stand-in still is (a script may have set
--- the global to something else), and calls the real one (a tail call: no frame of its own).
-local function lazy_globals(names, load_all)
-  local stand_ins, reals = {}, nil
-  for _, name in ipairs(names) do
-    local function stand_in(...)
-      if not reals then
-        reals = load_all()
-        for key, f in next, stand_ins do
-          if rawequal(rawget(G, key), f) then rawset(G, key, reals[key]) end
+-- Stand-ins for the bindings' globals (groups: noun -> its names): the first call of one of a noun's asks
+-- the host to load that noun (load_group(noun) -> name -> function), puts each of its real ones where its
+-- stand-in still is (a script may have set the global to something else), and calls the real one (a tail
+-- call: no frame of its own).
+local function lazy_globals(groups, load_group)
+  for group, names in next, groups do
+    local stand_ins, reals = {}, nil
+    for _, name in ipairs(names) do
+      local function stand_in(...)
+        if not reals then
+          reals = load_group(group)
+          for key, f in next, stand_ins do
+            if rawequal(rawget(G, key), f) then rawset(G, key, reals[key]) end
+          end
         end
+        return reals[name](...)
       end
-      return reals[name](...)
+      stand_ins[name] = stand_in
+      rawset(G, name, stand_in)
     end
-    stand_ins[name] = stand_in
-    rawset(G, name, stand_in)
   end
 end
 

@@ -1,12 +1,10 @@
-"""The static container functions: run, exec, copy, stop, remove, list, logs.
+"""The static container functions that are not about one existing container: run and list.
 
 Each checks its input before anything runs. ``run`` builds its argv with the builder's
-``run_args`` (one run-argv builder for the whole library); ``exec``, ``copy``, ``stop``,
-``remove`` and ``logs`` run the same-named ``Container`` operations on a handle to the container.
-
-The functions on one existing container (``exec``, ``inspect``, ``stop`` ...) are
-:mod:`.actions`'s, re-exported here. Light to import (issue 17): a script's first ``list()`` loads
-this module, so the builder and the labels are imported by the functions that use them.
+``run_args`` (one run-argv builder for the whole library). The functions on one existing container
+(``exec``, ``inspect``, ``stop`` ...) are :mod:`.actions`'s (``herodo_py.nerdctl`` exports both).
+Light to import (issue 17): a script's first ``list()`` loads this module, so the builder, the
+labels and the actions are imported by the functions that use them.
 """
 
 from __future__ import annotations
@@ -27,23 +25,6 @@ from ..validate import (
     check_string_list,
     fail,
 )
-from .actions import (  # the functions on one existing container (re-exported)
-    attached,
-    copy,
-    exec,
-    image_commit,
-    inspect,
-    kill,
-    logs,
-    pause,
-    port,
-    remove,
-    restart,
-    shell_command,
-    stop,
-    unpause,
-    wait,
-)
 
 TYPE_CHECKING = False  # typing stays off herodo's first engine call (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
@@ -53,8 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ContainerSummary", "ContainerList", "parse_containers", "state_from_status",
-    "run", "run_with_name", "run_with_port", "attached", "image_commit", "remove_labelled", "exec", "copy", "stop",
-    "remove", "list", "logs", "restart", "kill", "pause", "unpause", "wait", "inspect", "port",
+    "run", "run_with_name", "run_with_port", "remove_labelled", "list",
 ]
 
 
@@ -208,6 +188,7 @@ def run(
 ) -> str:
     """Run a container. Detached (default): returns its full id. Foreground: waits for it to
     exit and returns its output. ``command`` as a list is the argv; a string runs with ``sh -c``."""
+    from .actions import shell_command  # here: list() does not load the functions on one container
     from .builder import run_args  # here: list() and exec() do not load the builder
     from .types import ContainerConfig
 
