@@ -130,7 +130,7 @@ class Measured:
         self.wall = measure_many(variants, runs, env=env, before=before)
         self.cpu: dict[str, Stats | None] = {}
         for name, argv in variants.items():
-            self.cpu[name] = own_cpu(argv, max(5, runs // 2), env, before) if _is_python(argv) else None
+            self.cpu[name] = own_cpu(argv, max(5, runs // 2), env, before) if _own_cpu_wanted(argv) else None
         if before is not None:
             before()
 
@@ -151,8 +151,10 @@ class Measured:
         return out
 
 
-def _is_python(argv: Sequence[str]) -> bool:
-    return "/bin/" in argv[0] and Path(argv[0]).name in ("python", "herodo")
+def _own_cpu_wanted(argv: Sequence[str]) -> bool:
+    """herodo's and the floors' (a venv's python or herodo), and sh's: the bare CLI calls' parent, whose own
+    CPU per call (starting the CLI, waiting for it) is part of a bare call as herodo's is of herodo's."""
+    return ("/bin/" in argv[0] and Path(argv[0]).name in ("python", "herodo")) or argv[0] == "sh"
 
 
 def remove_run_containers(engine: str) -> None:
@@ -255,6 +257,12 @@ def _judged(ctx, what: str, target: float, wall_over: float, cpu_over: float | N
     ctx.targets.append(Target(what, f"<= {target:.0f} ms", measured, judged <= target))
 
 
+def _cpu_per_call(m: Measured, who: str, op: str, n: int) -> float | None:
+    """Own CPU per further call of ``who`` ("herodo" or "sh"): N calls minus 1, over N - 1."""
+    cpu_n, cpu_1 = m.cpu_ms(f"{who}: {n} {op}"), m.cpu_ms(f"{who}: 1 {op}")
+    return None if cpu_n is None or cpu_1 is None else (cpu_n - cpu_1) / (n - 1)
+
+
 def _per_call_section(ctx, start: Measured, per_op: dict[str, Measured]) -> Section:
     rows: list[Row] = []
     notes = []
@@ -263,18 +271,23 @@ def _per_call_section(ctx, start: Measured, per_op: dict[str, Measured]) -> Sect
         rows += m.rows(f"sh: {n} {op}")
         herodo_call = (m.ms(f"herodo: {n} {op}") - m.ms(f"herodo: 1 {op}")) / (n - 1)
         bare_call = (m.ms(f"sh: {n} {op}") - m.ms(f"sh: 1 {op}")) / (n - 1)
-        cpu_n, cpu_1 = m.cpu_ms(f"herodo: {n} {op}"), m.cpu_ms(f"herodo: 1 {op}")
-        own = None if cpu_n is None or cpu_1 is None else (cpu_n - cpu_1) / (n - 1)
+        own = _cpu_per_call(m, "herodo", op, n)
+        sh_own = _cpu_per_call(m, "sh", op, n)
+        own_over = None if own is None or sh_own is None else own - sh_own
         over = herodo_call - bare_call
         notes.append(f"{op}: per further call herodo {herodo_call:.2f} ms, bare {bare_call:.2f} ms "
-                     f"(difference {over:+.2f} ms); herodo's own CPU per call "
-                     + ("not measured" if own is None else f"{own:.2f} ms"))
-        measured = f"{over:+.2f} ms wall" + ("" if own is None else f", own CPU {own:.2f} ms")
-        met = (own if own is not None else over) <= TARGET_PER_CALL_MS
+                     f"(difference {over:+.2f} ms); own CPU per call: herodo "
+                     + ("not measured" if own_over is None else f"{own:.2f} ms, sh {sh_own:.2f} ms "
+                        f"(difference {own_over:+.2f} ms)"))
+        measured = f"{over:+.2f} ms wall" + ("" if own_over is None else
+                                             f", own CPU {own:.2f} - sh's {sh_own:.2f} = {own_over:+.2f} ms")
+        met = (own_over if own_over is not None else over) <= TARGET_PER_CALL_MS
         ctx.targets.append(Target(f"issue 17: per further {op} call, herodo over the bare CLI",
                                   f"<= {TARGET_PER_CALL_MS:.0f} ms", measured, met))
-    notes.append("The per-call target is judged on herodo's own CPU per call (wall-time differences of "
-                 "engine calls are ±several ms under load); the wall difference is shown beside it.")
+    notes.append("The per-call target is judged on own CPU per call (wall-time differences of engine calls are "
+                 "±several ms under load): herodo's over sh's, the bare calls' parent, which also starts each CLI "
+                 "and waits for it (on this VM a process is charged ~0.1-0.7 ms of CPU for waking up after a wait "
+                 "of 50-200 ms, more for a larger process); the wall difference is shown beside it.")
     return Section("6b. Per engine call (issue 17)",
                    f"N calls in one script minus 1 call, divided by N - 1 (N: {CALLS}); the bare CLI from sh "
                    "with herodo's argv. inspect looks the container up once (one `ps`) in both herodo rows.",

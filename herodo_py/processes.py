@@ -11,7 +11,7 @@ import io
 import os
 import time
 from _signal import SIGKILL, SIGPIPE, SIGXFSZ  # (signal itself builds its enums: not needed for three numbers)
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
 
@@ -109,7 +109,15 @@ def spawn(argv: list[str], guard: StartGuard | None = None, *, with_input: bool 
     ``subprocess`` (with locale, threading, signal's enums) or duplicating its work per command: as
     ``Popen`` does, it closes the command's other inherited descriptors and restores SIGPIPE and SIGXFSZ
     to their defaults. ``OSError`` (FileNotFoundError...) is the caller's to explain."""
-    return _guarded(lambda: Spawned(argv, with_input, os.environb if env is None else env), guard)
+    return _guarded(lambda: Spawned(argv, with_input, environment() if env is None else env), guard)
+
+
+def environment() -> Mapping[bytes, bytes]:
+    """herodo's environment, as the dict behind ``os.environb`` (``_data``, which every change to
+    ``os.environ`` updates): ``posix_spawn`` and the argv size check read a dict in C, where iterating
+    the ``os.environb`` mapping runs ~600 Python calls for each command. ``os.environb`` if it has none."""
+    data = getattr(os.environb, "_data", None)
+    return data if isinstance(data, dict) else os.environb
 
 
 def _guarded(launch: Callable[[], _Proc], guard: StartGuard | None) -> _Proc:

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 
-from ..processes import Spawned, StartGuard, StillRunning, kill_group, shown_command, spawn, which
+from ..processes import Spawned, StartGuard, StillRunning, environment, kill_group, shown_command, spawn, which
 from ..result import CommandResult
 from .context_setting import ContextSetting
 from .engine_settings import ENGINE_VARIABLE, EngineSettings
@@ -556,7 +556,8 @@ def _close(pipe: object | None) -> None:
 def check_argv_size(argv: Sequence[str]) -> None:
     """Refuse, before it starts, a command Linux would not start (E2BIG): one argument over
     128 KiB, or all of them with the environment over the system's ARG_MAX."""
-    total = sum(len(k) + len(v) + 2 + 8 for k, v in os.environb.items())  # (each with its NUL, '=' and pointer)
+    env = environment()
+    total = sum(map(len, env)) + sum(map(len, env.values())) + (2 + 8) * len(env)  # (each: NUL, '=' and pointer)
     for i, arg in enumerate(argv):
         size = len(arg.encode("utf-8", "surrogateescape")) + 1
         total += size + 8

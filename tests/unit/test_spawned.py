@@ -77,6 +77,8 @@ def test_the_environment_given_is_the_whole_environment_else_herodo_s(monkeypatc
     show = sh('echo "${ONLY-none} ${HERODO_SPAWN_TEST-none}"')
     assert finished(show, env={b"ONLY": b"this"})[1] == b"this none\n"
     assert finished(show)[1] == b"none inherited\n"
+    monkeypatch.delenv("HERODO_SPAWN_TEST")  # (herodo's environment as it is at each start)
+    assert finished(show)[1] == b"none none\n"
 
 
 def test_a_missing_program_raises_and_leaves_no_descriptor_open(tmp_path):

@@ -1,0 +1,46 @@
+"""An engine command Linux would refuse (E2BIG) is refused before it starts, naming the argument or the
+size (herodo_py.nerdctl.executor.check_argv_size): one argument over 128 KiB, or the arguments with
+herodo's environment, as it is at that moment, over the system's ARG_MAX."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from herodo_py.nerdctl.errors import ConversionError
+from herodo_py.nerdctl.executor import check_argv_size
+from herodo_py.nerdctl.validate import MAX_ARGUMENT_BYTES
+
+ARG_MAX = os.sysconf("SC_ARG_MAX")
+
+
+def test_an_ordinary_command_passes():
+    check_argv_size(["/usr/bin/docker", "exec", "web", "true"])
+
+
+def test_one_argument_over_what_linux_holds_is_named():
+    with pytest.raises(ConversionError, match=r"argument 3 \(after 'web'\) of `docker exec` is 128 KiB"):
+        check_argv_size(["/usr/bin/docker", "exec", "web", "x" * (MAX_ARGUMENT_BYTES + 1)])
+    check_argv_size(["/usr/bin/docker", "exec", "web", "x" * MAX_ARGUMENT_BYTES])
+
+
+def test_the_environment_counts_as_it_is_now(monkeypatch):
+    argv = ["/usr/bin/docker", "exec", "web", "true"]
+    big = ARG_MAX // 2
+    for i in range(3):  # three variables of half ARG_MAX each: the environment alone is over it
+        monkeypatch.setenv(f"HERODO_ARGV_SIZE_{i}", "x" * big)
+    with pytest.raises(ConversionError, match="the command line with the environment is"):
+        check_argv_size(argv)
+    for i in range(3):
+        monkeypatch.delenv(f"HERODO_ARGV_SIZE_{i}")
+    check_argv_size(argv)
+
+
+def test_the_arguments_and_the_environment_add_up(monkeypatch):
+    size = sum(len(k) + len(v) + 10 for k, v in os.environb.items())
+    room = ARG_MAX - size - 200
+    pieces = ["y" * 100_000] * (room // 100_010)
+    check_argv_size(["/usr/bin/docker", "run", *pieces])
+    with pytest.raises(ConversionError, match="the command line with the environment"):
+        check_argv_size(["/usr/bin/docker", "run", *pieces, "y" * 100_000, "y" * 100_000])
