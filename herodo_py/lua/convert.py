@@ -13,10 +13,9 @@ userdata, and anything else (generators, frames, modules...) is refused, never h
 from __future__ import annotations
 
 import functools
-from collections import namedtuple
 from collections.abc import Callable, Sequence
 
-from .registry import Binding, LuaType, Registry, did_you_mean
+from .registry import Binding, LuaType, NamedFields, Registry, did_you_mean
 
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
@@ -56,11 +55,15 @@ def _lua_kind(value: Any) -> str | None:
 # --- the type language ---------------------------------------------------------------------
 
 
-class TypeNode(namedtuple("TypeNode", ("kind", "name", "parts"), defaults=("", ()))):
+class TypeNode(NamedFields):
     __slots__ = ()
+    _fields = ("kind", "name", "parts")
     kind: str  # "prim", "named", "list", "map", "union", "optional"
     name: str
     parts: tuple[TypeNode, ...]
+
+    def __new__(cls, kind: str, name: str = "", parts: tuple[TypeNode, ...] = ()) -> TypeNode:
+        return tuple.__new__(cls, (kind, name, parts))
 
     def describe(self) -> str:
         """How Lua would name what is expected."""

@@ -21,29 +21,48 @@ the registry never imports the library: ``herodo`` starts fast.
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from operator import itemgetter
 
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
     from typing import Any
 
 
-class Param(namedtuple("Param", ("name", "type", "doc"), defaults=("",))):
+class NamedFields(tuple):  # type: ignore[type-arg]
+    """A tuple with named fields, as ``collections.namedtuple`` makes them, for the records made at every
+    start-up: namedtuple compiles each class's ``__new__`` with ``eval`` (~100 µs a class). A subclass
+    lists ``_fields`` and spells its ``__new__``; each field reads its item."""
+
+    __slots__ = ()
+    _fields: tuple[str, ...] = ()
+
+    def __init_subclass__(cls) -> None:
+        for index, name in enumerate(cls._fields):
+            setattr(cls, name, property(itemgetter(index)))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{n}={v!r}' for n, v in zip(self._fields, self, strict=True))})"
+
+
+class Param(NamedFields):
     """One parameter: Lua name, LuaCATS type (``?`` suffix: may be nil or left out), one-line doc."""
 
     __slots__ = ()
+    _fields = ("name", "type", "doc")
     name: str
     type: str
     doc: str
+
+    def __new__(cls, name: str, type: str, doc: str = "") -> Param:
+        return tuple.__new__(cls, (name, type, doc))
 
     @property
     def optional(self) -> bool:
         return self.type.endswith("?") or self.type in ("any", "nil")
 
 
-class Binding(namedtuple("Binding", "name params returns doc impl owner overloads changes_state guard waits host",
-                         defaults=(None, (), False, None, True, False))):
+class Binding(NamedFields):
     """A Lua-callable: a global function (``owner is None``) or a method of a registered type.
 
     ``impl`` receives the converted Lua arguments (for methods: the Python object first) and returns
@@ -58,6 +77,8 @@ class Binding(namedtuple("Binding", "name params returns doc impl owner overload
     """
 
     __slots__ = ()
+    _fields = ("name", "params", "returns", "doc", "impl", "owner", "overloads", "changes_state", "guard", "waits",
+               "host")
     name: str
     params: tuple[Param, ...]
     returns: str
@@ -69,6 +90,12 @@ class Binding(namedtuple("Binding", "name params returns doc impl owner overload
     guard: str | None
     waits: bool
     host: bool
+
+    def __new__(cls, name: str, params: tuple[Param, ...], returns: str, doc: str, impl: Callable[..., Any],
+                owner: str | None = None, overloads: tuple[str, ...] = (), changes_state: bool = False,
+                guard: str | None = None, waits: bool = True, host: bool = False) -> Binding:
+        return tuple.__new__(cls, (name, params, returns, doc, impl, owner, overloads, changes_state, guard, waits,
+                                   host))
 
     @property
     def qualified_name(self) -> str:
@@ -88,11 +115,15 @@ def lua_signature(name: str, params: list[Param], returns: str, doc: str) -> Bin
     return Binding(name, tuple(params), returns, doc, _lua_side)
 
 
-class FieldDef(namedtuple("FieldDef", ("name", "type", "doc"), defaults=("",))):
+class FieldDef(NamedFields):
     __slots__ = ()
+    _fields = ("name", "type", "doc")
     name: str
     type: str
     doc: str
+
+    def __new__(cls, name: str, type: str, doc: str = "") -> FieldDef:
+        return tuple.__new__(cls, (name, type, doc))
 
 
 class LuaType:

@@ -13,9 +13,10 @@ containers' names.
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from ..lua.registry import NamedFields
 
 TYPE_CHECKING = False  # typing and the engine library stay off the path of tests that make nothing
 if TYPE_CHECKING:
@@ -38,13 +39,17 @@ def _label_text(name: str) -> str:
     return "".join(c if " " <= c <= "~" else "?" for c in name[:200])
 
 
-class Target(namedtuple("Target", "engine namespace address")):
+class Target(NamedFields):
     """Where containers were made: the engine binary and the global flags that chose a namespace."""
 
     __slots__ = ()
+    _fields = ("engine", "namespace", "address")
     engine: str
     namespace: str | None
     address: str | None
+
+    def __new__(cls, engine: str, namespace: str | None, address: str | None) -> Target:
+        return tuple.__new__(cls, (engine, namespace, address))
 
     @classmethod
     def of_command(cls, argv: list[str]) -> Target:

@@ -3,17 +3,14 @@ starts from."""
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 from ..diagnostics.errors import LUA_FIELDS
 from ..limits import SANDBOX_SCRIPT_TIMEOUT
-from ..registry import FieldDef, Registry
+from ..registry import FieldDef, NamedFields, Registry
 from .host_stdlib import register_types as register_host_types
 from .tasks import register_types
 
 
-class StdlibPolicy(namedtuple("StdlibPolicy", "name remove search_default_path sandbox strict script_timeout",
-                              defaults=((), True, False, False, None))):
+class StdlibPolicy(NamedFields):
     """What a mode leaves of the Lua standard library.
 
     ``remove``: dotted names set to nil after set-up (``"os.execute"``, ``"io"``, ``"debug"``).
@@ -23,12 +20,17 @@ class StdlibPolicy(namedtuple("StdlibPolicy", "name remove search_default_path s
     """
 
     __slots__ = ()
+    _fields = ("name", "remove", "search_default_path", "sandbox", "strict", "script_timeout")
     name: str
     remove: tuple[str, ...]
     search_default_path: bool
     sandbox: bool
     strict: bool
     script_timeout: float | None
+
+    def __new__(cls, name: str, remove: tuple[str, ...] = (), search_default_path: bool = True, sandbox: bool = False,
+                strict: bool = False, script_timeout: float | None = None) -> StdlibPolicy:
+        return tuple.__new__(cls, (name, remove, search_default_path, sandbox, strict, script_timeout))
 
 
 POLICIES: dict[str, StdlibPolicy] = {
