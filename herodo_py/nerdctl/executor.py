@@ -11,7 +11,6 @@ test`` janitor and each test owns one (see :class:`Executor`).
 
 from __future__ import annotations
 
-import math
 import os
 import select
 import sys
@@ -481,7 +480,7 @@ class _Pipes:
                     timed_out = True
                     deadline = now + DRAIN_SECONDS
                     continue
-                for fd, _ in poll.poll(math.ceil((min(deadline, grace_end) - now) * 1e3)):
+                for fd, _ in poll.poll(-int((now - min(deadline, grace_end)) * 1e3 // 1)):  # ms, rounded up
                     if fd == exit_fd:
                         poll.unregister(exit_fd)
                         grace_end = time.monotonic() + EXITED_GRACE

@@ -13,8 +13,6 @@ Grammars are ASCII only: ``'٨'`` or ``'８'`` are no digits to an engine writte
 
 from __future__ import annotations
 
-import math
-
 from .lazy_pattern import ASCII, IGNORECASE, LazyPattern
 
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
@@ -47,13 +45,21 @@ _SECONDS = LazyPattern(r"\s*(?P<num>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[smh]?)\s*",
 _SECONDS_PER = {"": 1, "s": 1, "m": 60, "h": 3600}
 
 
+_INFINITY = float("inf")
+
+
+def is_finite(number: float) -> bool:
+    """``math.isfinite`` (NaN compares false), without loading math on a first engine call."""
+    return -_INFINITY < number < _INFINITY
+
+
 def parse_memory(text: str) -> int | None:
     """A size as a user writes it (docker's ``--memory``): ``'512m'`` -> 536870912; not one -> ``None``."""
     m = _MEMORY.fullmatch(text)
     if not m:
         return None
     size = float(m["num"]) * 1024 ** _BINARY_POWER[m["unit"].lower()]
-    return int(size) if math.isfinite(size) else None
+    return int(size) if is_finite(size) else None
 
 
 def parse_size(text: Any) -> int | None:
@@ -64,7 +70,7 @@ def parse_size(text: Any) -> int | None:
     if isinstance(text, int):
         return text
     if isinstance(text, float):
-        return int(text) if math.isfinite(text) else None
+        return int(text) if is_finite(text) else None
     if not isinstance(text, str):
         return None
     m = _PRINTED.fullmatch(text)
@@ -74,7 +80,7 @@ def parse_size(text: Any) -> int | None:
     if factor is None:
         return None
     size = float(m["num"]) * factor
-    return int(round(size)) if math.isfinite(size) else None
+    return int(round(size)) if is_finite(size) else None
 
 
 def parse_seconds(text: str) -> float | None:

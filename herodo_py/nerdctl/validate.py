@@ -3,12 +3,11 @@ the value and the expected form. Each check returns the value in the form the en
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 from .errors import ConversionError
 from .lazy_pattern import ASCII, LazyPattern
-from .units import GO_DURATION, MAX_SECONDS, MIN_MEMORY, parse_memory
+from .units import GO_DURATION, MAX_SECONDS, MIN_MEMORY, is_finite, parse_memory
 
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
@@ -329,7 +328,7 @@ def _number_text(value: float | int, field: str, expected: str) -> str:
     """A finite number as text: 3 and 3.0 -> '3', 0.5 -> '0.5'; NaN and infinities are refused."""
     if isinstance(value, int):
         return str(value)
-    if not math.isfinite(value):
+    if not is_finite(value):
         raise fail(field, value, expected)
     return str(int(value)) if value.is_integer() else repr(value)
 

@@ -42,14 +42,14 @@ sys.exit(code)
 """
 
 RE = {"re", "re._casefix", "re._compiler", "re._constants", "re._parser", "_sre", "copyreg"}
-# Beyond the floor, on every herodo run: select (in the watchdog's thread), the run's recap (contextvars),
-# the converter (math). Not signal (its enums) nor threading: the host uses _signal and _thread.
-STARTUP_STDLIB = {"select", "__future__", "math", "contextvars", "_contextvars"}
+# Beyond the floor, on every herodo run: the run's recap (contextvars). Not signal (its enums) nor threading:
+# the host uses _signal and _thread; not math (a first call compares with infinity instead).
+STARTUP_STDLIB = {"__future__", "contextvars", "_contextvars"}
 # A first engine command that reads JSON adds CPython's C scanner (herodo_py.nerdctl.json_reader): not the
 # json package, whose decoder and encoder compile patterns at import and need re and enum. It starts the
 # command with os.posix_spawn and reads it with select.poll (herodo_py.processes.spawn): no subprocess (with
 # locale, selectors, warnings, threading) and no signal (its enums). parallel()'s queue loads only with parallel().
-ENGINE_STDLIB = {"_json"}
+ENGINE_STDLIB = {"select", "_json"}
 # Checking a new container's name, image and options uses patterns: a first run() adds re (re needs enum).
 RUN_STDLIB = {"enum", *RE}
 # Never on a first nerdctl_list() or a first call on one container: the dataclasses machinery (dataclasses
