@@ -78,17 +78,22 @@ class CodeCache:
 
     # -- the finder and loader -------------------------------------------------------------
 
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
+    def _current(self, name: str) -> bool:
+        """Whether the cache holds ``name`` as its source is now (same size and modification time)."""
         entry = self.entries.get(name)
         if entry is None:
-            return None
-        source, is_package = entry[0], entry[1]
+            return False
         try:
-            stat = os.stat(source)
+            stat = os.stat(entry[0])
         except OSError:
-            return None
-        if stat.st_mtime_ns != entry[2] or stat.st_size != entry[3]:
-            return None  # changed since cached: the usual import (and the next save takes the new code)
+            return False
+        return stat.st_mtime_ns == entry[2] and stat.st_size == entry[3]
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
+        if not self._current(name):
+            return None  # unknown, or changed since cached: the usual import (the next save takes its code)
+        entry = self.entries[name]
+        source, is_package = entry[0], entry[1]
         try:
             assert self.fd is not None
             code = marshal.loads(os.pread(self.fd, entry[5], self.base + entry[4]))
@@ -114,7 +119,7 @@ class CodeCache:
         if sys.dont_write_bytecode:
             return False
         new = {name: module for name, module in list(sys.modules.items())
-               if _ours(name, module) and name not in self.served}
+               if _ours(name, module) and name not in self.served and not self._current(name)}
         if not new:
             return False
         codes: dict[str, tuple[str, bool, int, int, bytes]] = {}

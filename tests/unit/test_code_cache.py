@@ -71,6 +71,9 @@ def test_a_second_run_imports_herodo_from_the_cache(package, tmp_path):
     assert "herodo_py.lua.runtime.core" in second["cached"] and "herodo_py.cli" in second["cached"]
     assert second["files"] == ["herodo_py", "herodo_py.code_cache"]  # (imported before the cache is in place)
     assert second["limits_file"] == str(package / "herodo_py" / "lua" / "limits.py")
+    written = cache_file(package).stat().st_mtime_ns
+    herodo(package, tmp_path, str(script))
+    assert cache_file(package).stat().st_mtime_ns == written, "a run that imported nothing new wrote the cache"
 
 
 def test_a_changed_module_is_imported_from_its_source_then_cached_again(package, tmp_path):
