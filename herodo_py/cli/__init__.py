@@ -73,8 +73,23 @@ def observed(trace: bool, dry_run: bool = False) -> Iterator[None]:
         yield
 
 
+_COMMAND = False  # this process is the herodo command (run()), not a caller of main()
+
+
+def settle() -> None:
+    """In the herodo command, once the host's modules are loaded: hand what exists so far to the collector's
+    permanent generation (``gc.freeze``). It lives until the exit anyway, and the collections during the run
+    and the one at exit (which closes the Lua states) need not look at it again (~1 ms a run)."""
+    if _COMMAND:
+        import gc  # (built in)
+
+        gc.freeze()
+
+
 def command_run(args: argparse.Namespace) -> int:
     from ..lua.runner import RunOptions, run_folder, run_script  # here and below: each subcommand loads its own
+
+    settle()
 
     options = RunOptions(debug=args.debug, color=use_color(args), keep_going=args.keep_going, **limit_options(args))
     with recapping(check=args.check, diff=args.diff, always=args.recap, json_path=args.recap_json), \
@@ -87,6 +102,8 @@ def command_run(args: argparse.Namespace) -> int:
 def command_test(args: argparse.Namespace) -> int:
     from ..lua.runner import RunOptions  # (herodo test only)
     from ..testing.runner import TestOptions, run_tests
+
+    settle()
 
     options = TestOptions(filter=args.filter, fail_fast=args.fail_fast, keep=args.keep, capture=not args.no_capture,
                           tap=args.tap, junit=args.junit)
@@ -198,6 +215,8 @@ def exit_process(code: int) -> NoReturn:
 
 def run() -> NoReturn:
     """The ``herodo`` command (``bin/herodo``, ``python -m herodo_py.cli``)."""
+    global _COMMAND
+    _COMMAND = True
     exit_process(main())
 
 

@@ -55,3 +55,20 @@ def test_the_temporary_folder_of_a_script_is_removed_at_exit(tmp_path):
     assert result.returncode == 0, result.stderr
     made = Path(result.stdout.strip())
     assert made.name and not made.exists()
+
+
+def test_only_the_herodo_command_hands_its_start_up_objects_to_the_permanent_generation(monkeypatch):
+    """``cli.settle``: gc.freeze in the herodo command (run()); a caller of main() keeps its collector as it was."""
+    import gc
+
+    from herodo_py import cli
+
+    before = gc.get_freeze_count()
+    cli.settle()
+    assert gc.get_freeze_count() == before
+    monkeypatch.setattr(cli, "_COMMAND", True)
+    try:
+        cli.settle()
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
