@@ -31,6 +31,12 @@ def shown_command(argv: Sequence[str]) -> str:
     return " ".join(map(_quoted, argv))
 
 
+# Linux holds one argv string in at most 32 pages, its NUL included (MAX_ARG_STRLEN); a value also
+# travels with its flag's prefix ('KEY=' of -e KEY=VALUE), which the executor's argv check counts once more.
+MAX_ARGUMENT_BYTES = 32 * 4096 - 1
+BIG_DATA_HINT = "one command-line argument holds at most 128 KiB on Linux; pass bigger data in a file " \
+                "(a volume, or nerdctl_copy into the container)"
+
 _SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-"  # shlex's, unquoted
 
 

@@ -419,6 +419,7 @@ class ToLua:
         self.lua = lua
         self.registry = registry
         self.make_record = make_record
+        self._names: dict[tuple[str, type], list[tuple[str, bytes]]] = {}  # a record's fields, with their Lua keys
 
     def __call__(self, value: Any) -> Any:
         kind = type(value)  # exact built-in types first (most values): no registered type is one of them
@@ -487,7 +488,10 @@ class ToLua:
         return LUA_TABLE + sum(LUA_ENTRY + self.lua_size(v) for v in values)
 
     def record(self, value: Any, ltype: LuaType) -> Any:
-        fields = self.registry.fields_of(ltype, value)
-        data = {lua_bytes(name): self(getattr(value, name, None)) for name in fields}
+        names = self._names.get((ltype.name, type(value)))
+        if names is None:
+            names = self._names[(ltype.name, type(value))] = [
+                (name, lua_bytes(name)) for name in self.registry.fields_of(ltype, value)]
+        data = {key: self(getattr(value, name, None)) for name, key in names}
         items = [self(v) for v in value] if ltype.item is not None else []
         return self.make_record(lua_bytes(ltype.name), self.lua.table_from(items, data))

@@ -236,6 +236,7 @@ class Registry:
         self.functions: dict[str, Binding] = {}
         self.types: dict[str, LuaType] = {}
         self._by_class: dict[str, LuaType] = {}
+        self._of_class: dict[type, LuaType] = {}  # type_of's answers by class (a new type clears it)
 
     # -- declaring -------------------------------------------------------------------------
 
@@ -250,6 +251,7 @@ class Registry:
         self.types[name] = ltype
         for spec in specs:
             self._by_class[spec] = ltype
+        self._of_class.clear()
         return ltype
 
     def function(self, name: str, params: Sequence[Param] = (), returns: str = "nil", doc: str = "", *,
@@ -284,11 +286,14 @@ class Registry:
 
     def type_of(self, value: Any) -> LuaType | None:
         """The registered type of a Python value (its class or a base class), without importing."""
-        if not self._by_class:
-            return None
-        for cls in type(value).__mro__:
+        kind = type(value)
+        found = self._of_class.get(kind)
+        if found is not None or not self._by_class:
+            return found
+        for cls in kind.__mro__:
             ltype = self._by_class.get(class_key(cls))
             if ltype is not None:
+                self._of_class[kind] = ltype  # (every result crossing into Lua asks: the MRO is walked once)
                 return ltype
         return None
 

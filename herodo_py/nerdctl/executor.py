@@ -18,7 +18,18 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 
-from ..processes import Spawned, StartGuard, StillRunning, environment, kill_group, shown_command, spawn, which
+from ..processes import (
+    BIG_DATA_HINT,
+    MAX_ARGUMENT_BYTES,
+    Spawned,
+    StartGuard,
+    StillRunning,
+    environment,
+    kill_group,
+    shown_command,
+    spawn,
+    which,
+)
 from ..result import CommandResult
 from .context_setting import ContextSetting
 from .engine_settings import ENGINE_VARIABLE, EngineSettings
@@ -30,7 +41,6 @@ from .errors import (
     UnsupportedByEngine,
     classify_failure,
 )
-from .validate import BIG_DATA_HINT, MAX_ARGUMENT_BYTES
 
 TYPE_CHECKING = False  # typing stays off herodo's first engine call (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..processes import BIG_DATA_HINT, MAX_ARGUMENT_BYTES
 from .errors import ConversionError
 from .lazy_pattern import ASCII, LazyPattern
 from .units import GO_DURATION, MAX_SECONDS, MIN_MEMORY, is_finite, parse_memory
@@ -45,12 +46,7 @@ _VOLUME_NAME = LazyPattern(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
 _VOLUME_OPTIONS = frozenset({"ro", "rw", "z", "Z", "shared", "slave", "private", "rshared", "rslave",
                              "rprivate", "nocopy", "delegated", "cached", "consistent", "rro"})
 _USER = LazyPattern(r"[a-zA-Z0-9_][a-zA-Z0-9_.-]*(?::[a-zA-Z0-9_][a-zA-Z0-9_.-]*)?")
-# Linux holds one argv string in at most 32 pages, its NUL included (MAX_ARG_STRLEN); a value also
-# travels with its flag's prefix ('KEY=' of -e KEY=VALUE), which cmd.check_argv_size checks once more.
-MAX_ARGUMENT_BYTES = 32 * 4096 - 1
 MAX_MEMORY = 2**63 - 1  # the engines hold a size in a signed 64-bit integer
-BIG_DATA_HINT = "one command-line argument holds at most 128 KiB on Linux; pass bigger data in a file " \
-                "(a volume, or nerdctl_copy into the container)"
 
 
 def fail(field: str, value: Any, expected: str, hint: str | None = None) -> ConversionError:

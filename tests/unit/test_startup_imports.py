@@ -138,6 +138,7 @@ def test_a_first_engine_call_loads_only_what_running_a_command_needs(tmp_path):
     bindings = {m.rpartition(".")[2] for m in loaded if m.startswith("herodo_py.lua.bindings.")}
     assert bindings == {"rows", "container", "desired", "engine"}, "list() loads its noun and what it needs only"
     assert not any(m.startswith("herodo_py.host") for m in loaded), "the host policy is for host bindings"
+    assert "herodo_py.nerdctl.validate" not in loaded, "list() checks one boolean: no input checks module"
 
 
 @pytest.mark.parametrize("call", ['nerdctl_exec("web", "true")', 'assert(nerdctl_inspect("web").Id)',

@@ -18,13 +18,6 @@ from ..lazy_pattern import LazyPattern
 from ..parse import first, load_records, normalize_time, parse_labels
 from ..record import Record
 from ..result_list import ResultList
-from ..validate import (
-    check_image,
-    check_name,
-    check_port,
-    check_string_list,
-    fail,
-)
 
 TYPE_CHECKING = False  # typing stays off herodo's first engine call (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
@@ -174,6 +167,8 @@ def parse_containers(text: str) -> builtins.list[ContainerSummary]:
 def _ports_arg(ports: Any) -> builtins.list[str]:
     if ports is None:
         return []
+    from ..validate import check_port, check_string_list  # here and below: list() checks nothing of this kind
+
     items = check_string_list(ports, "ports")
     return [check_port(p, f"ports[{i + 1}]") for i, p in enumerate(items)]
 
@@ -188,6 +183,7 @@ def run(
 ) -> str:
     """Run a container. Detached (default): returns its full id. Foreground: waits for it to
     exit and returns its output. ``command`` as a list is the argv; a string runs with ``sh -c``."""
+    from ..validate import check_image, check_name, fail
     from .actions import shell_command  # here: list() does not load the functions on one container
     from .builder import run_args  # here: list() and exec() do not load the builder
     from .types import ContainerConfig
@@ -229,6 +225,8 @@ def run_with_port(image: str, name: str, port: str) -> str:
 def list(all: bool = False) -> ContainerList:
     """Running containers (``all``: stopped and created ones too)."""
     if not isinstance(all, bool):
+        from ..validate import fail
+
         raise fail("all", all, "true or false")
     args = ["ps", *(["--all"] if all else []), "--no-trunc", "--format", "{{json .}}"]
     result = execute_nerdctl_command(args)
