@@ -130,7 +130,7 @@ class Measured:
         self.wall = measure_many(variants, runs, env=env, before=before)
         self.cpu: dict[str, Stats | None] = {}
         for name, argv in variants.items():
-            self.cpu[name] = own_cpu(argv, max(5, runs // 2), env, before) if _own_cpu_wanted(argv) else None
+            self.cpu[name] = own_cpu(argv, max(7, runs), env, before) if _own_cpu_wanted(argv) else None
         if before is not None:
             before()
 
@@ -228,7 +228,7 @@ def _startup_section(ctx, m: Measured) -> Section:
         f"(its import finder runs in every interpreter of that environment: python -c pass "
         f"{m.ms('editable: python -c pass') - interp:+.1f} ms).",
         "own CPU: `perf stat --no-inherit -e task-clock`, the herodo (or python) process alone, median of "
-        "half as many runs; the engine CLI's time is not in it. The start-up targets are judged on it.",
+        "as many runs; the engine CLI's time is not in it. The start-up targets are judged on it.",
     ]
     cpu = {name: m.cpu_ms(name) for name in ("python -c pass", floor_name, "herodo empty.lua",
                                              "herodo test one_test.lua (one test)", "herodo: one nerdctl_list(true)")}
