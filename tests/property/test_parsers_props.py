@@ -269,3 +269,13 @@ def test_label_keys_read_as_the_pattern(value: str) -> None:
         elif key is not None:
             expected[key] += "," + piece
     assert parse.parse_labels(value) == expected
+
+
+@given(value=st.one_of(st.text(alphabet=st.sampled_from("0123456789 ٣²-+x"), max_size=20), hostile_text))
+def test_a_pids_count_reads_as_the_pattern(value: str) -> None:
+    """Container stats' PIDs are read without re: as ``[0-9]{1,18}`` in full."""
+    import re
+
+    from herodo_py.nerdctl.container.types import _is_count
+
+    assert _is_count(value) == bool(re.fullmatch(r"[0-9]{1,18}", value))

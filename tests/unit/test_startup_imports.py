@@ -184,3 +184,12 @@ def test_herodo_test_with_an_engine_call_loads_the_library_then(tmp_path):
 def test_the_guard_sees_a_heavy_import(tmp_path, heavy):
     """The allow-list check itself: a module imported on the path is reported."""
     assert unexpected({heavy, "herodo_py.lua.runtime"}, STARTUP_STDLIB, HOST) == [heavy]
+
+
+def test_a_first_container_object_loads_no_patterns_json_or_dataclasses(tmp_path):
+    """A script's usual start: a Container for an existing name, then its status (the builder and the
+    record types load; re, enum, json, dataclasses and typing do not)."""
+    loaded = herodo_modules(tmp_path, script(tmp_path, "one.lua",
+                                             'local c = nerdctl_container_new("test-nginx_1-1")\nassert(c:status())\n'))
+    assert "herodo_py.nerdctl.container.operations" in loaded  # the call did make a Container
+    assert sorted(loaded & (HEAVY | DATACLASSES | PATTERNS_AND_JSON)) == [], "a first Container imports heavy modules"

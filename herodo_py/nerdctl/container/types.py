@@ -6,8 +6,6 @@ docker and podman alike, tolerating missing fields (a missing field reads as emp
 
 from __future__ import annotations
 
-import re
-
 from ..errors import OtherError
 from ..parse import first, normalize_time, parse_percent, parse_size, split_pair
 from ..record import Record
@@ -16,6 +14,11 @@ TYPE_CHECKING = False  # typing stays off a first status() (its record fields ar
 if TYPE_CHECKING:
     from typing import Any
 
+
+
+def _is_count(text: str) -> bool:
+    """1 to 18 ASCII digits (``[0-9]{1,18}``), read without a pattern: a Container's module loads no ``re``."""
+    return 0 < len(text) <= 18 and text.isascii() and text.isdigit()
 
 class ContainerNotBuilt(OtherError):
     """An operation needs a container that exists, but this one was never built (no id)."""
@@ -309,5 +312,5 @@ class ResourceUsage(Record):
             network_output_bytes=parse_size(net_out),
             block_input_bytes=parse_size(block_in),
             block_output_bytes=parse_size(block_out),
-            pids_count=int(pids) if re.fullmatch(r"[0-9]{1,18}", pids.strip()) else None,
+            pids_count=int(pids) if _is_count(pids.strip()) else None,
         )
