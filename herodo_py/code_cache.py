@@ -67,7 +67,7 @@ class CodeCache:
             raise ValueError("not a code cache of this Python")
         size = int.from_bytes(head[4:], "little")
         entries = marshal.loads(os.pread(fd, size, 8))
-        if not isinstance(entries, dict):
+        if not isinstance(entries, dict) or not all(map(_well_formed, entries.values())):
             raise ValueError("not a code cache")
         self.entries, self.base = entries, 8 + size
 
@@ -118,6 +118,12 @@ class CodeCache:
         """Write the file again when this process imported herodo modules it did not serve: True if written."""
         if sys.dont_write_bytecode:
             return False
+        try:
+            return self._save()
+        except Exception:  # (at exit: a cache not written is the next run's ordinary imports, never an error)
+            return False
+
+    def _save(self) -> bool:
         new = {name: module for name, module in list(sys.modules.items())
                if _ours(name, module) and name not in self.served and not self._current(name)}
         if not new:
@@ -132,6 +138,12 @@ class CodeCache:
             if compiled is not None:
                 codes[name] = compiled
         return _write(self.path, codes)
+
+
+def _well_formed(entry: object) -> bool:
+    """An entry as :func:`_write` makes them: (source path, is a package, mtime_ns, size, offset, length)."""
+    return (isinstance(entry, tuple) and len(entry) == 6 and isinstance(entry[0], str) and isinstance(entry[1], bool)
+            and all(isinstance(n, int) and n >= 0 for n in entry[2:]))
 
 
 def _ours(name: str, module: object) -> bool:

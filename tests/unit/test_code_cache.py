@@ -100,7 +100,11 @@ def test_a_damaged_cache_is_ignored_and_replaced(package, tmp_path):
     script.write_text("")
     herodo(package, tmp_path, str(script))
     data = cache_file(package).read_bytes()
-    for damaged in (b"", b"garbage", data[:4] + b"\xff\xff\xff\x7f" + data[8:], data[:len(data) // 2]):
+    import marshal
+
+    odd = marshal.dumps({"herodo_py.lua.limits": (None, True, 0, 0, 0, 10)})  # a dict, but not of our entries
+    for damaged in (b"", b"garbage", data[:4] + b"\xff\xff\xff\x7f" + data[8:], data[:len(data) // 2],
+                    data[:4] + len(odd).to_bytes(4, "little") + odd):
         cache_file(package).write_bytes(damaged)
         report = herodo(package, tmp_path, str(script))
         assert report["code"] == 0
