@@ -299,7 +299,7 @@ class Executor:
         try:
             proc = spawn(  # its own process group: a timeout or Ctrl-C kills it whole
                 argv, self.start_guard, with_input=input_bytes is not None,
-                env=None if scratch is None else {**os.environb, b"TMPDIR": os.fsencode(scratch)},
+                env=None if scratch is None else {**environment(), b"TMPDIR": os.fsencode(scratch)},
             )
         except BaseException as exc:
             if scratch is not None:

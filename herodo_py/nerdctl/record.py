@@ -6,11 +6,15 @@ from __future__ import annotations
 
 class Record:
     """``==`` field by field between instances of one class, a field-by-field repr, unhashable (mutable),
-    as a dataclass. Each class lists its fields in ``FIELD_NAMES`` (in their order), sets them in
-    ``__init__`` and annotates them (the Lua bindings' declared fields are checked against those)."""
+    as a dataclass. Each class annotates its fields (in their order: ``FIELD_NAMES``, unless the class sets
+    it itself) and sets them in ``__init__`` (the Lua bindings' declared fields are checked against those)."""
 
     __slots__ = ()  # (a subclass without __slots__ has its __dict__: vars() and copy work as on a dataclass)
     FIELD_NAMES = ()  # type: tuple[str, ...]  # (a type comment: not a field for the registry's checks)
+
+    def __init_subclass__(cls) -> None:
+        if "FIELD_NAMES" not in cls.__dict__:
+            cls.FIELD_NAMES = tuple(cls.__dict__.get("__annotations__", ()))
 
     def _values(self) -> tuple[object, ...]:
         return tuple(getattr(self, name) for name in self.FIELD_NAMES)

@@ -34,21 +34,14 @@ def _call(binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
 def _changing(binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
     """Run a state-changing binding; one that records no ensure outcome is noted in the run's recap as
     a call that runs every time (``herodo --check`` reports it; the recap counts it apart)."""
-    recap = _current_recap()
+    from ...nerdctl.desired.recap import current_recap  # here: a state-changing call has loaded the library
+
+    recap = current_recap()
     before = len(recap.outcomes) if recap is not None else 0
     result = binding.impl(obj, *args) if binding.owner else binding.impl(*args)
     if recap is not None and len(recap.outcomes) == before:
         recap.note_call(binding.qualified_name)
     return result
-
-
-def _current_recap() -> Any:
-    """The run's recap (:func:`herodo_py.nerdctl.desired.recap.current_recap`), its module loaded on first use."""
-    global _current_recap
-    from ...nerdctl.desired.recap import current_recap  # here: a state-changing call has loaded the library
-
-    _current_recap = current_recap
-    return current_recap()
 
 
 class Dispatch:

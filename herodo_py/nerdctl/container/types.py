@@ -15,10 +15,10 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-
 def _is_count(text: str) -> bool:
     """1 to 18 ASCII digits (``[0-9]{1,18}``), read without a pattern: a Container's module loads no ``re``."""
     return 0 < len(text) <= 18 and text.isascii() and text.isdigit()
+
 
 class ContainerNotBuilt(OtherError):
     """An operation needs a container that exists, but this one was never built (no id)."""
@@ -29,7 +29,6 @@ class ContainerNotBuilt(OtherError):
 class HealthCheck(Record):
     """A health check: ``cmd`` runs inside the container through ``/bin/sh -c``."""
 
-    FIELD_NAMES = ("cmd", "interval", "timeout", "retries", "start_period")
     cmd: str
     interval: str | None  # Go duration, e.g. "30s"
     timeout: str | None
@@ -49,9 +48,6 @@ class ContainerConfig(Record):
     """Everything ``run`` needs. ``name=None`` lets the engine pick a name (static ``run``). A list or
     dict field left out (or ``None``) starts empty."""
 
-    FIELD_NAMES = ("name", "image", "container_id", "ports", "volumes", "env_vars", "network", "network_aliases",
-              "cpu_limit", "memory_limit", "memory_swap_limit", "cpu_shares", "restart_policy", "health_check",
-              "detach", "snapshotter", "command", "entrypoint", "workdir", "user", "labels", "run_flags")
     name: str | None
     image: str | None
     container_id: str | None
@@ -146,8 +142,6 @@ def _state_word(state: dict[str, Any]) -> str:
 class ContainerStatus(Record):
     """A container's state as ``inspect`` reports it. Zero times read as ``""``."""
 
-    FIELD_NAMES = ("state", "status", "running", "created", "started", "finished", "exit_code", "pid", "restart_count",
-              "health_status", "health_output", "error", "id", "name", "image")
     state: str  # running, exited, created, paused, restarting (or the engine's word)
     status: str  # short summary: "running (healthy)", "exited (code 137)"
     running: bool
@@ -223,10 +217,6 @@ class ContainerStatus(Record):
 class ResourceUsage(Record):
     """One ``stats --no-stream`` sample: the engine's strings and the same values as numbers."""
 
-    FIELD_NAMES = ("id", "name", "cpu_usage", "memory_usage", "memory_limit", "memory_percentage", "network_input",
-              "network_output", "block_input", "block_output", "pids", "cpu_percent", "memory_percent",
-              "memory_usage_bytes", "memory_limit_bytes", "network_input_bytes", "network_output_bytes",
-              "block_input_bytes", "block_output_bytes", "pids_count")
     id: str
     name: str
     cpu_usage: str  # "0.50%"
