@@ -4,6 +4,7 @@ did and matters still happens. Each case would fail if the exit skipped it."""
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 from herodo_process import HERODO, herodo, herodo_env
@@ -58,17 +59,23 @@ def test_the_temporary_folder_of_a_script_is_removed_at_exit(tmp_path):
 
 
 def test_only_the_herodo_command_hands_its_start_up_objects_to_the_permanent_generation(monkeypatch):
-    """``cli.settle``: gc.freeze in the herodo command (run()); a caller of main() keeps its collector as it was."""
+    """``cli.settle``: in the herodo command (run()) gc.freeze, the young generation made larger and the
+    automatic collection (held off by bin/herodo) resumed; a caller of main() keeps its collector as it was."""
     import gc
 
     from herodo_py import cli
 
-    before = gc.get_freeze_count()
-    cli.settle()
-    assert gc.get_freeze_count() == before
-    monkeypatch.setattr(cli, "_COMMAND", True)
+    before, threshold = gc.get_freeze_count(), gc.get_threshold()
+    gc.disable()
     try:
         cli.settle()
-        assert gc.get_freeze_count() > before
+        assert gc.get_freeze_count() == before and gc.get_threshold() == threshold and not gc.isenabled()
+        monkeypatch.setattr(cli, "_COMMAND", True)
+        cli.settle()
+        assert gc.get_freeze_count() > before and gc.isenabled()
+        assert gc.get_threshold() == (cli.YOUNG_THRESHOLD, *threshold[1:]) != threshold
+        assert "lupa.lua54" in sys.modules
     finally:
+        gc.enable()
+        gc.set_threshold(*threshold)
         gc.unfreeze()
