@@ -500,6 +500,11 @@ class _Pipes:
                             _close(proc.stdin)
                     elif not self._take(fd):
                         poll.unregister(fd)
+            left = deadline - time.monotonic()
+            if exit_fd is not None and grace_end == float("inf") and not timed_out and left > 0:
+                # its pipes closed before it exited (the usual order): its exit is awaited as an event too,
+                # not by wait()'s sleep-and-retry (a wake-up or more per command, and up to 0.5 ms late)
+                poll.poll(-int(-left * 1e3 // 1))  # ms, rounded up
         finally:
             if exit_fd is not None:
                 os.close(exit_fd)

@@ -35,6 +35,8 @@ case "$FAKE_MODE" in
   cat) cat; echo "read all" >&2 ;;
   tmpdir) echo "$TMPDIR"; [ -d "$TMPDIR" ] && touch "$TMPDIR/left-behind"; exit 0 ;;
   detach) echo "started"; setsid sleep 60 & echo $! > "$FAKE_DIR/child"; exit 3 ;;
+  quiet-then-exit) echo "done"; exec >&- 2>&-; sleep 0.3; exit 4 ;;
+  quiet-then-hang) exec >&- 2>&-; echo $$ > "$FAKE_DIR/child"; sleep 300 ;;
 esac
 """
 
@@ -312,6 +314,37 @@ def test_under_an_output_limit_a_helper_holding_the_pipes_does_not_hold_an_exite
         child = tmp_path / "child"
         if child.exists():
             os.kill(int(child.read_text()), signal.SIGKILL)  # not herodo's: outside its process group
+
+
+def test_a_command_that_closes_its_output_before_it_exits_is_awaited_to_its_exit(fake_engine, monkeypatch):
+    """The pipes close first, the exit comes later: herodo waits for the exit event (by the time it reaps
+    the command, the command has ended: no sleep-and-retry) and answers with its exit code."""
+    from herodo_py import processes
+
+    reaped_after_exit: list[bool] = []
+    wait = processes.Spawned.wait
+
+    def checking_wait(self, timeout=None):
+        ended = os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        reaped_after_exit.append(self.returncode is not None or ended is not None)
+        return wait(self, timeout)
+    monkeypatch.setattr(processes.Spawned, "wait", checking_wait)
+    executor.configure(engine=str(fake_engine("nerdctl", "quiet-then-exit")))
+    result = executor.execute_nerdctl_command(["ps"], check=False, timeout=30)
+    assert (result.code, result.stdout) == (4, "done\n") and reaped_after_exit == [True]
+
+
+def test_a_command_that_closes_its_output_and_runs_on_still_times_out(fake_engine, tmp_path):
+    executor.configure(engine=str(fake_engine("nerdctl", "quiet-then-hang")))
+    with pytest.raises(CommandTimeout):
+        executor.execute_nerdctl_command(["ps"], timeout=0.5)
+    pid = int((tmp_path / "child").read_text())
+    for _ in range(50):
+        if not is_alive(pid):
+            break
+        time.sleep(0.02)
+    else:
+        pytest.fail(f"the command {pid} survived its timeout")
 
 
 def test_a_result_shows_its_command_as_its_argv_is_now(fake_engine, tmp_path, monkeypatch):
