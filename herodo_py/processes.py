@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 import time
 from _signal import SIGKILL, SIGPIPE, SIGXFSZ  # (signal itself builds its enums: not needed for three numbers)
 from collections.abc import Mapping, Sequence
@@ -49,13 +50,13 @@ def _quoted(arg: str) -> str:
     return "'" + arg.replace("'", "'\"'\"'") + "'"
 
 
-_FOUND: dict[tuple[str, str | None], str | None] = {}
+_FOUND: dict[tuple[str, bytes | None], str | None] = {}
 
 
 def _found_on_path(name: str) -> str | None:
     """:func:`which` remembered per PATH: every engine result shown to Lua (its ``command``) asks it
     again, and the answer only decides how a command is displayed."""
-    key = (name, os.environ.get("PATH"))
+    key = (name, environment().get(b"PATH"))
     if key not in _FOUND:
         if len(_FOUND) > 64:
             _FOUND.clear()
@@ -124,6 +125,13 @@ def environment() -> Mapping[bytes, bytes]:
     the ``os.environb`` mapping runs ~600 Python calls for each command. ``os.environb`` if it has none."""
     data = getattr(os.environb, "_data", None)
     return data if isinstance(data, dict) else os.environb
+
+
+def getenv(name: str) -> str | None:
+    """``os.environ.get(name)``, read from :func:`environment` in C: ``os.environ``'s mapping runs four
+    Python calls a look-up, and every engine command asks a few."""
+    value = environment().get(name.encode("utf-8", "surrogateescape"))
+    return None if value is None else value.decode(sys.getfilesystemencoding(), "surrogateescape")
 
 
 def _guarded(launch: Callable[[], _Proc], guard: StartGuard | None) -> _Proc:
@@ -283,4 +291,5 @@ if TYPE_CHECKING:
     _Proc = TypeVar("_Proc", "subprocess.Popen[bytes]", Spawned)
 
 
-__all__ = ["Spawned", "StartGuard", "StillRunning", "kill_group", "shown_command", "spawn", "start", "which"]
+__all__ = ["Spawned", "StartGuard", "StillRunning", "environment", "getenv", "kill_group", "shown_command", "spawn",
+           "start", "which"]

@@ -3,9 +3,7 @@ and host commands (:mod:`herodo_py.host.process`): scripts see one ``CommandResu
 
 from __future__ import annotations
 
-import os
-
-from .processes import shown_command
+from .processes import environment, shown_command
 
 
 class CommandResult:
@@ -26,7 +24,7 @@ class CommandResult:
         self.argv = argv
         self.duration = duration
         self.dry_run = dry_run
-        self._shown: tuple[list[str], str | None, str] | None = None  # (argv, PATH, command): shown twice
+        self._shown: tuple[list[str], bytes | None, str] | None = None  # (argv, PATH, command): shown twice
 
     def _fields(self) -> tuple[object, ...]:
         return (self.stdout, self.stderr, self.code, self.argv, self.duration, self.dry_run)
@@ -50,7 +48,7 @@ class CommandResult:
     def command(self) -> str:
         """The command as ``--trace`` shows it (:func:`shown_command`); ``argv`` has the full path.
         Remembered for the argv and PATH it was made from (handing a result to Lua reads it twice)."""
-        shown, path = self._shown, os.environ.get("PATH")
+        shown, path = self._shown, environment().get(b"PATH")
         if shown is None or shown[0] != self.argv or shown[1] != path:
             shown = self._shown = (list(self.argv), path, shown_command(self.argv))
         return shown[2]

@@ -13,7 +13,7 @@ userdata, and anything else (generators, frames, modules...) is refused, never h
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 
 from .registry import Binding, LuaType, NamedFields, Registry, did_you_mean
 
@@ -47,9 +47,13 @@ def lua_bytes(value: str) -> bytes:
 
 def _lua_kind(value: Any) -> str | None:
     """``"table"``, ``"function"``, ``"thread"``, ``"userdata"`` for Lua objects, else ``None``."""
-    from lupa.lua54 import lua_type  # here: importing convert does not start Lua (herodo types, tests)
+    global _lua_type
+    if _lua_type is None:
+        from lupa.lua54 import lua_type as _lua_type  # here: importing convert does not start Lua (herodo types)
+    return _lua_type(value)
 
-    return lua_type(value)
+
+_lua_type: Callable[[Any], str | None] | None = None  # lupa's, once a value has been asked about
 
 
 # --- the type language ---------------------------------------------------------------------
@@ -406,6 +410,7 @@ def signature(binding: Binding) -> str:
 LUA_STRING = 40  # bytes of Lua memory a string takes beyond its characters (Lua 5.4, 64-bit, rounded up)
 LUA_TABLE = 64  # an empty table
 LUA_ENTRY = 80  # one table entry, doubled: tables grow by powers of two
+_SCALARS = frozenset({type(None), bool, int, float})  # (take no Lua memory beyond their entry)
 
 
 class ToLua:
@@ -426,7 +431,7 @@ class ToLua:
         if kind is str:
             return value.encode("utf-8", "surrogateescape")
         if kind is list or kind is tuple:
-            return self.lua.table_from([self(v) for v in value])
+            return self.lua.table_from(self._items(value))
         if kind is dict:
             return self.lua.table_from({self(k): self(v) for k, v in value.items()})
         if value is None or isinstance(value, (bool, int, float, bytes)):
@@ -449,6 +454,10 @@ class ToLua:
             return self.lua.table_from({lua_bytes(name): self(getattr(value, name))
                                         for name in fields if not name.startswith("_")})
         raise TypeError(f"a Python {type(value).__name__} cannot be handed to Lua")
+
+    def _items(self, values: Iterable[Any]) -> list[Any]:
+        """Each of ``values`` converted (strings in place: most list items are)."""
+        return [v.encode("utf-8", "surrogateescape") if type(v) is str else self(v) for v in values]
 
     def lua_size(self, value: Any) -> int:
         """The Lua memory ``value`` takes once converted (an upper estimate, read before anything is
@@ -484,14 +493,24 @@ class ToLua:
             return self._entries([getattr(value, name) for name in fields if not name.startswith("_")])
         return 0  # (refused by the conversion)
 
-    def _entries(self, values: Any) -> int:
-        return LUA_TABLE + sum(LUA_ENTRY + self.lua_size(v) for v in values)
+    def _entries(self, values: Collection[Any]) -> int:
+        size = LUA_TABLE + LUA_ENTRY * len(values)
+        for v in values:  # (strings and scalars here: most values, and a call each would double the work)
+            kind = type(v)
+            if kind is str:
+                size += LUA_STRING + len(v) * (1 if v.isascii() else 4)
+            elif kind not in _SCALARS:
+                size += self.lua_size(v)
+        return size
 
     def record(self, value: Any, ltype: LuaType) -> Any:
         names = self._names.get((ltype.name, type(value)))
         if names is None:
             names = self._names[(ltype.name, type(value))] = [
                 (name, lua_bytes(name)) for name in self.registry.fields_of(ltype, value)]
-        data = {key: self(getattr(value, name, None)) for name, key in names}
-        items = [self(v) for v in value] if ltype.item is not None else []
+        data = {}
+        for name, key in names:
+            v = getattr(value, name, None)
+            data[key] = v.encode("utf-8", "surrogateescape") if type(v) is str else self(v)
+        items = self._items(value) if ltype.item is not None else []
         return self.make_record(lua_bytes(ltype.name), self.lua.table_from(items, data))

@@ -8,8 +8,7 @@ podman ignore containerd's variables).
 
 from __future__ import annotations
 
-import os
-
+from ..processes import getenv
 from .lazy_pattern import LazyPattern
 from .record import Record
 
@@ -63,7 +62,7 @@ class EngineSettings(Record):
         variable = CONTAINERD_VARIABLES[name]
         if value or engine_kind != "nerdctl" or variable in self.hidden_variables:
             return value
-        return os.environ.get(variable) or None
+        return getenv(variable) or None
 
     def copy(self) -> EngineSettings:
         """An independent copy (the labels too)."""

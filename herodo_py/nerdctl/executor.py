@@ -25,6 +25,7 @@ from ..processes import (
     StartGuard,
     StillRunning,
     environment,
+    getenv,
     kill_group,
     shown_command,
     spawn,
@@ -193,7 +194,7 @@ class Executor:
     def resolve_engine(self, pin: str | None = None) -> Engine:
         """Find the engine CLI: ``pin`` (name or path), else the setting, else ``HERODO_ENGINE``, else
         the first of nerdctl, docker, podman on PATH."""
-        pin = pin or self.settings.engine or os.environ.get(ENGINE_VARIABLE) or None
+        pin = pin or self.settings.engine or getenv(ENGINE_VARIABLE) or None
         if pin in self._engines:
             return self._engines[pin]
         for candidate in [pin] if pin else list(KINDS):
@@ -346,7 +347,7 @@ def needs_private_tmp(kind: str, subcommand: str) -> bool:
 def _temp_folders() -> Iterator[str]:
     """Where ``tempfile`` would make temporary folders, in its order."""
     for variable in ("TMPDIR", "TEMP", "TMP"):
-        if folder := os.environ.get(variable):
+        if folder := getenv(variable):
             yield folder
     yield from ("/tmp", "/var/tmp", "/usr/tmp")
     yield os.getcwd()
@@ -567,6 +568,9 @@ def _close(pipe: object | None) -> None:
             pass
 
 
+_ARG_MAX_FLOOR = 32 * 4096  # Linux's ARG_MAX is never below this (a quarter of the stack limit, at least 32 pages)
+
+
 def check_argv_size(argv: Sequence[str]) -> None:
     """Refuse, before it starts, a command Linux would not start (E2BIG): one argument over
     128 KiB, or all of them with the environment over the system's ARG_MAX."""
@@ -579,7 +583,7 @@ def check_argv_size(argv: Sequence[str]) -> None:
             after = f" (after {argv[i - 1]!r})" if i > 1 else ""
             raise ConversionError(f"argument {i}{after} of `{os.path.basename(argv[0])} {subcommand_of(argv[1:])}` "
                                   f"is {size // 1024} KiB, more than one argument can hold", hint=BIG_DATA_HINT)
-    if total > os.sysconf("SC_ARG_MAX"):
+    if total > _ARG_MAX_FLOOR and total > os.sysconf("SC_ARG_MAX"):
         raise ConversionError(f"the command line with the environment is {total // 1024} KiB, more than the "
                               f"system's {os.sysconf('SC_ARG_MAX') // 1024} KiB", hint=BIG_DATA_HINT)
 
