@@ -44,3 +44,17 @@ def test_the_arguments_and_the_environment_add_up(monkeypatch):
     check_argv_size(["/usr/bin/docker", "run", *pieces])
     with pytest.raises(ConversionError, match="the command line with the environment"):
         check_argv_size(["/usr/bin/docker", "run", *pieces, "y" * 100_000, "y" * 100_000])
+
+
+def test_getenv_reads_what_os_environ_holds_now(monkeypatch):
+    """``processes.getenv`` (read from the dict behind os.environb) answers as ``os.environ.get`` does,
+    after changes made through os.environ, for a value that is not UTF-8 too."""
+    from herodo_py.processes import getenv
+
+    monkeypatch.setenv("HERODO_TEST_VAR", "first")
+    assert getenv("HERODO_TEST_VAR") == os.environ.get("HERODO_TEST_VAR") == "first"
+    monkeypatch.setenv("HERODO_TEST_VAR", "caf\udce9")  # a byte 0xe9 alone, as os.environ keeps it
+    assert getenv("HERODO_TEST_VAR") == os.environ["HERODO_TEST_VAR"]
+    assert os.environb[b"HERODO_TEST_VAR"] == b"caf\xe9"
+    monkeypatch.delenv("HERODO_TEST_VAR")
+    assert getenv("HERODO_TEST_VAR") is None
