@@ -56,7 +56,7 @@ _FOUND: dict[tuple[str, bytes | None], str | None] = {}
 def _found_on_path(name: str) -> str | None:
     """:func:`which` remembered per PATH: every engine result shown to Lua (its ``command``) asks it
     again, and the answer only decides how a command is displayed."""
-    key = (name, environment().get(b"PATH"))
+    key = (name, ENVIRON.get(b"PATH"))
     if key not in _FOUND:
         if len(_FOUND) > 64:
             _FOUND.clear()
@@ -116,21 +116,24 @@ def spawn(argv: list[str], guard: StartGuard | None = None, *, with_input: bool 
     ``subprocess`` (with locale, threading, signal's enums) or duplicating its work per command: as
     ``Popen`` does, it closes the command's other inherited descriptors and restores SIGPIPE and SIGXFSZ
     to their defaults. ``OSError`` (FileNotFoundError...) is the caller's to explain."""
-    return _guarded(lambda: Spawned(argv, with_input, environment() if env is None else env), guard)
+    return _guarded(lambda: Spawned(argv, with_input, ENVIRON if env is None else env), guard)
 
 
-def environment() -> Mapping[bytes, bytes]:
-    """herodo's environment, as the dict behind ``os.environb`` (``_data``, which every change to
-    ``os.environ`` updates): ``posix_spawn`` and the argv size check read a dict in C, where iterating
-    the ``os.environb`` mapping runs ~600 Python calls for each command. ``os.environb`` if it has none."""
+def _environment_data() -> Mapping[bytes, bytes]:
     data = getattr(os.environb, "_data", None)
     return data if isinstance(data, dict) else os.environb
 
 
+ENVIRON = _environment_data()
+"""herodo's environment, as the dict behind ``os.environb`` (``_data``, which every change through
+``os.environ`` updates in place): ``posix_spawn`` and the argv size check read a dict in C, where iterating
+the ``os.environb`` mapping runs ~600 Python calls for each command. ``os.environb`` if it has none."""
+
+
 def getenv(name: str) -> str | None:
-    """``os.environ.get(name)``, read from :func:`environment` in C: ``os.environ``'s mapping runs four
+    """``os.environ.get(name)``, read from :data:`ENVIRON` in C: ``os.environ``'s mapping runs four
     Python calls a look-up, and every engine command asks a few."""
-    value = environment().get(name.encode("utf-8", "surrogateescape"))
+    value = ENVIRON.get(name.encode("utf-8", "surrogateescape"))
     return None if value is None else value.decode(sys.getfilesystemencoding(), "surrogateescape")
 
 
@@ -260,8 +263,8 @@ def _pipe(mine: list[int], child: list[int], *, child_reads: bool = False) -> tu
     """A new pipe (close-on-exec, above 2): (read end, write end). The child's end (the read end for its
     stdin, else the write end) goes to ``child``, the other to ``mine``."""
     read_end, write_end = os.pipe()
-    read_end = _high(read_end)
-    write_end = _high(write_end)
+    if read_end <= 2 or write_end <= 2:  # (only when herodo started with a standard stream closed)
+        read_end, write_end = _high(read_end), _high(write_end)
     child.append(read_end if child_reads else write_end)
     mine.append(write_end if child_reads else read_end)
     return read_end, write_end
@@ -291,5 +294,5 @@ if TYPE_CHECKING:
     _Proc = TypeVar("_Proc", "subprocess.Popen[bytes]", Spawned)
 
 
-__all__ = ["Spawned", "StartGuard", "StillRunning", "environment", "getenv", "kill_group", "shown_command", "spawn",
+__all__ = ["ENVIRON", "Spawned", "StartGuard", "StillRunning", "getenv", "kill_group", "shown_command", "spawn",
            "start", "which"]

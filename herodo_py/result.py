@@ -3,7 +3,7 @@ and host commands (:mod:`herodo_py.host.process`): scripts see one ``CommandResu
 
 from __future__ import annotations
 
-from .processes import environment, shown_command
+from .processes import ENVIRON, shown_command
 
 
 class CommandResult:
@@ -48,7 +48,7 @@ class CommandResult:
     def command(self) -> str:
         """The command as ``--trace`` shows it (:func:`shown_command`); ``argv`` has the full path.
         Remembered for the argv and PATH it was made from (handing a result to Lua reads it twice)."""
-        shown, path = self._shown, environment().get(b"PATH")
+        shown, path = self._shown, ENVIRON.get(b"PATH")
         if shown is None or shown[0] != self.argv or shown[1] != path:
             shown = self._shown = (list(self.argv), path, shown_command(self.argv))
         return shown[2]

@@ -268,10 +268,12 @@ class Checker:
     def _list(self, value: Any, item: TypeNode) -> list[Any]:
         pairs = self._items(value, "table")
         keys = [k for k, _ in pairs]
-        if keys and sorted(k for k in keys if _is_index(k)) != list(range(1, len(keys) + 1)):
+        # 1..n as Lua lists them (the usual case; exactly int: True == 1 in Python)
+        in_order = keys == list(range(1, len(keys) + 1)) and set(map(type, keys)) == {int}
+        if not in_order and keys and sorted(k for k in keys if _is_index(k)) != list(range(1, len(keys) + 1)):
             raise Mismatch("table expected to be a list like {'a', 'b'}, got a table with keys")
         out = []
-        for key, element in sorted(pairs, key=lambda kv: kv[0]):
+        for key, element in pairs if in_order else sorted(pairs, key=lambda kv: kv[0]):
             try:
                 out.append(self.value(element, item))
             except Mismatch as exc:
@@ -294,10 +296,10 @@ class Checker:
         return out
 
     def _union(self, value: Any, node: TypeNode) -> Any:
-        is_table = _lua_kind(value) == "table"
-        table_alternatives = [p for p in node.parts if self._takes_table(p)]
-        if is_table and len(table_alternatives) == 1:
-            return self.value(value, table_alternatives[0])  # its own, precise, error
+        if _lua_kind(value) == "table":
+            table_alternatives = [p for p in node.parts if self._takes_table(p)]
+            if len(table_alternatives) == 1:
+                return self.value(value, table_alternatives[0])  # its own, precise, error
         # exact kinds first: a number given to "string|number" stays a number
         for part in sorted(node.parts, key=lambda p: p.kind == "prim" and p.name == "string"):
             try:
@@ -512,5 +514,6 @@ class ToLua:
         for name, key in names:
             v = getattr(value, name, None)
             data[key] = v.encode("utf-8", "surrogateescape") if type(v) is str else self(v)
-        items = self._items(value) if ltype.item is not None else []
-        return self.make_record(lua_bytes(ltype.name), self.lua.table_from(items, data))
+        # (lupa's table_from asks whether a list is a Mapping, a Python call through abc: none for a plain record)
+        table = self.lua.table_from(self._items(value), data) if ltype.item is not None else self.lua.table_from(data)
+        return self.make_record(lua_bytes(ltype.name), table)

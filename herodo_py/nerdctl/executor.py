@@ -20,11 +20,11 @@ from contextvars import ContextVar
 
 from ..processes import (
     BIG_DATA_HINT,
+    ENVIRON,
     MAX_ARGUMENT_BYTES,
     Spawned,
     StartGuard,
     StillRunning,
-    environment,
     getenv,
     kill_group,
     shown_command,
@@ -300,7 +300,7 @@ class Executor:
         try:
             proc = spawn(  # its own process group: a timeout or Ctrl-C kills it whole
                 argv, self.start_guard, with_input=input_bytes is not None,
-                env=None if scratch is None else {**environment(), b"TMPDIR": os.fsencode(scratch)},
+                env=None if scratch is None else {**ENVIRON, b"TMPDIR": os.fsencode(scratch)},
             )
         except BaseException as exc:
             if scratch is not None:
@@ -574,7 +574,7 @@ _ARG_MAX_FLOOR = 32 * 4096  # Linux's ARG_MAX is never below this (a quarter of 
 def check_argv_size(argv: Sequence[str]) -> None:
     """Refuse, before it starts, a command Linux would not start (E2BIG): one argument over
     128 KiB, or all of them with the environment over the system's ARG_MAX."""
-    env = environment()
+    env = ENVIRON
     total = sum(map(len, env)) + sum(map(len, env.values())) + (2 + 8) * len(env)  # (each: NUL, '=' and pointer)
     for i, arg in enumerate(argv):
         size = len(arg.encode("utf-8", "surrogateescape")) + 1
