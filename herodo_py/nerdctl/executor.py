@@ -54,14 +54,6 @@ if TYPE_CHECKING:
 KINDS: tuple[EngineKind, ...] = ("nerdctl", "docker", "podman")
 
 
-def __getattr__(name: str) -> object:
-    """``EngineKind`` for modules that import it at run time, made on first use (it needs typing)."""
-    if name == "EngineKind":
-        from typing import Literal
-
-        return Literal["nerdctl", "docker", "podman"]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 # Subcommands that move or build whole images get the long timeout.
 LONG_SUBCOMMANDS = frozenset({"pull", "push", "build", "load", "save", "import", "export", "commit"})
 # Subcommands that change state; in dry-run mode they are reported and not run.

@@ -22,9 +22,6 @@ if TYPE_CHECKING:
 
 
 _NOTHING = nullcontext()
-# the library's, looked up once it is loaded (an import statement costs every binding call a few Python calls)
-_current_recap: Callable[[], Any] | None = None
-_OutputLimit: Callable[[int | None], Any] | None = None
 
 
 def _call(binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
@@ -37,10 +34,9 @@ def _call(binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
 def _changing(binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
     """Run a state-changing binding; one that records no ensure outcome is noted in the run's recap as
     a call that runs every time (``herodo --check`` reports it; the recap counts it apart)."""
-    global _current_recap
-    if _current_recap is None:  # (here: a state-changing call has loaded the library)
-        from ...nerdctl.desired.recap import current_recap as _current_recap
-    recap = _current_recap()
+    from ...nerdctl.desired.recap import current_recap  # here: a state-changing call has loaded the library
+
+    recap = current_recap()
     before = len(recap.outcomes) if recap is not None else 0
     result = binding.impl(obj, *args) if binding.owner else binding.impl(*args)
     if recap is not None and len(recap.outcomes) == before:
@@ -108,10 +104,9 @@ class Dispatch:
     def _output_limit(self) -> Any:
         """The engine output a binding may read (:class:`~herodo_py.nerdctl.executor.OutputLimit`): its
         copies on the way into Lua are outside Lua's memory limit."""
-        global _OutputLimit
-        if _OutputLimit is None:  # (here: an empty script never loads the library)
-            from ...nerdctl.executor import OutputLimit as _OutputLimit
-        return _OutputLimit(self.max_memory // OUTPUT_SHARE or None)
+        from ...nerdctl.executor import OutputLimit  # here: an empty script never loads the library
+
+        return OutputLimit(self.max_memory // OUTPUT_SHARE or None)
 
     def _binding_call(self, binding: Binding, step: Callable[[], Any]) -> Any:
         """Run ``step`` (a binding's work in the script's thread) as a binding: Ctrl-C and the time limit

@@ -14,8 +14,11 @@ from dataclasses import asdict, dataclass
 
 from ..container.types import ContainerConfig, HealthCheck
 from ..errors import UnsupportedByEngine
-from ..executor import EngineKind
 from .spec import ServiceSpec, StackSpec
+
+TYPE_CHECKING = False  # (the engine kinds are a typing Literal: for the type checker only)
+if TYPE_CHECKING:
+    from ..executor import EngineKind
 
 __all__ = [
     "LABEL_HASH",
