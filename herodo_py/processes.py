@@ -25,10 +25,8 @@ def shown_command(argv: Sequence[str]) -> str:
     """The argv as one shell line, the program by its name when that name finds the same binary
     (``docker ps``, not ``/usr/bin/docker ps``): how ``--trace`` and error messages show a command."""
     argv = list(argv)
-    if argv and os.sep in argv[0]:
-        name = os.path.basename(argv[0])
-        if _found_on_path(name) == argv[0]:
-            argv = [name, *argv[1:]]
+    if argv:
+        argv[0] = _shown_program(argv[0])
     return " ".join(map(_quoted, argv))
 
 
@@ -50,18 +48,20 @@ def _quoted(arg: str) -> str:
     return "'" + arg.replace("'", "'\"'\"'") + "'"
 
 
-_FOUND: dict[tuple[str, bytes | None], str | None] = {}
+_SHOWN: dict[tuple[str, bytes | None], str] = {}
 
 
-def _found_on_path(name: str) -> str | None:
-    """:func:`which` remembered per PATH: every engine result shown to Lua (its ``command``) asks it
-    again, and the answer only decides how a command is displayed."""
-    key = (name, ENVIRON.get(b"PATH"))
-    if key not in _FOUND:
-        if len(_FOUND) > 64:
-            _FOUND.clear()
-        _FOUND[key] = which(name)
-    return _FOUND[key]
+def _shown_program(path: str) -> str:
+    """How :func:`shown_command` shows the program ``path``: its name when :func:`which` finds it there,
+    remembered per PATH (every engine result handed to Lua shows its command)."""
+    key = (path, ENVIRON.get(b"PATH"))
+    shown = _SHOWN.get(key)
+    if shown is None:
+        if len(_SHOWN) > 64:
+            _SHOWN.clear()
+        name = os.path.basename(path) if os.sep in path else path
+        shown = _SHOWN[key] = name if name != path and which(name) == path else path
+    return shown
 
 
 def which(name: str) -> str | None:

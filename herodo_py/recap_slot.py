@@ -15,3 +15,11 @@ if TYPE_CHECKING:
 
 # (a Recap: not named here, as this module sits below the library's layers)
 CURRENT: contextvars.ContextVar[Callable[[], Any] | None] = contextvars.ContextVar("herodo_recap", default=None)
+
+
+def current_recap() -> Any:
+    """The recap outcomes go to (a :class:`~herodo_py.nerdctl.desired.recap.Recap`): the one made current by
+    ``use_recap`` (or by ``herodo``), else ``None`` (a library user who wants one makes it current; nothing
+    accumulates otherwise)."""
+    get = CURRENT.get()
+    return get() if get is not None else None

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from typing import Any, NamedTuple
 
-from .context_setting import ContextSetting
+from .context_setting import CANCEL_SCOPE, ContextSetting
 
 MAX_JOBS = 64
 
@@ -130,7 +130,7 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
         pass
 
 
-_scope: ContextVar[CancelScope | None] = ContextVar("herodo_cancel_scope", default=None)
+_scope = CANCEL_SCOPE
 _task: ContextVar[str | None] = ContextVar("herodo_task", default=None)
 
 

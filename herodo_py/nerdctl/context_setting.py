@@ -6,10 +6,17 @@ cheapest way. Used for the current executor, the current cancel scope and the cu
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 TYPE_CHECKING = False  # typing stays off herodo's first engine call (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
-    from contextvars import ContextVar, Token
+    from contextvars import Token
     from typing import Any
+
+CANCEL_SCOPE: ContextVar[Any] = ContextVar("herodo_cancel_scope", default=None)
+"""The :class:`~herodo_py.nerdctl.concurrency.CancelScope` of the ``parallel()`` task or stack worker running
+here (``None`` outside any), read by the executor for every command: here, so that a script running no task
+never loads the concurrency module."""
 
 
 class ContextSetting:

@@ -32,7 +32,7 @@ from ..processes import (
     which,
 )
 from ..result import CommandResult
-from .context_setting import ContextSetting
+from .context_setting import CANCEL_SCOPE, ContextSetting
 from .engine_settings import ENGINE_VARIABLE, EngineSettings
 from .errors import (
     CommandExecutionFailed,
@@ -105,15 +105,9 @@ class Engine:
 CommandListener = Callable[[str, list[str], "CommandResult | None"], None]
 """Called with ("start" | "end" | "skip", argv, result-or-None) around every command."""
 
-_CONCURRENCY = f"{__package__}.concurrency"
-
-
 def current_scope() -> CancelScope | None:
-    """The cancel scope of the ``parallel()`` task running here, if any. None can exist before
-    :mod:`herodo_py.nerdctl.concurrency` is loaded (``parallel()`` loads it), so a script that runs
-    no task does not import it (queue, threads...) for its first engine call."""
-    concurrency = sys.modules.get(_CONCURRENCY)
-    return None if concurrency is None else concurrency.current_scope()  # type: ignore[no-any-return]
+    """The cancel scope of the ``parallel()`` task running here, if any."""
+    return CANCEL_SCOPE.get()
 
 
 def _kind_from_version(path: str) -> EngineKind | None:
@@ -155,6 +149,11 @@ class Executor:
         """``with executor.active():`` makes it the current executor for the block."""
         return ContextSetting(_current, self)
 
+    def serving(self, output_limit: int | None) -> Serving:
+        """``with executor.serving(limit):`` makes it the current executor for the block, its commands under
+        an :class:`OutputLimit` of ``output_limit`` bytes (``None``: none): a Lua binding's call."""
+        return Serving(self, output_limit)
+
     def configure(self, **changes: object) -> EngineSettings:
         """Change settings (``configure(engine="podman", timeout=30)``); unknown names are refused."""
         self.settings.changed(**changes)
@@ -176,10 +175,13 @@ class Executor:
             self._listeners.remove(listener)
 
     def notify(self, event: str, argv: list[str], result: CommandResult | None) -> None:
-        for listener in list(self._listeners):
-            listener(event, argv, result)
-        if self.parent is not None:
-            self.parent.notify(event, argv, result)
+        """Tell this executor's listeners, then its parents' (nearest first)."""
+        executor: Executor | None = self
+        while executor is not None:
+            if executor._listeners:
+                for listener in list(executor._listeners):
+                    listener(event, argv, result)
+            executor = executor.parent
 
     # -- the engine ----------------------------------------------------------------------------
 
@@ -229,12 +231,13 @@ class Executor:
                     flags += [flag, value]
             return flags
         # docker and podman: no namespaces and no snapshotters (CONTAINERD_* is nerdctl's and ignored).
-        for setting, value in (("namespace", cfg.namespace), ("snapshotter", snapshotter or cfg.snapshotter)):
-            if value:
-                raise UnsupportedByEngine(
-                    field=setting, value=value, expected=f"no {setting} on {engine.kind} (a nerdctl setting)",
-                    hint=f"unset the {setting}, or use nerdctl",
-                )
+        snapshotter = snapshotter or cfg.snapshotter
+        if cfg.namespace or snapshotter:
+            setting, value = ("namespace", cfg.namespace) if cfg.namespace else ("snapshotter", snapshotter)
+            raise UnsupportedByEngine(
+                field=setting, value=value, expected=f"no {setting} on {engine.kind} (a nerdctl setting)",
+                hint=f"unset the {setting}, or use nerdctl",
+            )
         return ["--host" if engine.kind == "docker" else "--url", cfg.address] if cfg.address else []
 
     # -- running -----------------------------------------------------------------------------
@@ -252,11 +255,11 @@ class Executor:
         args = [str(a) for a in args]
         engine = engine or self.engine()
         argv = [engine.path, *self.global_flags(engine, snapshotter=snapshotter), *args]
-        check_argv_size(argv)
         sub = subcommand_of(args)
         if timeout is None:
             timeout = self.settings.long_timeout if sub in LONG_SUBCOMMANDS else self.settings.timeout
         if self.settings.dry_run and sub in MUTATING_SUBCOMMANDS:
+            check_argv_size(argv)  # (a command that runs learns it from Linux: see _spawn)
             result = CommandResult(stdout="", stderr="", code=0, argv=argv, dry_run=True)
             self.notify("skip", argv, result)
             return result
@@ -265,7 +268,7 @@ class Executor:
             scope.check()  # a cancelled task starts no command
         self.notify("start", argv, None)
         result, timed_out = self._spawn(argv, input.encode() if isinstance(input, str) else input, timeout,
-                                        stream and sys.stderr.isatty(), needs_private_tmp(engine.kind, sub))
+                                        stream and sys.stderr.isatty(), needs_private_tmp(engine.kind, sub), scope)
         self.notify("end", argv, result)
         if scope is not None and scope.cancelled:
             from .concurrency import TaskCancelled  # (loaded: a task is running)
@@ -281,12 +284,12 @@ class Executor:
         return result
 
     def _spawn(self, argv: list[str], input_bytes: bytes | None, timeout: float,
-               echo: bool, private_tmp: bool = True) -> tuple[CommandResult, bool]:
+               echo: bool, private_tmp: bool = True, scope: CancelScope | None = None) -> tuple[CommandResult, bool]:
         """Start ``argv`` in its own process group and wait: (its result, whether the timeout killed
         the group; the result's code is then -9). Under a cancel scope (a task of ``parallel``) the group
         is registered there, so another thread can kill it (:meth:`run` then raises :class:`TaskCancelled`).
         ``private_tmp``: the command gets its own TMPDIR, removed afterwards (see :func:`needs_private_tmp`);
-        else it inherits herodo's environment as it is (no copy to make)."""
+        else it inherits herodo's environment as it is (no copy to make). ``scope``: the task's cancel scope."""
         started = time.monotonic()
         scratch = make_scratch() if private_tmp else None
         try:
@@ -299,12 +302,13 @@ class Executor:
                 remove_scratch(scratch)
             if not isinstance(exc, OSError):
                 raise
+            if exc.errno == _E2BIG:  # too long a command line (nothing ran): which argument, or how big it was
+                check_argv_size(argv)
             if isinstance(exc, FileNotFoundError):  # removed since it was found: look for it again next time
                 self._engines.clear()
                 raise EngineNotFound(f"the engine {argv[0]} is gone (it was there when first used)",
                                      argv=argv) from exc
             raise CommandExecutionFailed(f"could not start {argv[0]}: {exc.strerror or exc}", argv=argv) from exc
-        scope = current_scope()
         if scope is not None:
             scope.track(proc)
         timed_out = False
@@ -404,6 +408,25 @@ class OutputLimit:
 
 
 _output_limit: ContextVar[int | None] = ContextVar("herodo_output_limit", default=None)
+
+
+class Serving:
+    """What :meth:`Executor.serving` returns: the two settings of a binding's call in one object (a binding
+    enters one on every call)."""
+
+    __slots__ = ("executor", "limit", "tokens")
+
+    def __init__(self, executor: Executor, limit: int | None) -> None:
+        self.executor, self.limit = executor, limit
+
+    def __enter__(self) -> Executor:
+        self.tokens = _current.set(self.executor), _output_limit.set(self.limit)
+        return self.executor
+
+    def __exit__(self, *exc: object) -> None:
+        current, limit = self.tokens
+        _output_limit.reset(limit)
+        _current.reset(current)
 
 
 def _size(n: int) -> str:
@@ -560,12 +583,15 @@ def _close(pipe: object | None) -> None:
             pass
 
 
+_E2BIG = 7  # errno.E2BIG on Linux: what posix_spawn raises for a command line over the system's limits
 _ARG_MAX_FLOOR = 32 * 4096  # Linux's ARG_MAX is never below this (a quarter of the stack limit, at least 32 pages)
 
 
 def check_argv_size(argv: Sequence[str]) -> None:
-    """Refuse, before it starts, a command Linux would not start (E2BIG): one argument over
-    128 KiB, or all of them with the environment over the system's ARG_MAX."""
+    """Refuse a command Linux would not start (E2BIG), naming why: one argument over 128 KiB, or all of
+    them with the environment over the system's ARG_MAX. Asked when a dry run skips a command, and when
+    starting one failed with E2BIG: summing the environment touches each of its strings, and every
+    engine command would pay for it."""
     env = ENVIRON
     total = sum(map(len, env)) + sum(map(len, env.values())) + (2 + 8) * len(env)  # (each: NUL, '=' and pointer)
     for i, arg in enumerate(argv):

@@ -78,10 +78,10 @@ def test_ctrl_c_just_before_a_binding_counts_stops_it_before_it_waits(tmp_path, 
     waited: list[float] = []
     enter = runtime._binding_call
 
-    def ctrl_c_first(binding, step):  # the SIGINT handler outside a binding asks, and cannot raise
+    def ctrl_c_first(binding, step, *step_args):  # the SIGINT handler outside a binding asks, and cannot raise
         if binding.name == "sleep":
             runtime.request_stop("interrupt")
-        return enter(binding, step)
+        return enter(binding, step, *step_args)
 
     def timed_sleep(seconds: float) -> None:
         started = time.monotonic()

@@ -1,4 +1,4 @@
-"""An engine command Linux would refuse (E2BIG) is refused before it starts, naming the argument or the
+"""An engine command Linux would refuse (E2BIG) is refused, nothing run, naming the argument or the
 size (herodo_py.nerdctl.executor.check_argv_size): one argument over 128 KiB, or the arguments with
 herodo's environment, as it is at that moment, over the system's ARG_MAX."""
 
@@ -58,3 +58,43 @@ def test_getenv_reads_what_os_environ_holds_now(monkeypatch):
     assert os.environb[b"HERODO_TEST_VAR"] == b"caf\xe9"
     monkeypatch.delenv("HERODO_TEST_VAR")
     assert getenv("HERODO_TEST_VAR") is None
+
+
+@pytest.fixture
+def recording_engine(tmp_path, monkeypatch):
+    """An executable ``docker`` that records that it ran, on this test's own executor."""
+    from herodo_py.nerdctl import executor
+
+    engine = tmp_path / "docker"
+    engine.write_text(f"#!/bin/sh\ntouch {tmp_path / 'ran'}\n")
+    engine.chmod(0o755)
+    with executor.Executor().active() as current:
+        current.configure(engine=str(engine))
+        yield current, tmp_path / "ran"
+
+
+def test_a_command_linux_refuses_is_named_and_never_runs(recording_engine):
+    """The executor sums nothing before a command: Linux's E2BIG is turned into the same named refusal."""
+    current, ran = recording_engine
+    with pytest.raises(ConversionError, match=r"argument 3 \(after 'web'\) of `docker exec` is 128 KiB"):
+        current.run(["exec", "web", "x" * (MAX_ARGUMENT_BYTES + 1)])
+    assert not ran.exists()
+    current.run(["exec", "web", "x" * MAX_ARGUMENT_BYTES])
+    assert ran.exists()
+
+
+def test_an_environment_linux_refuses_is_named_and_never_runs(recording_engine, monkeypatch):
+    current, ran = recording_engine
+    for i in range(3):
+        monkeypatch.setenv(f"HERODO_ARGV_SIZE_{i}", "x" * (ARG_MAX // 2))
+    with pytest.raises(ConversionError, match="the command line with the environment is"):
+        current.run(["exec", "web", "true"])
+    assert not ran.exists()
+
+
+def test_a_dry_run_refuses_what_linux_would(recording_engine):
+    current, ran = recording_engine
+    current.configure(dry_run=True)
+    with pytest.raises(ConversionError, match=r"argument 3 \(after 'web'\)"):
+        current.run(["exec", "web", "x" * (MAX_ARGUMENT_BYTES + 1)])
+    assert not ran.exists()

@@ -10,6 +10,7 @@ import types
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack, nullcontext
 
+from ...recap_slot import current_recap
 from ..convert import BadArgument, name_text, text
 from ..diagnostics.errors import ScriptError, ScriptStop
 from ..limits import OUTPUT_SHARE, PUSH_RESERVE, format_size
@@ -34,8 +35,6 @@ def _call(binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
 def _changing(binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
     """Run a state-changing binding; one that records no ensure outcome is noted in the run's recap as
     a call that runs every time (``herodo --check`` reports it; the recap counts it apart)."""
-    from ...nerdctl.desired.recap import current_recap  # here: a state-changing call has loaded the library
-
     recap = current_recap()
     before = len(recap.outcomes) if recap is not None else 0
     result = binding.impl(obj, *args) if binding.owner else binding.impl(*args)
@@ -84,33 +83,47 @@ class Dispatch:
         return self._bind(invoke, obj)
 
     def _invoke(self, binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
-        def in_place() -> Any:
-            call = self._prepared(binding, obj, args)
-            with self.executor.active(), self._host_policy_for(binding), self._output_limit():
-                result = call()
-            return self.to_lua(self._fitting(result, binding.name))
+        """A binding called in place: checked, converted, run on the runtime's executor, its result converted
+        for Lua; a failure's Python frames are dropped (kept with ``--debug``)."""
         try:
-            return self._binding_call(binding, in_place)
+            return self._binding_call(binding, self._in_place, binding, obj, args)
         except ScriptError as error:
             if not self.debug:
                 _drop_tracebacks(error)
             raise
+
+    def _in_place(self, binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
+        """The call's work (every engine call's path: without a sandbox, no closure or context it does not
+        need; each layer on it costs a call after an engine's wait more than its own time, issue 17)."""
+        if self.sandbox is not None:
+            call = self._prepared(binding, obj, args)
+            with self._serving(), self._host_policy_for(binding):
+                result = call()
+        else:
+            converted = self.checker.args(binding, args)
+            with self._serving():
+                if binding.host:
+                    with self.host_policy.active():
+                        result = _call(binding, obj, converted)
+                else:
+                    result = _call(binding, obj, converted)
+        return self.to_lua(self._fitting(result, binding.name))
 
     def _host_policy_for(self, binding: Binding) -> Any:
         """The runtime's host policy made current for a binding that runs host code; nothing for the others
         (the engine library never reads it: a first engine call does not load :mod:`herodo_py.host`)."""
         return self.host_policy.active() if binding.host else _NOTHING
 
-    def _output_limit(self) -> Any:
-        """The engine output a binding may read (:class:`~herodo_py.nerdctl.executor.OutputLimit`): its
-        copies on the way into Lua are outside Lua's memory limit."""
-        from ...nerdctl.executor import OutputLimit  # here: an empty script never loads the library
+    def _serving(self) -> Any:
+        """The runtime's executor made current, with the engine output a binding may read
+        (:meth:`~herodo_py.nerdctl.executor.Executor.serving`): its copies on the way into Lua are outside
+        Lua's memory limit."""
+        return self.executor.serving(self.max_memory // OUTPUT_SHARE or None)
 
-        return OutputLimit(self.max_memory // OUTPUT_SHARE or None)
-
-    def _binding_call(self, binding: Binding, step: Callable[[], Any]) -> Any:
-        """Run ``step`` (a binding's work in the script's thread) as a binding: Ctrl-C and the time limit
-        interrupt it, the watchdog knows Python is in control, and a failure becomes what Lua gets."""
+    def _binding_call(self, binding: Binding, step: Callable[..., Any], *step_args: Any) -> Any:
+        """Run ``step(*step_args)`` (a binding's work in the script's thread) as a binding: Ctrl-C and the
+        time limit interrupt it, the watchdog knows Python is in control, and a failure becomes what Lua
+        gets."""
         self._in_binding += 1
         if self._in_binding == 1:
             self._binding_since = time.monotonic()
@@ -120,7 +133,7 @@ class Dispatch:
                 # asked for (Ctrl-C, the time limit) after the hook's last poll and before this call counted as
                 # a binding (the handler only asks then): raised now, not after a wait that may be long
                 raise KeyboardInterrupt if stop.reason == "interrupt" else _TimeLimit
-            return step()
+            return step(*step_args)
         except BaseException as exc:
             error, cause = self._binding_failure(binding, exc)
             raise error from cause

@@ -101,11 +101,10 @@ class Tasks:
         """Check and convert a waiting binding's arguments here, then run it in a worker for task ``index``."""
         def start() -> None:
             call = self._prepared(binding, obj, args)
-            executor, host_policy = self.executor, self._host_policy_for(binding)
-            limit = self._output_limit()
+            serving, host_policy = self._serving(), self._host_policy_for(binding)
 
             def work() -> Any:
-                with executor.active(), host_policy, limit:
+                with serving, host_policy:
                     return call()
             assert self._workers is not None
             self._workers.submit(index, self._labels[index - 1], work)

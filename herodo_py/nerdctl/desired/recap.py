@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from ...recap_slot import CURRENT
+from ...recap_slot import CURRENT, current_recap
 
 TYPE_CHECKING = False  # typing stays off herodo's start-up path (tests/unit/test_startup_imports.py)
 if TYPE_CHECKING:
@@ -90,13 +90,6 @@ class Recap:
 
     def __iter__(self) -> Iterator[Outcome]:
         return iter(self.outcomes)
-
-
-def current_recap() -> Recap | None:
-    """The recap outcomes go to: the one made current by :func:`use_recap` (or by ``herodo``), else none
-    (a library user who wants one makes it current; nothing accumulates otherwise)."""
-    get = CURRENT.get()
-    return get() if get is not None else None
 
 
 class use_recap:
