@@ -51,7 +51,8 @@ class CommandObserver:
             self.stream.flush()
 
     def __call__(self, event: str, argv: list[str], result: CommandResult | None) -> None:
-        from ..nerdctl.concurrency import current_scope, current_task  # (loaded: a command ran)
+        # (loaded: a command ran; absolute: a relative import in a function runs importlib code every call)
+        from herodo_py.nerdctl.concurrency import current_scope, current_task
 
         task = current_task()
         label = f"[{task}] " if task else ""

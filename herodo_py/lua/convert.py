@@ -117,6 +117,9 @@ def parse_type(spec: str) -> TypeNode:
     return TypeNode("named", spec)
 
 
+_STRING = parse_type("string")  # (the parsed types are cached: every "string" parameter's node is this one)
+
+
 # --- checking arguments --------------------------------------------------------------------
 
 
@@ -183,6 +186,7 @@ class Checker:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self._budget = MAX_ITEMS
+        self._table_parts: dict[TypeNode, TypeNode | None] = {}  # a union's one alternative taking a table
 
     def args(self, binding: Binding, args: Sequence[Any]) -> list[Any]:
         """Check a call's arguments; return them converted (``None`` for optional ones left out)."""
@@ -195,8 +199,12 @@ class Checker:
         out: list[Any] = []
         for index, param in enumerate(binding.params):
             value = args[index] if index < len(args) else ABSENT
+            node = parse_type(param.type)
+            if node is _STRING and type(value) is bytes:  # (most arguments: no call for them)
+                out.append(value.decode("utf-8", "surrogateescape"))
+                continue
             try:
-                out.append(self.value(None if value is ABSENT and param.optional else value, parse_type(param.type)))
+                out.append(self.value(None if value is ABSENT and param.optional else value, node))
             except Mismatch as exc:
                 raise BadArgument(f"bad argument #{index + 1} to '{binding.name}' ({exc.detail})",
                                   function=binding.name, index=index + 1, param=param.name,
@@ -274,6 +282,9 @@ class Checker:
             raise Mismatch("table expected to be a list like {'a', 'b'}, got a table with keys")
         out = []
         for key, element in pairs if in_order else sorted(pairs, key=lambda kv: kv[0]):
+            if item is _STRING and type(element) is bytes:  # (a list of strings: a command, ports...)
+                out.append(element.decode("utf-8", "surrogateescape"))
+                continue
             try:
                 out.append(self.value(element, item))
             except Mismatch as exc:
@@ -297,9 +308,12 @@ class Checker:
 
     def _union(self, value: Any, node: TypeNode) -> Any:
         if _lua_kind(value) == "table":
-            table_alternatives = [p for p in node.parts if self._takes_table(p)]
-            if len(table_alternatives) == 1:
-                return self.value(value, table_alternatives[0])  # its own, precise, error
+            table_part = self._table_parts.get(node, node)
+            if table_part is node:
+                alternatives = [p for p in node.parts if self._takes_table(p)]
+                table_part = self._table_parts[node] = alternatives[0] if len(alternatives) == 1 else None
+            if table_part is not None:
+                return self.value(value, table_part)  # its own, precise, error
         # exact kinds first: a number given to "string|number" stays a number
         for part in sorted(node.parts, key=lambda p: p.kind == "prim" and p.name == "string"):
             try:

@@ -92,18 +92,19 @@ def install(runtime: Any) -> None:
     """Install the helpers in ``runtime`` (after the prelude and the registry's globals)."""
     lua = runtime.lua
 
+    # (absolute imports in the functions below: a relative one runs importlib's ModuleSpec.parent each call)
     def popen(prog: str, mode: str) -> Any:
-        from ...host.process import PipeFile
+        from herodo_py.host.process import PipeFile
 
         return PipeFile(prog, mode)
 
     def execute(cmd: str) -> list[Any]:
-        from ...host.process import execute
+        from herodo_py.host.process import execute
 
         return list(execute(cmd))
 
     def fail(path: bytes, message: bytes) -> None:
-        from .. import json_codec
+        import herodo_py.lua.json_codec as json_codec
 
         raise json_codec.encode_error(text(path), text(message))
 
@@ -113,7 +114,7 @@ def install(runtime: Any) -> None:
     builders: list[Any] = []  # the LuaBuilder, made by the first decode
 
     def json_decode(source: str) -> Any:
-        from .. import json_codec
+        import herodo_py.lua.json_codec as json_codec
 
         if not builders:
             builders.append(json_codec.LuaBuilder(lua, json[b"null"], json[b"mark"]))
@@ -140,7 +141,7 @@ def install(runtime: Any) -> None:
 
 
 def _sleep(seconds: float) -> None:
-    from ...host.waits import sleep
+    from herodo_py.host.waits import sleep  # (absolute: see install)
 
     sleep(seconds)
 

@@ -128,7 +128,7 @@ def run_args(config: ContainerConfig, engine_kind: EngineKind) -> list[str]:
     args += label_flags(labels)
     image = check_image(config.image)
     if engine_kind == "podman":  # (only podman's run needs registry flags: the image functions load for it)
-        from ..image import run_registry_flags
+        from herodo_py.nerdctl.image import run_registry_flags  # (absolute: see container/functions.py run)
 
         args += run_registry_flags(image, engine_kind)
     args.append(config.image)

@@ -183,10 +183,12 @@ def run(
 ) -> str:
     """Run a container. Detached (default): returns its full id. Foreground: waits for it to
     exit and returns its output. ``command`` as a list is the argv; a string runs with ``sh -c``."""
-    from ..validate import check_image, check_name, fail
-    from .actions import shell_command  # here: list() does not load the functions on one container
-    from .builder import run_args  # here: list() and exec() do not load the builder
-    from .types import ContainerConfig
+    # here: list() and exec() do not load the builder, list() not the functions on one container; absolute, as
+    # on every per-call path: a relative import in a function runs importlib's ModuleSpec.parent each call
+    from herodo_py.nerdctl.container.actions import shell_command
+    from herodo_py.nerdctl.container.builder import run_args
+    from herodo_py.nerdctl.container.types import ContainerConfig
+    from herodo_py.nerdctl.validate import check_image, check_name, fail
 
     if not isinstance(detach, bool):
         raise fail("detach", detach, "true or false")
