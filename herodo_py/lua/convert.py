@@ -441,6 +441,7 @@ class ToLua:
         self.registry = registry
         self.make_record = make_record
         self._names: dict[tuple[str, type], list[tuple[str, bytes]]] = {}  # a record's fields, with their Lua keys
+        self._type_names: dict[str, bytes] = {}  # a record type's name as Lua has it
 
     def __call__(self, value: Any) -> Any:
         kind = type(value)  # exact built-in types first (most values): no registered type is one of them
@@ -520,14 +521,16 @@ class ToLua:
         return size
 
     def record(self, value: Any, ltype: LuaType) -> Any:
-        names = self._names.get((ltype.name, type(value)))
+        key = (ltype.name, type(value))
+        names = self._names.get(key)
         if names is None:
-            names = self._names[(ltype.name, type(value))] = [
-                (name, lua_bytes(name)) for name in self.registry.fields_of(ltype, value)]
+            names = self._names[key] = [(name, lua_bytes(name)) for name in self.registry.fields_of(ltype, value)]
+            self._type_names[ltype.name] = lua_bytes(ltype.name)
         data = {}
-        for name, key in names:
+        for name, lua_key in names:
             v = getattr(value, name, None)
-            data[key] = v.encode("utf-8", "surrogateescape") if type(v) is str else self(v)
+            kind = type(v)  # (strings and scalars in place: most fields)
+            data[lua_key] = v.encode("utf-8", "surrogateescape") if kind is str else v if kind in _SCALARS else self(v)
         # (lupa's table_from asks whether a list is a Mapping, a Python call through abc: none for a plain record)
         table = self.lua.table_from(self._items(value), data) if ltype.item is not None else self.lua.table_from(data)
-        return self.make_record(lua_bytes(ltype.name), table)
+        return self.make_record(self._type_names[ltype.name], table)

@@ -252,7 +252,7 @@ class Executor:
         non-zero exit. ``stream`` echoes output to the terminal as it comes when stderr is a terminal.
         ``snapshotter`` is nerdctl's global ``--snapshotter`` for this command (refused on docker/podman).
         """
-        args = [str(a) for a in args]
+        args = list(map(str, args))
         engine = engine or self.engine()
         argv = [engine.path, *self.global_flags(engine, snapshotter=snapshotter), *args]
         sub = subcommand_of(args)
@@ -435,13 +435,19 @@ def _size(n: int) -> str:
 
 def subcommand_of(args: Sequence[str]) -> str:
     """The effective subcommand: ``["container", "rm", "x"]`` -> ``"rm"``."""
-    words = [a for a in args if not a.startswith("-")]
-    if not words:
-        return ""
-    if words[0] in GROUP_WORDS and len(words) > 1:
-        second = words[1]
-        return {"ls": "ps", "list": "ps", "remove": "rm", "inspect": "inspect"}.get(second, second)
-    return words[0]
+    group = ""
+    for word in args:  # (the first two words that are no flags: every command asks)
+        if word.startswith("-"):
+            continue
+        if group:
+            return _GROUP_ALIASES.get(word, word)
+        if word not in GROUP_WORDS:
+            return word
+        group = word
+    return group
+
+
+_GROUP_ALIASES = {"ls": "ps", "list": "ps", "remove": "rm"}  # ``container ls`` is ``ps``...
 
 
 # --- running ------------------------------------------------------------------------------

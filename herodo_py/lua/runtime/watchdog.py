@@ -15,7 +15,11 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-TICK = 0.1  # seconds between the watching thread's looks
+TICK = 0.1  # seconds between the watching thread's looks once a stop is under way
+IDLE_TICK = 1.0
+"""Seconds between its looks before (the script's deadline shortens one): on this VM a thread waking after a
+wait costs ~0.2 ms of CPU, and ten looks a second cost a run ~2 ms a second (issue 17); a Ctrl-C that finds
+the script stuck in C is seen up to this much later."""
 
 
 def _drain(fd: int) -> bytes:
@@ -40,12 +44,12 @@ class _Watcher:
         _thread.start_new_thread(self._run, ())
 
     def _run(self) -> None:
+        pause = TICK
         while True:
-            time.sleep(TICK)  # (a sleep, not select: a script that is never stopped pays no select import)
+            time.sleep(pause)  # (a sleep, not select: a script that is never stopped pays no select import)
             with self.lock:
                 signals = _drain(self.read_fd)
-                if self.watches:
-                    self.watches[-1]._look(signals)
+                pause = self.watches[-1]._look(signals) if self.watches else IDLE_TICK
 
 
 _watcher: _Watcher | None = None
@@ -90,8 +94,9 @@ class Watchdog:
             _watcher.watches.remove(self)
             self.runtime = None
 
-    def _look(self, signals: bytes) -> None:
-        """One look (the watching thread's): start the count on a stop; end herodo when the script is stuck."""
+    def _look(self, signals: bytes) -> float:
+        """One look (the watching thread's): start the count on a stop; end herodo when the script is stuck.
+        Seconds until the next look."""
         runtime = self.runtime
         now = time.monotonic()
         if self.since is None:
@@ -100,7 +105,7 @@ class Watchdog:
             if deadline is not None and now > deadline:
                 start = start or "script timeout"
             if start is None:
-                return
+                return IDLE_TICK if deadline is None else min(IDLE_TICK, deadline - now + TICK)
             self.since, self.in_bindings, self.reason = now, runtime._binding_time(now), start
         waited = runtime._binding_time(now) - self.in_bindings
         if now - self.since - waited > self.stuck_after and not runtime._in_binding:
@@ -108,6 +113,7 @@ class Watchdog:
                                     "call into the Lua library, e.g. a string pattern)")
         if waited > self.cleanup_wait:
             self._exit(self.reason, f"the script's cleanup waited on bindings for more than {self.cleanup_wait:g}s")
+        return TICK
 
     def _exit(self, reason: str, why: str) -> None:
         os.write(2, f"herodo: {reason}: {why}; exiting without cleanup\n".encode())
