@@ -9,7 +9,8 @@ the process itself, not the engine commands it starts), which the machine's load
 than wall time.
 
 Per call: a script making N calls of one kind minus the same script making 1, divided by N - 1,
-against ``sh`` making the same engine calls with the same argv (``cases/calls.lua``, ``calls.sh``).
+against ``sh`` making the same engine calls with the same argv (``cases/calls.lua``, ``calls.sh``); herodo's
+own CPU there is its whole process's (every thread), read at its exit (``own_cpu_probe.py``).
 """
 
 from __future__ import annotations
@@ -122,6 +123,29 @@ def own_cpu_many(variants: Mapping[str, Sequence[str]], runs: int, env: dict[str
             for name, values in samples.items()}
 
 
+PROBE = HERE / "own_cpu_probe.py"
+
+
+def whole_cpu_many(variants: Mapping[str, Sequence[str]], runs: int, env: dict[str, str],
+                   before: Callable[[], object] | None = None) -> dict[str, Stats]:
+    """Median CPU time of each herodo process with all its threads and none of its children (``RUSAGE_SELF``
+    at its exit, through :data:`PROBE` run by the venv's python), the variants interleaved round-robin."""
+    samples: dict[str, list[float]] = {name: [] for name in variants}
+    with tempfile.NamedTemporaryFile("r", suffix=".cpu") as out:
+        probe_env = {**env, "HERODO_BENCH_CPU_FILE": out.name}
+        for _ in range(runs):
+            for name, argv in variants.items():
+                if before is not None:
+                    before()
+                python = str(Path(argv[0]).parent / "python")
+                subprocess.run([python, str(PROBE), *argv], env=probe_env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, check=True)
+                out.seek(0)
+                samples[name].append(float(out.read()))
+    return {name: Stats(statistics.median(values), min(values), max(values), len(values))
+            for name, values in samples.items()}
+
+
 # --- the measurement -------------------------------------------------------------------------
 
 
@@ -129,12 +153,18 @@ class Measured:
     """Wall-time and own-CPU medians of named whole-process variants, measured together."""
 
     def __init__(self, variants: dict[str, list[str]], runs: int, env: dict[str, str],
-                 before: Callable[[], object] | None = None) -> None:
+                 before: Callable[[], object] | None = None, whole_process: bool = False) -> None:
+        """``whole_process``: herodo's own CPU with all its threads (:func:`whole_cpu_many`), not its first
+        thread's alone (``perf stat --no-inherit``, which the other variants, single-threaded, get)."""
         self.argv = variants
         self.wall = measure_many(variants, runs, env=env, before=before)
         wanted = {name: argv for name, argv in variants.items() if _own_cpu_wanted(argv)}
+        whole = {name: argv for name, argv in wanted.items() if whole_process and Path(argv[0]).name == "herodo"}
         self.cpu: dict[str, Stats | None] = dict.fromkeys(variants)
-        self.cpu.update(own_cpu_many(wanted, max(7, runs), env, before) or {})
+        self.cpu.update(own_cpu_many({n: a for n, a in wanted.items() if n not in whole}, max(7, runs), env, before)
+                        or {})
+        if whole:
+            self.cpu.update(whole_cpu_many(whole, max(7, runs), env, before))
         if before is not None:
             before()
 
@@ -206,7 +236,7 @@ def _measure(ctx, venvs: Venvs, runs: int, env: dict[str, str]) -> list[Section]
             f"herodo: {n} {op}": [herodo, calls, op, str(n), *args],
             f"sh: 1 {op}": [*sh_calls, op, "1", *args],
             f"herodo: 1 {op}": [herodo, calls, op, "1", *args],
-        }, runs if op != "run" else max(5, runs // 2), env, before=before)
+        }, runs if op != "run" else max(5, runs // 2), env, before=before, whole_process=True)
     return [_startup_section(ctx, start), _per_call_section(ctx, start, per_op)]
 
 
@@ -290,9 +320,11 @@ def _per_call_section(ctx, start: Measured, per_op: dict[str, Measured]) -> Sect
         ctx.targets.append(Target(f"issue 17: per further {op} call, herodo over the bare CLI",
                                   f"<= {TARGET_PER_CALL_MS:.0f} ms", measured, met))
     notes.append("The per-call target is judged on own CPU per call (wall-time differences of engine calls are "
-                 "±several ms under load): herodo's over sh's, the bare calls' parent, which also starts each CLI "
-                 "and waits for it (on this VM a process is charged ~0.1-0.7 ms of CPU for waking up after a wait "
-                 "of 50-200 ms, more for a larger process); the wall difference is shown beside it.")
+                 "±several ms under load): herodo's whole process (every thread, no engine command: RUSAGE_SELF "
+                 "at its exit, through own_cpu_probe.py) over sh's (perf stat --no-inherit), the bare calls' "
+                 "parent, which also starts each CLI and waits for it (on this VM a process is charged ~0.1-0.7 ms "
+                 "of CPU for waking up after a wait of 50-200 ms, more for a larger process); the wall difference "
+                 "is shown beside it.")
     return Section("6b. Per engine call (issue 17)",
                    f"N calls in one script minus 1 call, divided by N - 1 (N: {CALLS}); the bare CLI from sh "
                    "with herodo's argv. inspect looks the container up once (one `ps`) in both herodo rows.",

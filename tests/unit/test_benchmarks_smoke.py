@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -94,3 +96,22 @@ def test_per_call_scripts_make_the_same_engine_calls(tmp_path, op) -> None:
         assert herodo[0][0] == "ps" and [c[:2] for c in herodo[1:]] == [c[:2] for c in bare]
     else:
         assert herodo == bare
+
+
+def test_the_cpu_probe_counts_every_thread_of_the_process(tmp_path) -> None:
+    """own_cpu_probe.py reports the whole process's CPU: a helper thread's work too (perf --no-inherit does not)."""
+    script = tmp_path / "busy_thread.py"
+    script.write_text(
+        "import sys, threading, time\n"
+        "def burn():\n"
+        "    end = time.thread_time() + 0.2\n"
+        "    while time.thread_time() < end:\n"
+        "        pass\n"
+        "t = threading.Thread(target=burn)\n"
+        "t.start(); t.join()\n"
+        "assert sys.argv[1:] == ['a', 'b']\n"
+    )
+    out = tmp_path / "cpu"
+    subprocess.run([sys.executable, str(BENCH / "own_cpu_probe.py"), str(script), "a", "b"], check=True,
+                   env={**os.environ, "HERODO_BENCH_CPU_FILE": str(out)})
+    assert float(out.read_text()) >= 0.2
