@@ -118,6 +118,7 @@ def parse_type(spec: str) -> TypeNode:
 
 
 _STRING = parse_type("string")  # (the parsed types are cached: every "string" parameter's node is this one)
+_OPTIONAL_STRING = parse_type("string?")
 
 
 # --- checking arguments --------------------------------------------------------------------
@@ -200,8 +201,11 @@ class Checker:
         for index, param in enumerate(binding.params):
             value = args[index] if index < len(args) else ABSENT
             node = parse_type(param.type)
-            if node is _STRING and type(value) is bytes:  # (most arguments: no call for them)
+            if type(value) is bytes and (node is _STRING or node is _OPTIONAL_STRING):  # (most arguments: in place)
                 out.append(value.decode("utf-8", "surrogateescape"))
+                continue
+            if node.kind == "optional" and (value is None or value is ABSENT):
+                out.append(None)
                 continue
             try:
                 out.append(self.value(None if value is ABSENT and param.optional else value, node))
