@@ -64,7 +64,7 @@ class CancelScope:
         self._processes: set[subprocess.Popen[bytes]] = set()
         self._children: list[CancelScope] = []
         self.reason = ""
-        self.parent = parent if parent is not None else _scope.get()
+        self.parent = parent if parent is not None else CANCEL_SCOPE.get()
         if self.parent is not None:
             self.parent._adopt(self)
 
@@ -81,7 +81,7 @@ class CancelScope:
 
     def active(self) -> ContextSetting:
         """``with scope.active():`` puts the block's commands (and its threads') under this scope."""
-        return ContextSetting(_scope, self)
+        return ContextSetting(CANCEL_SCOPE, self)
 
     def check(self) -> None:
         """Raise :class:`TaskCancelled` once the scope is cancelled (for work between commands)."""
@@ -130,13 +130,12 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
         pass
 
 
-_scope = CANCEL_SCOPE
 _task: ContextVar[str | None] = ContextVar("herodo_task", default=None)
 
 
 def current_scope() -> CancelScope | None:
     """The cancel scope engine commands started here run under (``None`` outside any)."""
-    return _scope.get()
+    return CANCEL_SCOPE.get()
 
 
 def current_task() -> str | None:
@@ -152,7 +151,7 @@ def tagged(label: str | None) -> ContextSetting:
 
 def pause(seconds: float) -> None:
     """``time.sleep`` that a cancelled scope cuts short (the library's waits between two polls)."""
-    scope = _scope.get()
+    scope = CANCEL_SCOPE.get()
     if scope is None:
         time.sleep(seconds)
     else:
@@ -195,7 +194,7 @@ class Workers:
         self._work.put((key, context, fn))
 
     def _enter(self, label: str | None) -> None:
-        _scope.set(self.scope)
+        CANCEL_SCOPE.set(self.scope)
         _task.set(label)
 
     def _worker(self) -> None:

@@ -105,11 +105,6 @@ class Engine:
 CommandListener = Callable[[str, list[str], "CommandResult | None"], None]
 """Called with ("start" | "end" | "skip", argv, result-or-None) around every command."""
 
-def current_scope() -> CancelScope | None:
-    """The cancel scope of the ``parallel()`` task running here, if any."""
-    return CANCEL_SCOPE.get()
-
-
 def _kind_from_version(path: str) -> EngineKind | None:
     import subprocess  # here: only an engine whose file name does not say which it is
 
@@ -263,7 +258,7 @@ class Executor:
             result = CommandResult(stdout="", stderr="", code=0, argv=argv, dry_run=True)
             self.notify("skip", argv, result)
             return result
-        scope = current_scope()
+        scope: CancelScope | None = CANCEL_SCOPE.get()  # (a parallel() task's, if one runs here)
         if scope is not None:
             scope.check()  # a cancelled task starts no command
         self.notify("start", argv, None)
