@@ -104,8 +104,7 @@ def start(argv: list[str], guard: StartGuard | None = None, **options: object) -
     under ``guard`` (see :class:`StartGuard`). ``OSError`` from ``Popen`` is the caller's to explain."""
     import subprocess  # here: a runtime that starts no command does not load it
 
-    return _guarded(lambda: subprocess.Popen(argv, start_new_session=True, **options),  # type: ignore[call-overload]
-                    guard)
+    return _guarded(guard, subprocess.Popen, argv, start_new_session=True, **options)  # type: ignore[arg-type]
 
 
 def spawn(argv: list[str], guard: StartGuard | None = None, *, with_input: bool = False,
@@ -116,7 +115,7 @@ def spawn(argv: list[str], guard: StartGuard | None = None, *, with_input: bool 
     ``subprocess`` (with locale, threading, signal's enums) or duplicating its work per command: as
     ``Popen`` does, it closes the command's other inherited descriptors and restores SIGPIPE and SIGXFSZ
     to their defaults. ``OSError`` (FileNotFoundError...) is the caller's to explain."""
-    return _guarded(lambda: Spawned(argv, with_input, ENVIRON if env is None else env), guard)
+    return _guarded(guard, Spawned, argv, with_input, ENVIRON if env is None else env)
 
 
 def _environment_data() -> Mapping[bytes, bytes]:
@@ -137,15 +136,15 @@ def getenv(name: str) -> str | None:
     return None if value is None else value.decode(sys.getfilesystemencoding(), "surrogateescape")
 
 
-def _guarded(launch: Callable[[], _Proc], guard: StartGuard | None) -> _Proc:
-    """``launch()`` under ``guard`` (see :class:`StartGuard`)."""
+def _guarded(guard: StartGuard | None, launch: Callable[..., _Proc], *args: object, **options: object) -> _Proc:
+    """``launch(*args, **options)`` under ``guard`` (see :class:`StartGuard`)."""
     if guard is None:
-        return launch()
+        return launch(*args, **options)
     if not guard.starting:
         guard.deferred = False
     guard.starting += 1
     try:
-        proc = launch()
+        proc = launch(*args, **options)
     except BaseException:
         guard.starting -= 1
         raise
@@ -201,7 +200,9 @@ class Spawned:
             if with_input:
                 stdin_end, writer = _pipe(mine, child, child_reads=True)
             else:
-                stdin_end, writer = _high(os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)), None
+                stdin_end, writer = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC), None
+                if stdin_end <= 2:  # (only when herodo started with a standard stream closed)
+                    stdin_end = _high(stdin_end)
                 child.append(stdin_end)
             reader, stdout_end = _pipe(mine, child)
             errors, stderr_end = _pipe(mine, child)

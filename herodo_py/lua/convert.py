@@ -119,6 +119,10 @@ def parse_type(spec: str) -> TypeNode:
 
 _STRING = parse_type("string")  # (the parsed types are cached: every "string" parameter's node is this one)
 _OPTIONAL_STRING = parse_type("string?")
+_BOOLEANS = (parse_type("boolean"), parse_type("boolean?"))
+# a list of strings, alone or as a union's table (commands, ports...): read in one pass when it is one
+_STRING_LISTS = {id(node): node for node in map(parse_type, ("string[]", "string[]?", "string|string[]",
+                                                             "(string|string[])?"))}  # (by id: a node hashes its tree)
 
 
 # --- checking arguments --------------------------------------------------------------------
@@ -192,7 +196,7 @@ class Checker:
     def args(self, binding: Binding, args: Sequence[Any]) -> list[Any]:
         """Check a call's arguments; return them converted (``None`` for optional ones left out)."""
         self._budget = MAX_ITEMS
-        if len(args) > binding.max_args and any(a is not None for a in args[binding.max_args:]):
+        if len(args) > len(binding.params) and any(a is not None for a in args[binding.max_args:]):
             raise BadArgument(
                 f"too many arguments to '{binding.name}' (it takes {_count(binding.max_args)}, got {len(args)})",
                 function=binding.name, hint=f"call it as {signature(binding)}",
@@ -201,9 +205,18 @@ class Checker:
         for index, param in enumerate(binding.params):
             value = args[index] if index < len(args) else ABSENT
             node = parse_type(param.type)
-            if type(value) is bytes and (node is _STRING or node is _OPTIONAL_STRING):  # (most arguments: in place)
+            kind = type(value)
+            if kind is bytes and (node is _STRING or node is _OPTIONAL_STRING):  # (most arguments: in place)
                 out.append(value.decode("utf-8", "surrogateescape"))
                 continue
+            if kind is bool and node in _BOOLEANS:
+                out.append(value)
+                continue
+            if _STRING_LISTS.get(id(node)) is node and _lua_kind(value) == "table":
+                strings = self._strings(value)
+                if strings is not None:
+                    out.append(strings)
+                    continue
             if node.kind == "optional" and (value is None or value is ABSENT):
                 out.append(None)
                 continue
@@ -213,6 +226,18 @@ class Checker:
                 raise BadArgument(f"bad argument #{index + 1} to '{binding.name}' ({exc.detail})",
                                   function=binding.name, index=index + 1, param=param.name,
                                   hint=f"call it as {signature(binding)}") from None
+        return out
+
+    def _strings(self, table: Any) -> list[str] | None:
+        """A Lua list of strings (``{'ls', '-l'}``) read in one pass, within the budget; ``None`` for any
+        other table (the general check then reads it and says what is wrong)."""
+        out: list[str] = []
+        budget = self._budget
+        for key, element in table.items():
+            if type(element) is not bytes or type(key) is not int or key != len(out) + 1 or len(out) == budget:
+                return None
+            out.append(element.decode("utf-8", "surrogateescape"))
+        self._budget = budget - len(out)
         return out
 
     def value(self, value: Any, node: TypeNode) -> Any:

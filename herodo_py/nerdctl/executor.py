@@ -248,7 +248,7 @@ class Executor:
         ``snapshotter`` is nerdctl's global ``--snapshotter`` for this command (refused on docker/podman).
         """
         args = list(map(str, args))
-        engine = engine or self.engine()
+        engine = engine or self.resolve_engine()
         argv = [engine.path, *self.global_flags(engine, snapshotter=snapshotter), *args]
         sub = subcommand_of(args)
         if timeout is None:
@@ -322,7 +322,8 @@ class Executor:
             if scope is not None:
                 scope.untrack(proc)
         code = -9 if timed_out else proc.returncode
-        return CommandResult(_decode(out), _decode(err), code, argv, time.monotonic() - started), timed_out
+        return CommandResult(out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), code, argv,
+                             time.monotonic() - started), timed_out
 
 
 
@@ -481,7 +482,10 @@ class _Pipes:
     def read(self, timeout: float) -> tuple[bytes, bytes]:
         proc = self.proc
         stdin = proc.stdin.fileno() if proc.stdin else None
-        exit_fd = _exit_event(proc)
+        try:  # its exit as an event: a pidfd, readable once it ends (none before Linux 5.3)
+            exit_fd: int | None = os.pidfd_open(proc.pid)
+        except (AttributeError, OSError):
+            exit_fd = None
         timed_out = False
         poll = select.poll()
         for fd in self.sinks:
@@ -527,7 +531,7 @@ class _Pipes:
                 os.close(exit_fd)
         for pipe in (proc.stdin, proc.stdout, proc.stderr):
             _close(pipe)
-        if not timed_out:
+        if not timed_out and proc.poll() is None:  # (reaped here at once when its exit was seen)
             try:
                 proc.wait(timeout=max(deadline - time.monotonic(), 0.0))
             except StillRunning:  # (its pipes closed but it still runs)
@@ -568,14 +572,6 @@ class _Pipes:
 _PIPE_BUF = getattr(select, "PIPE_BUF", 512)  # a write of this much never blocks on a writable pipe (as subprocess)
 
 
-def _exit_event(proc: Spawned) -> int | None:
-    """A pidfd of the command (readable once it exits), or None where Linux has none (before 5.3)."""
-    try:
-        return os.pidfd_open(proc.pid)
-    except (AttributeError, OSError):
-        return None
-
-
 def _close(pipe: object | None) -> None:
     if pipe is not None:
         try:
@@ -605,10 +601,6 @@ def check_argv_size(argv: Sequence[str]) -> None:
     if total > _ARG_MAX_FLOOR and total > os.sysconf("SC_ARG_MAX"):
         raise ConversionError(f"the command line with the environment is {total // 1024} KiB, more than the "
                               f"system's {os.sysconf('SC_ARG_MAX') // 1024} KiB", hint=BIG_DATA_HINT)
-
-
-def _decode(data: bytes | None) -> str:
-    return (data or b"").decode("utf-8", errors="replace")
 
 
 _default = Executor()
@@ -644,7 +636,7 @@ def resolve_engine(pin: str | None = None) -> Engine:
 
 def current_engine() -> Engine:
     """The engine the current executor runs commands with."""
-    return current_executor().engine()
+    return current_executor().resolve_engine()
 
 
 def add_listener(listener: CommandListener) -> None:

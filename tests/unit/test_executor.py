@@ -321,14 +321,14 @@ def test_a_command_that_closes_its_output_before_it_exits_is_awaited_to_its_exit
     the command, the command has ended: no sleep-and-retry) and answers with its exit code."""
     from herodo_py import processes
 
-    reaped_after_exit: list[bool] = []
-    wait = processes.Spawned.wait
+    reaped_after_exit: list[bool] = []  # at each look for its exit: had it ended?
+    poll = processes.Spawned.poll
 
-    def checking_wait(self, timeout=None):
+    def checking_poll(self):
         ended = os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
         reaped_after_exit.append(self.returncode is not None or ended is not None)
-        return wait(self, timeout)
-    monkeypatch.setattr(processes.Spawned, "wait", checking_wait)
+        return poll(self)
+    monkeypatch.setattr(processes.Spawned, "poll", checking_poll)
     executor.configure(engine=str(fake_engine("nerdctl", "quiet-then-exit")))
     result = executor.execute_nerdctl_command(["ps"], check=False, timeout=30)
     assert (result.code, result.stdout) == (4, "done\n") and reaped_after_exit == [True]

@@ -101,12 +101,16 @@ def run_args(config: ContainerConfig, engine_kind: EngineKind) -> list[str]:
     args += config.run_flags
     if config.name is not None:
         args += ["--name", check_name(config.name)]
-    args += [a for p in config.ports for a in ("-p", check_port(p))]
-    args += [a for v in config.volumes for a in ("-v", check_volume(v))]
-    args += [a for k, v in config.env_vars.items() for a in ("-e", f"{check_env_key(k)}={check_env_value(v)}")]
+    for port in config.ports:  # (loops, not comprehensions: no code object to touch for an empty field)
+        args += ("-p", check_port(port))
+    for volume in config.volumes:
+        args += ("-v", check_volume(volume))
+    for key, value in config.env_vars.items():
+        args += ("-e", f"{check_env_key(key)}={check_env_value(value)}")
     if config.network is not None:
         args += ["--network", check_name(config.network, "network")]
-    args += [a for n in config.network_aliases for a in ("--network-alias", check_name(n, "network alias"))]
+    for alias in config.network_aliases:
+        args += ("--network-alias", check_name(alias, "network alias"))
     for flag, value, check in (
         ("--cpus", config.cpu_limit, check_cpus),
         ("--memory", config.memory_limit, check_size),
@@ -125,7 +129,8 @@ def run_args(config: ContainerConfig, engine_kind: EngineKind) -> list[str]:
     if config.user is not None:
         args += ["--user", check_user(config.user)]
     labels = {**config.labels, **settings().labels}
-    args += label_flags(labels)
+    if labels:
+        args += label_flags(labels)
     image = check_image(config.image)
     if engine_kind == "podman":  # (only podman's run needs registry flags: the image functions load for it)
         from herodo_py.nerdctl.image import run_registry_flags  # (absolute: see container/functions.py run)
