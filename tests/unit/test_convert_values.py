@@ -265,6 +265,24 @@ def test_lists_refuse_tables_with_other_keys(lua, source):
     assert refusal(lua, "string[]", source) == bad("table expected to be a list like {'a', 'b'}, got a table with keys")
 
 
+@pytest.mark.parametrize("spec", ["string[]", "string[]?", "string|string[]", "(string|string[])?"])
+@pytest.mark.parametrize("source", ["{}", "{'a', 'b'}", "{'\\xff', ''}", "{8080, 'x'}", "{'a', true}", "{[2] = 'b'}",
+                                    "{'a', x = 'y'}", "{[1] = 'a', [3] = 'c'}", "{'a', {}}"])
+def test_a_list_of_strings_read_in_one_pass_is_what_the_general_check_makes(lua, spec, source):
+    """Arguments taking a list of strings (commands, ports) read a plain list of strings in one pass; any other
+    table falls back to the general check: the same value, or the same refusal, as the type's own check."""
+    table = lua.eval(source)
+    try:
+        expected = ("ok", Checker(REGISTRY).value(table, parse_type(spec)))
+    except Mismatch as exc:
+        expected = ("refused", bad(exc.detail))
+    try:
+        got = ("ok", Checker(REGISTRY).args(binding(spec), [table])[0])
+    except BadArgument as exc:
+        got = ("refused", exc.message)
+    assert got == expected
+
+
 @pytest.mark.parametrize("spec, source, detail", [
     ("string[]", '"8080:80"', "table expected, got string"),
     ("string[]", "{'a', {}}", "item 2: string expected, got table"),

@@ -47,6 +47,31 @@ def test_bad_images(value):
     assert info.value.field == "image"
 
 
+def test_image_references_accepted_are_remembered_and_only_they(monkeypatch):
+    """A script runs one image many times: a reference accepted once is not matched again (the memory is bounded);
+    a refused one is refused every time, and a value that is no string is never looked up."""
+    monkeypatch.setattr(v, "_GOOD_IMAGES", {})
+    matched: list[str] = []
+    pattern = v._IMAGE
+
+    class Counting:
+        def fullmatch(self, value):
+            matched.append(value)
+            return pattern.fullmatch(value)
+    monkeypatch.setattr(v, "_IMAGE", Counting())
+    assert v.check_image("nginx:1.25") == v.check_image("nginx:1.25") == "nginx:1.25"
+    assert matched == ["nginx:1.25"]
+    for _ in range(2):
+        with pytest.raises(ConversionError):
+            v.check_image("Nginx")
+    assert matched == ["nginx:1.25", "Nginx", "Nginx"]
+    with pytest.raises(ConversionError):
+        v.check_image(["nginx:1.25"])  # (not a string: never looked up)
+    for i in range(300):
+        v.check_image(f"app{i}")
+    assert len(v._GOOD_IMAGES) <= 256
+
+
 @pytest.mark.parametrize("value", ["web", "web-1", "a.b_c", "1x"])
 def test_good_names(value):
     assert v.check_name(value) == value
