@@ -97,8 +97,10 @@ def recapping(*, check: bool = False, diff: bool = False, always: bool = False, 
                     from ..nerdctl.desired.recap import Recap  # here: a run without an ensure never loads it
 
                     fresh = Recap()
-                    fresh.listeners.append(writer.outcome)
-                    fresh.call_listeners.append(writer.call)
+                    if check or diff:  # (the writer's lines; nothing to hear otherwise, on every call)
+                        fresh.listeners.append(writer.outcome)
+                    if check:
+                        fresh.call_listeners.append(writer.call)
                     made.append(fresh)
         return made[0]
 
