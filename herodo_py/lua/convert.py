@@ -212,14 +212,14 @@ class Checker:
             if kind is bool and node in _BOOLEANS:
                 out.append(value)
                 continue
+            if node.kind == "optional" and (value is None or value is ABSENT):
+                out.append(None)
+                continue
             if _STRING_LISTS.get(id(node)) is node and _lua_kind(value) == "table":
                 strings = self._strings(value)
                 if strings is not None:
                     out.append(strings)
                     continue
-            if node.kind == "optional" and (value is None or value is ABSENT):
-                out.append(None)
-                continue
             try:
                 out.append(self.value(None if value is ABSENT and param.optional else value, node))
             except Mismatch as exc:

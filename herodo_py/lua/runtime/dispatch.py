@@ -26,15 +26,11 @@ _NOTHING = nullcontext()
 
 
 def _call(binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
-    """Run a binding with its converted arguments."""
-    if binding.changes_state:
-        return _changing(binding, obj, args)
-    return binding.impl(obj, *args) if binding.owner else binding.impl(*args)
-
-
-def _changing(binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
-    """Run a state-changing binding; one that records no ensure outcome is noted in the run's recap as
-    a call that runs every time (``herodo --check`` reports it; the recap counts it apart)."""
+    """Run a binding with its converted arguments. A state-changing one that records no ensure outcome is
+    noted in the run's recap as a call that runs every time (``herodo --check`` reports it; the recap counts
+    it apart)."""
+    if not binding.changes_state:
+        return binding.impl(obj, *args) if binding.owner else binding.impl(*args)
     recap = current_recap()
     before = len(recap.outcomes) if recap is not None else 0
     result = binding.impl(obj, *args) if binding.owner else binding.impl(*args)
