@@ -196,7 +196,7 @@ class Checker:
     def args(self, binding: Binding, args: Sequence[Any]) -> list[Any]:
         """Check a call's arguments; return them converted (``None`` for optional ones left out)."""
         self._budget = MAX_ITEMS
-        if len(args) > len(binding.params) and any(a is not None for a in args[binding.max_args:]):
+        if len(args) > binding.max_args and any(a is not None for a in args[binding.max_args:]):
             raise BadArgument(
                 f"too many arguments to '{binding.name}' (it takes {_count(binding.max_args)}, got {len(args)})",
                 function=binding.name, hint=f"call it as {signature(binding)}",

@@ -41,8 +41,7 @@ def _call(binding: Binding, obj: Any, args: Sequence[Any]) -> Any:
 
 class Dispatch:
     """Binding calls for the Runtime (a part of :class:`~herodo_py.lua.runtime.Runtime`: it reads the
-    runtime's ``registry``, ``binding_names``, ``checker``, ``to_lua``, ``sandbox``, ``executor`` (``_executor`` once
-    made), ``lua``)."""
+    runtime's ``registry``, ``binding_names``, ``checker``, ``to_lua``, ``sandbox``, ``executor``, ``lua``)."""
 
 
     def _global_function(self, binding: Binding) -> Any:
@@ -115,7 +114,7 @@ class Dispatch:
         """The runtime's executor made current, with the engine output a binding may read
         (:meth:`~herodo_py.nerdctl.executor.Executor.serving`): its copies on the way into Lua are outside
         Lua's memory limit."""
-        return (self._executor or self.executor).serving(self.max_memory // OUTPUT_SHARE or None)
+        return self.executor.serving(self.max_memory // OUTPUT_SHARE or None)
 
     def _binding_call(self, binding: Binding, step: Callable[..., Any], *step_args: Any) -> Any:
         """Run ``step(*step_args)`` (a binding's work in the script's thread) as a binding: Ctrl-C and the
@@ -194,7 +193,7 @@ class Dispatch:
         would unwind Lua's error through Python frames and leave lupa's lock held (herodo hangs)."""
         if self.max_memory:
             need = self.to_lua.lua_size(value) + PUSH_RESERVE
-            if need > self.max_memory - self.lua.get_memory_used():
+            if need > self._room():
                 self._collect_garbage()
                 if need > self._room():
                     raise ScriptError(f"not enough memory for the result of {func} (about {format_size(need)} "
